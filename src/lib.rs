@@ -1,0 +1,1 @@
+//! Farmdeck: the app.
