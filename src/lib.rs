@@ -1,1 +1,9 @@
-//! Farmdeck: the app.
+//! Farmdeck: a browser dashboard for Flamenco render farms. The app is organised by feature; each
+//! feature keeps its logic in plain types with native tests and its views in small components.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod manager;
+pub mod pages;
+pub mod shell;

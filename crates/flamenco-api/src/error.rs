@@ -26,8 +26,16 @@ impl ManagerError {
         match serde_json::from_str::<ManagerError>(body) {
             Ok(error) => error,
             Err(_) => {
-                let snippet: String = body.trim().chars().take(200).collect();
-                let message = if snippet.is_empty() { "empty response".to_owned() } else { snippet };
+                let trimmed = body.trim_start();
+                let message = if trimmed.is_empty() {
+                    "empty response".to_owned()
+                } else if trimmed.starts_with('<') {
+                    // A proxy's or another web server's error page: its markup helps nobody.
+                    "the server answered with a web page, not the Manager's API (is this a Flamenco Manager?)"
+                        .to_owned()
+                } else {
+                    trimmed.chars().take(200).collect()
+                };
                 ManagerError { code: Some(i32::from(http_status)), message }
             }
         }
@@ -66,7 +74,9 @@ mod tests {
     #[test]
     fn a_body_in_neither_shape_is_quoted() {
         let proxy = ManagerError::from_body(502, "<html>Bad Gateway</html>");
-        assert_eq!(proxy.to_string(), "<html>Bad Gateway</html> (HTTP 502)");
+        assert!(proxy.to_string().starts_with("the server answered with a web page"), "{proxy}");
+        assert_eq!(proxy.code, Some(502));
+        assert_eq!(ManagerError::from_body(500, "database locked").to_string(), "database locked (HTTP 500)");
         assert_eq!(ManagerError::from_body(500, "").to_string(), "empty response (HTTP 500)");
     }
 }

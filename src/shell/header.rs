@@ -1,0 +1,40 @@
+//! The top bar: the product, which Manager this is, and the navigation.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::manager::use_manager;
+
+/// The header with the Manager's name and version, and links to every page.
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    view! {
+        <header class="app-header">
+            <a class="brand" href="/">"Farmdeck"</a>
+            <ManagerIdentity />
+            <nav aria-label="Main">
+                <A href="/jobs">"Jobs"</A>
+                <A href="/workers">"Workers"</A>
+                <A href="/submit">"Submit"</A>
+                <A href="/preview">"Preview"</A>
+            </nav>
+        </header>
+    }
+}
+
+/// The Manager's name and version, or where the app is trying to reach it.
+#[component]
+fn ManagerIdentity() -> impl IntoView {
+    let manager = use_manager();
+    let url = manager.client.base_url().to_owned();
+    let identity = move || match manager.version.get() {
+        Some(Ok(version)) => view! {
+            <span class="manager-name">{version.name}</span>
+            <span class="manager-version" title=version.git>{format!("Flamenco {}", version.version)}</span>
+        }
+        .into_any(),
+        Some(Err(_)) => view! { <span class="manager-name offline">{url.clone()}</span> }.into_any(),
+        None => view! { <span class="manager-name pending">"Connecting…"</span> }.into_any(),
+    };
+    view! { <div class="manager-identity" aria-live="polite">{identity}</div> }
+}

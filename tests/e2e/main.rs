@@ -1,0 +1,7 @@
+//! End-to-end tests: the release build of the app in real headless Chromium, against simfarm or against
+//! no Manager at all. `scripts/test` builds both first; see `support` for what each test starts.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+mod shell;

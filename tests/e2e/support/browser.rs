@@ -1,0 +1,166 @@
+//! Headless Chromium driven through chromedriver, with lookups by role and label as people find things.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::process::{Child, Command};
+
+use super::free_port;
+
+/// How long a test waits for something to appear before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// One Chromium session. Dropping it ends chromedriver and the browser.
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium (flags from ../shared/TOOLCHAIN.md).
+    pub async fn start() -> Browser {
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = free_port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("cannot start {chromedriver} (run scripts/test to install it): {error}")
+            });
+        let profile = tempfile::tempdir().expect("a temporary browser profile");
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("a JSON object literal"),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(error) if tokio::time::Instant::now() > deadline => {
+                    panic!("chromedriver on {url} did not start a session: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Browser { client, _driver: driver, _profile: profile }
+    }
+
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap_or_else(|error| panic!("cannot open {url}: {error}"));
+    }
+
+    /// Waits for an element matching an XPath expression.
+    pub async fn wait_xpath(&self, xpath: &str, what: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|error| panic!("{what} did not appear within {PATIENCE:?}: {error}"))
+    }
+
+    /// A `<button>` by its visible name.
+    pub async fn button(&self, name: &str) -> Element {
+        self.wait_xpath(
+            &format!("//button[normalize-space()={}]", xpath_literal(name)),
+            &format!("button \"{name}\""),
+        )
+        .await
+    }
+
+    /// A link by its visible name.
+    pub async fn link(&self, name: &str) -> Element {
+        self.wait_xpath(
+            &format!("//a[normalize-space()={}]", xpath_literal(name)),
+            &format!("link \"{name}\""),
+        )
+        .await
+    }
+
+    /// A heading (h1-h6) whose text contains `text`.
+    pub async fn heading(&self, text: &str) -> Element {
+        self.wait_xpath(
+            &format!("//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][contains(normalize-space(), {})]", xpath_literal(text)),
+            &format!("heading \"{text}\""),
+        )
+        .await
+    }
+
+    /// An element with `role="alert"` whose text contains `text`.
+    pub async fn alert(&self, text: &str) -> Element {
+        self.wait_xpath(
+            &format!("//*[@role='alert'][contains(normalize-space(), {})]", xpath_literal(text)),
+            &format!("alert \"{text}\""),
+        )
+        .await
+    }
+
+    /// Waits until some element's own text contains `text`.
+    pub async fn text(&self, text: &str) -> Element {
+        self.wait_xpath(
+            &format!("//*[contains(text(), {})]", xpath_literal(text)),
+            &format!("text \"{text}\""),
+        )
+        .await
+    }
+
+    /// Waits until no element matches `xpath`.
+    pub async fn wait_gone(&self, xpath: &str, what: &str) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !self
+            .client
+            .find_all(Locator::XPath(xpath))
+            .await
+            .map(|found| found.is_empty())
+            .unwrap_or(false)
+        {
+            assert!(tokio::time::Instant::now() < deadline, "{what} is still there after {PATIENCE:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The page's path and query, as the address bar shows them.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("the current URL");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// Quotes text for XPath 1.0, which has no escape character.
+pub fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

@@ -1,0 +1,26 @@
+//! What the end-to-end tests start: Chromium through chromedriver, simfarm, or a plain static server.
+
+mod browser;
+mod servers;
+
+pub use browser::Browser;
+pub use servers::{free_port, Simfarm, StaticSite};
+
+use std::path::PathBuf;
+
+/// The workspace root (this package's directory).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The release build of the app: `$FARMDECK_DIST`, or `dist/` as `trunk build --release` leaves it.
+pub fn dist_dir() -> PathBuf {
+    let dist =
+        std::env::var_os("FARMDECK_DIST").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("dist"));
+    assert!(
+        dist.join("index.html").is_file(),
+        "no built app at {}: run scripts/test (it builds the app with trunk first)",
+        dist.display()
+    );
+    dist
+}
