@@ -74,7 +74,7 @@ ensure_chromium() {
 }
 
 ensure_nginx() {
-  if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then return; fi
+  if [ -x /usr/sbin/nginx ] && [ -f /etc/nginx/mime.types ]; then return; fi
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   say "installing nginx (the hosting test puts it in front of simfarm)"
@@ -97,6 +97,7 @@ setup_test_toolchain() {
   ensure_rust_components
   setup_app_toolchain
   ensure_chromium
+  ensure_nginx
   export CHROMEDRIVER=/usr/bin/chromedriver
   export CHROMIUM=/usr/bin/chromium
 }

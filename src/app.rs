@@ -1,18 +1,24 @@
 //! The app's frame: header, navigation and the routes of every page.
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::config::Settings;
+use crate::jobs::{provide_jobs_store, JobPane, JobsLayout, NoJobOpen, NoTaskOpen};
+use crate::live::provide_live;
 use crate::manager::provide_manager;
-use crate::pages::{JobsPage, NotFound, PreviewPage, SubmitPage, WorkersPage};
+use crate::pages::{NotFound, PreviewPage, SubmitPage};
 use crate::shell::{AppHeader, ManagerBanner};
+use crate::tasks::TaskPane;
+use crate::workers::{NoWorkerOpen, WorkerPane, WorkersLayout};
 
 /// The whole app. `settings` says where the Manager is.
 #[component]
 pub fn App(settings: Settings) -> impl IntoView {
-    provide_manager(settings);
+    let manager = provide_manager(settings);
+    provide_live(manager.client.base_url());
+    provide_jobs_store();
     view! {
         <Router>
             <AppHeader />
@@ -20,8 +26,17 @@ pub fn App(settings: Settings) -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=|| view! { <Redirect path="/jobs" /> } />
-                    <Route path=path!("/jobs") view=JobsPage />
-                    <Route path=path!("/workers") view=WorkersPage />
+                    <ParentRoute path=path!("/jobs") view=JobsLayout>
+                        <Route path=path!("") view=NoJobOpen />
+                        <ParentRoute path=path!(":job_id") view=JobPane>
+                            <Route path=path!("") view=NoTaskOpen />
+                            <Route path=path!("tasks/:task_id") view=TaskPane />
+                        </ParentRoute>
+                    </ParentRoute>
+                    <ParentRoute path=path!("/workers") view=WorkersLayout>
+                        <Route path=path!("") view=NoWorkerOpen />
+                        <Route path=path!(":worker_id") view=WorkerPane />
+                    </ParentRoute>
                     <Route path=path!("/submit") view=SubmitPage />
                     <Route path=path!("/preview") view=PreviewPage />
                 </Routes>

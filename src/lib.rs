@@ -4,6 +4,11 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod jobs;
+pub mod live;
 pub mod manager;
 pub mod pages;
 pub mod shell;
+pub mod tasks;
+pub mod ui;
+pub mod workers;

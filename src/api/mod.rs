@@ -1,6 +1,8 @@
 //! The Manager's HTTP API, as the app calls it. Every failure becomes an [`ApiFailure`] that names the
 //! Manager's URL and what went wrong, in both of the Manager's error shapes.
 
+mod endpoints;
+
 use flamenco_api::{FlamencoVersion, ManagerError};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};
@@ -63,6 +65,30 @@ impl ManagerClient {
         let url = self.url(path);
         let response = send(&url, Request::get(&url)).await?;
         read_json(&url, response).await
+    }
+
+    /// A GET whose answer may be 204 No Content: `None` then.
+    pub async fn get_optional_json<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, ApiFailure> {
+        let url = self.url(path);
+        let response = send(&url, Request::get(&url)).await?;
+        if response.status() == 204 {
+            return Ok(None);
+        }
+        read_json(&url, response).await.map(Some)
+    }
+
+    /// A GET of plain text that may be 204 No Content: `None` then.
+    pub async fn get_optional_text(&self, path: &str) -> Result<Option<String>, ApiFailure> {
+        let url = self.url(path);
+        let response = send(&url, Request::get(&url)).await?;
+        if response.status() == 204 {
+            return Ok(None);
+        }
+        response
+            .text()
+            .await
+            .map(Some)
+            .map_err(|error| ApiFailure::UnexpectedBody { url, detail: error.to_string() })
     }
 
     pub async fn post_json<B: Serialize, T: DeserializeOwned>(

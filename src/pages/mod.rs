@@ -1,5 +1,5 @@
-//! One module per page of the app.
+//! Pages that are not a feature folder of their own yet.
 
 mod placeholder;
 
-pub use placeholder::{JobsPage, NotFound, PreviewPage, SubmitPage, WorkersPage};
+pub use placeholder::{NotFound, PreviewPage, SubmitPage};

@@ -20,16 +20,6 @@ fn PageIntro(
 }
 
 #[component]
-pub fn JobsPage() -> impl IntoView {
-    view! { <PageIntro title="Jobs" purpose="The farm's jobs, their tasks and controls." /> }
-}
-
-#[component]
-pub fn WorkersPage() -> impl IntoView {
-    view! { <PageIntro title="Workers" purpose="The farm's workers and what they are doing." /> }
-}
-
-#[component]
 pub fn SubmitPage() -> impl IntoView {
     view! { <PageIntro title="Submit a job" purpose="Submit any job type the Manager knows, queued or paused." /> }
 }

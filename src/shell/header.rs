@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::live::{ConnectionIndicator, FarmStatusBadge};
 use crate::manager::use_manager;
 
 /// The header with the Manager's name and version, and links to every page.
@@ -12,6 +13,8 @@ pub fn AppHeader() -> impl IntoView {
         <header class="app-header">
             <a class="brand" href="/">"Farmdeck"</a>
             <ManagerIdentity />
+            <FarmStatusBadge />
+            <ConnectionIndicator />
             <nav aria-label="Main">
                 <A href="/jobs">"Jobs"</A>
                 <A href="/workers">"Workers"</A>

@@ -4,4 +4,6 @@
 
 mod support;
 
+mod hosting;
+mod jobs;
 mod shell;

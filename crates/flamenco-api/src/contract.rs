@@ -147,12 +147,69 @@ impl Contract {
         match schema {
             None if body.is_empty() => Ok(()),
             None => Ok(()), // a non-JSON body (a log file, say): nothing to validate against
-            Some(schema) => {
-                let instance: Value = serde_json::from_slice(body)
-                    .map_err(|error| vec![format!("{method} {path} {status}: body is not JSON: {error}")])?;
-                self.validate_against(schema, &instance)
-            }
+            Some(schema) => self.validate_body(schema, (method, path, status), body),
         }
+    }
+
+    /// Validates a JSON body against `schema`; `answer` (method, path, status) names it in errors.
+    fn validate_body(
+        &self,
+        schema: &Value,
+        answer: (&str, &str, u16),
+        body: &[u8],
+    ) -> Result<(), Vec<String>> {
+        let (method, path, status) = answer;
+        let instance: Value = serde_json::from_slice(body)
+            .map_err(|error| vec![format!("{method} {path} {status}: body is not JSON: {error}")])?;
+        self.validate_against(schema, &instance)
+    }
+
+    /// Validates a response of the real Manager to `method path`: [`Contract::validate_response`],
+    /// plus the answers the Manager gives that the OpenAPI file does not declare. Like [`ERRATA`],
+    /// these follow the Manager rather than the file:
+    /// - 400 with `{"message": "..."}` and nothing else, on any operation: the request validator's
+    ///   answer to a malformed body or a bad enum value (FLAMENCO.md, "Errors"), which has no
+    ///   `code` and so is not the file's `Error`.
+    /// - 405 with the same `{message}` shape: the web framework's (Echo's) "Method Not Allowed".
+    /// - 404 `{"message": "Not Found"}` on a path the file does not have: Echo's answer.
+    /// - An error status (400 and up) that the operation does not declare and that has no
+    ///   `default` response to fall back on (`fetchJob`, `getJobType`, `fetchWorker`,
+    ///   `fetchWorkerTag`, ... declare only 200): the Manager's handlers still answer bad and
+    ///   unknown ids there with `sendAPIError`, 400/404 `{code, message}`; such a body must be the
+    ///   file's `Error`.
+    ///
+    /// Paths outside `/api/` (the web app, static files, socket.io) are not the API's and pass.
+    pub fn validate_manager_response(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<(), Vec<String>> {
+        if !path.starts_with("/api/") {
+            return Ok(());
+        }
+        let message_only =
+            serde_json::from_slice::<Value>(body).ok().and_then(|value| match value.as_object() {
+                Some(object) if object.len() == 1 => object.get("message")?.as_str().map(str::to_owned),
+                _ => None,
+            });
+        if matches!(status, 400 | 405) && message_only.is_some() {
+            return Ok(());
+        }
+        if status == 404 && self.operation(method, path).is_none() {
+            return match message_only.as_deref() {
+                Some("Not Found") => Ok(()),
+                _ => Err(vec![format!(
+                    "{method} {path} is not in the OpenAPI file, so a 404 must be {{\"message\": \"Not Found\"}}"
+                )]),
+            };
+        }
+        if status >= 400 && self.response_schema(method, path, status).is_err() {
+            let error = json!({ "$ref": "#/components/schemas/Error" });
+            return self.validate_body(&error, (method, path, status), body);
+        }
+        self.validate_response(method, path, status, body)
     }
 
     /// Validates a request body for `method path` against the file's `requestBody` schema.
@@ -209,5 +266,32 @@ mod tests {
                 br#"{"version":"1","shortversion":"1","name":"n","git":"g"}"#
             )
             .is_ok());
+    }
+
+    #[test]
+    fn the_managers_undeclared_answers_are_accepted_in_their_shapes_only() {
+        let contract = Contract::load().expect("the OpenAPI file loads");
+        let check = |method, path, status, body: &str| {
+            contract.validate_manager_response(method, path, status, body.as_bytes())
+        };
+        // The request validator's 400 and Echo's 405: `{message}` alone, on any operation.
+        assert!(contract.validate_response("POST", "/api/v3/jobs", 400, br#"{"message":"bad"}"#).is_err());
+        assert!(check("POST", "/api/v3/jobs", 400, r#"{"message":"bad"}"#).is_ok());
+        assert!(check("GET", "/api/v3/version", 400, r#"{"message":"bad"}"#).is_ok());
+        assert!(check("DELETE", "/api/v3/jobs/types", 405, r#"{"message":"Method Not Allowed"}"#).is_ok());
+        assert!(check("POST", "/api/v3/jobs", 400, r#"{"message":5}"#).is_err());
+        assert!(check("GET", "/api/v3/version", 405, r#"{"message":"x","extra":1}"#).is_err());
+        // Echo's 404 for a path the file does not have.
+        assert!(check("GET", "/api/v3/nothing-here", 404, r#"{"message":"Not Found"}"#).is_ok());
+        assert!(check("GET", "/api/v3/nothing-here", 404, r#"{"message":"gone"}"#).is_err());
+        assert!(check("GET", "/api/v3/nothing-here", 200, "{}").is_err());
+        // `fetchJob` declares only 200; its handler's 404 is still an `Error`.
+        assert!(contract.response_schema("GET", "/api/v3/jobs/abc", 404).is_err());
+        assert!(check("GET", "/api/v3/jobs/abc", 404, r#"{"code":404,"message":"no such job"}"#).is_ok());
+        assert!(check("GET", "/api/v3/jobs/abc", 404, r#"{"code":404}"#).is_err());
+        assert!(check("GET", "/api/v3/jobs/abc", 400, "not json").is_err());
+        // Declared answers are validated as declared; paths outside the API are not checked.
+        assert!(check("GET", "/api/v3/version", 200, r#"{"version":"1"}"#).is_err());
+        assert!(check("GET", "/renders/a/b.exr", 200, "binary").is_ok());
     }
 }

@@ -11,6 +11,7 @@ pub mod job_types;
 pub mod jobs;
 pub mod meta;
 pub mod rules;
+pub mod socketio;
 pub mod tasks;
 pub mod workers;
 

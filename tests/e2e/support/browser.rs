@@ -10,7 +10,7 @@ use tokio::process::{Child, Command};
 use super::free_port;
 
 /// How long a test waits for something to appear before it fails.
-pub const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// One Chromium session. Dropping it ends chromedriver and the browser.
 pub struct Browser {
@@ -71,12 +71,26 @@ impl Browser {
 
     /// Waits for an element matching an XPath expression.
     pub async fn wait_xpath(&self, xpath: &str, what: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(xpath))
-            .await
-            .unwrap_or_else(|error| panic!("{what} did not appear within {PATIENCE:?}: {error}"))
+        match self.client.wait().at_most(PATIENCE).for_element(Locator::XPath(xpath)).await {
+            Ok(element) => element,
+            Err(error) => {
+                let shot = self.screenshot(what).await;
+                panic!("{what} did not appear within {PATIENCE:?} (screenshot: {shot}): {error}")
+            }
+        }
+    }
+
+    /// Saves what the page shows to `target/e2e-failures/`, for a failure message to point at.
+    pub async fn screenshot(&self, what: &str) -> String {
+        let name: String =
+            what.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' }).take(80).collect();
+        let dir = super::workspace_root().join("target/e2e-failures");
+        let path = dir.join(format!("{name}.png"));
+        let Ok(png) = self.client.screenshot().await else { return "none".to_owned() };
+        match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, png)) {
+            Ok(()) => path.display().to_string(),
+            Err(_) => "none".to_owned(),
+        }
     }
 
     /// A `<button>` by its visible name.
@@ -134,7 +148,10 @@ impl Browser {
             .map(|found| found.is_empty())
             .unwrap_or(false)
         {
-            assert!(tokio::time::Instant::now() < deadline, "{what} is still there after {PATIENCE:?}");
+            if tokio::time::Instant::now() > deadline {
+                let shot = self.screenshot(what).await;
+                panic!("{what} is still there after {PATIENCE:?} (screenshot: {shot})");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -1,9 +1,11 @@
 //! What the end-to-end tests start: Chromium through chromedriver, simfarm, or a plain static server.
 
 mod browser;
+mod farm;
 mod servers;
 
-pub use browser::Browser;
+pub use browser::{xpath_literal, Browser, PATIENCE};
+pub use farm::FarmApi;
 pub use servers::{free_port, Simfarm, StaticSite};
 
 use std::path::PathBuf;

@@ -48,8 +48,10 @@ impl Drop for StaticSite {
 /// A simfarm process serving the built app on its own origin, as a Manager behind a proxy would.
 pub struct Simfarm {
     pub url: String,
-    _child: Child,
-    _renders: tempfile::TempDir,
+    address: SocketAddr,
+    args: Vec<String>,
+    child: Child,
+    renders: tempfile::TempDir,
 }
 
 impl Simfarm {
@@ -67,7 +69,26 @@ impl Simfarm {
         let renders = tempfile::tempdir().expect("a temporary render root");
         let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
         let (child, address) = spawn(&args, "127.0.0.1:0", renders.path()).await;
-        Simfarm { url: format!("http://{address}"), _child: child, _renders: renders }
+        Simfarm { url: format!("http://{address}"), address, args, child, renders }
+    }
+
+    /// The folder simfarm renders tiles and frames into.
+    pub fn render_root(&self) -> &Path {
+        self.renders.path()
+    }
+
+    /// Stops the process, as when a Manager goes down.
+    pub async fn stop(&mut self) {
+        let _ = self.child.kill().await;
+        let _ = self.child.wait().await;
+    }
+
+    /// Starts a fresh farm again on the same address (the Manager coming back).
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let address = self.address.to_string();
+        let (child, _) = spawn(&self.args, &address, self.renders.path()).await;
+        self.child = child;
     }
 }
 

@@ -1,0 +1,200 @@
+//! Job types: their definitions (`AvailableJobType`) and their compilers, which turn a submitted
+//! job's settings into tasks the way Flamenco's JavaScript job types do.
+
+mod frames;
+mod single_image;
+
+use flamenco_api::{AvailableJobSetting, AvailableJobType, Command, JobSettings, SubmittedJob};
+use serde_json::Value;
+
+use crate::render::{RenderRoot, Work};
+
+/// A task as a job type authors it, before the farm stores it.
+#[derive(Clone, Debug)]
+pub struct AuthoredTask {
+    pub name: String,
+    pub task_type: String,
+    pub priority: i32,
+    pub commands: Vec<Command>,
+    /// Indices of the tasks (in the same job) that must complete first.
+    pub depends_on: Vec<usize>,
+    pub work: Work,
+}
+
+/// A compiled job: its settings as the job type left them, and its tasks.
+#[derive(Clone, Debug)]
+pub struct CompiledJob {
+    pub settings: JobSettings,
+    pub tasks: Vec<AuthoredTask>,
+}
+
+/// Why a submission does not compile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileError {
+    /// The submission's `type_etag` is not the job type's: 412.
+    BadEtag,
+    /// The job type does not exist or rejects the settings: 400 with this message.
+    Invalid(String),
+}
+
+/// What a compiler needs besides the submission.
+pub struct CompileContext<'a> {
+    pub job_id: &'a str,
+    pub render_root: &'a RenderRoot,
+    /// Per-tile noise in the overscan (`--seam-noise`).
+    pub seam_noise: bool,
+}
+
+/// The job types this Manager knows.
+pub struct JobTypes {
+    types: Vec<AvailableJobType>,
+}
+
+impl Default for JobTypes {
+    fn default() -> Self {
+        JobTypes::new()
+    }
+}
+
+impl JobTypes {
+    /// Flamenco's `simple-blender-render` and the third-party `single-image-render`.
+    pub fn new() -> JobTypes {
+        let types = vec![
+            job_type(frames::NAME, frames::LABEL, frames::DESCRIPTION, frames::settings()),
+            job_type(
+                single_image::NAME,
+                single_image::LABEL,
+                single_image::DESCRIPTION,
+                single_image::settings(),
+            ),
+        ];
+        JobTypes { types }
+    }
+
+    /// Every job type, for `GET /api/v3/jobs/types`.
+    pub fn list(&self) -> &[AvailableJobType] {
+        &self.types
+    }
+
+    /// One job type by name.
+    pub fn get(&self, name: &str) -> Option<&AvailableJobType> {
+        self.types.iter().find(|job_type| job_type.name == name)
+    }
+
+    /// Compiles a submission into tasks, checking the etag first like Flamenco does.
+    pub fn compile(&self, job: &SubmittedJob, context: &CompileContext) -> Result<CompiledJob, CompileError> {
+        let job_type =
+            self.get(&job.job_type).ok_or_else(|| CompileError::Invalid("job type unknown".into()))?;
+        if let Some(etag) = job.type_etag.as_deref() {
+            if !etag.is_empty() && etag != job_type.etag {
+                return Err(CompileError::BadEtag);
+            }
+        }
+        let mut settings = job.settings.clone().unwrap_or_default();
+        let tasks = match job_type.name.as_str() {
+            frames::NAME => frames::compile(&mut settings, &job.name, context),
+            single_image::NAME => single_image::compile(&mut settings, context),
+            _ => Err("job type unknown".to_owned()),
+        }
+        .map_err(CompileError::Invalid)?;
+        Ok(CompiledJob { settings, tasks })
+    }
+}
+
+fn job_type(name: &str, label: &str, description: &str, settings: Vec<Value>) -> AvailableJobType {
+    let settings: Vec<AvailableJobSetting> =
+        settings.into_iter().filter_map(|setting| serde_json::from_value(setting).ok()).collect();
+    // The etag changes whenever the definition does, like Flamenco's hash of the job type script.
+    let definition = serde_json::to_string(&(label, description, &settings)).unwrap_or_default();
+    AvailableJobType {
+        name: name.to_owned(),
+        label: label.to_owned(),
+        description: Some(description.to_owned()),
+        settings,
+        etag: format!("{:016x}", fnv1a(definition.as_bytes())),
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash for etags and per-job picture seeds.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The `render_output_path` setting with `{timestamp}` filled in, as both job types do.
+fn render_output_path(settings: &JobSettings) -> Result<String, String> {
+    match settings.get("render_output_path") {
+        Some(Value::String(path)) if !path.is_empty() => {
+            Ok(path.replace("{timestamp}", &crate::clock::path_timestamp()))
+        }
+        _ => Err("no render_output_path setting!".to_owned()),
+    }
+}
+
+/// A setting read as JavaScript would read a number: JSON numbers only.
+fn number_setting(settings: &JobSettings, key: &str) -> Option<f64> {
+    settings.get(key).and_then(Value::as_f64)
+}
+
+/// A setting that must be a whole number within `range`.
+fn int_setting(
+    settings: &JobSettings,
+    key: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, String> {
+    let value = number_setting(settings, key).ok_or_else(|| format!("setting {key:?} must be a number"))?;
+    if value.fract() != 0.0 || !range.contains(&(value as i64)) {
+        return Err(format!(
+            "setting {key:?} must be a whole number from {} to {}, not {value}",
+            range.start(),
+            range.end()
+        ));
+    }
+    Ok(value as i64)
+}
+
+/// The `blender-render` command both job types author.
+fn blender_command(settings: &JobSettings, args: Vec<Value>, steps: i64) -> Command {
+    let mut parameters = serde_json::Map::new();
+    parameters.insert("exe".into(), Value::from("{blender}"));
+    parameters.insert("exeArgs".into(), Value::from("{blenderArgs}"));
+    parameters.insert("argsBefore".into(), Value::Array(Vec::new()));
+    parameters.insert("blendfile".into(), settings.get("blendfile").cloned().unwrap_or(Value::Null));
+    parameters.insert("args".into(), Value::Array(args));
+    Command { name: "blender-render".into(), parameters, total_step_count: steps }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn submitted(value: Value) -> SubmittedJob {
+        serde_json::from_value(value).expect("a valid submission")
+    }
+
+    #[test]
+    fn both_job_types_are_listed_with_stable_etags() {
+        let types = JobTypes::new();
+        assert_eq!(types.list().len(), 2);
+        assert_eq!(types.get("single-image-render").map(|t| t.settings.len()), Some(12));
+        assert_eq!(JobTypes::new().list()[0].etag, types.list()[0].etag);
+    }
+
+    #[test]
+    fn an_outdated_etag_is_refused_and_a_missing_one_skips_the_check() {
+        let types = JobTypes::new();
+        let root = RenderRoot::new("/tmp/simfarm-test".into());
+        let context = CompileContext { job_id: "j", render_root: &root, seam_noise: false };
+        let mut job = submitted(serde_json::json!({
+            "name": "x", "type": "simple-blender-render", "priority": 50, "submitter_platform": "linux",
+            "type_etag": "old",
+            "settings": {"frames": "1-3", "chunk_size": 1, "render_output_path": "/r/x/######"}
+        }));
+        assert_eq!(types.compile(&job, &context).err(), Some(CompileError::BadEtag));
+        job.type_etag = None;
+        assert_eq!(types.compile(&job, &context).map(|c| c.tasks.len()).ok(), Some(3));
+        job.job_type = "nope".into();
+        assert!(matches!(types.compile(&job, &context), Err(CompileError::Invalid(_))));
+    }
+}

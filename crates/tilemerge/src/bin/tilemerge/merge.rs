@@ -1,0 +1,251 @@
+//! `merge` and `check`: read the folder, decode tiles in parallel, place them on one canvas.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::mpsc::sync_channel;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tilemerge::{
+    decode_for_grid, export_png, read_info, Canvas, CanvasOptions, DecodeOptions, DecodedTile, ExrEncoder,
+    ExrLayout, ExrOptions, Grid, ImageData, JobSettings, LayoutReport, PassSelection, TileError, TileId,
+};
+
+use crate::cli::{progress, thread_pool, CheckArgs, Input, MergeArgs, EXIT_PROBLEMS};
+use crate::report;
+
+/// Where the time went, for `--timings` and the benchmark's note.
+#[derive(Default, Debug)]
+pub struct Timings {
+    pub layout: Duration,
+    pub decode: Duration,
+    pub read_files: Duration,
+    pub place: Duration,
+    pub encode: Duration,
+    pub write: Duration,
+    pub png: Duration,
+}
+
+/// A folder loaded onto a canvas.
+pub struct Loaded {
+    pub report: LayoutReport,
+    pub canvas: Canvas,
+    pub grid_source: String,
+    pub timings: Timings,
+    pub pool: rayon::ThreadPool,
+}
+
+fn list_dir(dir: &Path) -> Result<Vec<String>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entry.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()) {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    Ok(names)
+}
+
+fn grid_for(input: &Input, names: &[String]) -> Result<(LayoutReport, String), String> {
+    let files = names.iter().map(String::as_str);
+    if let Some(job) = &input.job {
+        let text = std::fs::read_to_string(job).map_err(|e| format!("cannot read {}: {e}", job.display()))?;
+        let settings = JobSettings::from_json(&text).map_err(|e| format!("{}: {e}", job.display()))?;
+        let grid = settings.grid(input.overscan).map_err(|e| format!("{}: {e}", job.display()))?;
+        return Ok((LayoutReport::match_files(grid, false, files), format!("job {}", job.display())));
+    }
+    if let (Some(size), Some(tile)) = (input.size, input.tile) {
+        let grid = Grid::new(size, tile, input.overscan).map_err(|e| e.to_string())?;
+        return Ok((LayoutReport::match_files(grid, false, files), "--size/--tile".into()));
+    }
+    let report = LayoutReport::infer(files, input.overscan)
+        .map_err(|e| format!("{}: {e}", input.tiles_dir.display()))?;
+    Ok((report, "inferred from the file names".into()))
+}
+
+fn read_and_decode(
+    dir: &Path,
+    grid: &Grid,
+    tile: TileId,
+    name: &str,
+    options: &DecodeOptions,
+) -> (Result<DecodedTile, TileError>, Duration) {
+    let start = Instant::now();
+    let bytes = match std::fs::read(dir.join(name)) {
+        Ok(bytes) => bytes,
+        Err(e) => return (Err(TileError::Read(format!("{name}: {e}"))), start.elapsed()),
+    };
+    let read = start.elapsed();
+    (decode_for_grid(grid, tile, &bytes, options), read)
+}
+
+/// Lists the folder, finds the grid, and decodes every tile in parallel onto a canvas.
+pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
+    let start = Instant::now();
+    let names = list_dir(&input.tiles_dir)?;
+    let (report, grid_source) = grid_for(input, &names)?;
+    let passes =
+        if input.passes.is_empty() { PassSelection::All } else { PassSelection::Only(input.passes.clone()) };
+    // Unknown pass names would fail every tile alike: say it once, up front.
+    if let Some((_, name)) = report.found.first() {
+        if let Ok(bytes) = std::fs::read(input.tiles_dir.join(name)) {
+            if let Ok(info) = read_info(&bytes) {
+                if let Some(unknown) = passes.unmatched(&info.passes).first() {
+                    let available: Vec<String> = info.passes.iter().map(|p| p.display_name()).collect();
+                    return Err(format!(
+                        "no pass {unknown:?} in the tiles; they have {}",
+                        available.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    let options = CanvasOptions {
+        decode: DecodeOptions { passes, ..DecodeOptions::default() },
+        seams,
+        ..CanvasOptions::default()
+    };
+    let grid = report.grid;
+    let mut canvas = Canvas::new(grid, options.clone());
+    let mut timings = Timings { layout: start.elapsed(), ..Timings::default() };
+
+    let pool = thread_pool(input.threads)?;
+    let bar = progress(input.quiet, report.found.len(), "decoding");
+    let decode_start = Instant::now();
+    // Decoded tiles queue up only a little ahead of placement, so memory stays at a few tiles.
+    let (sender, receiver) = sync_channel(pool.current_num_threads() * 2);
+    let found = &report.found;
+    let dir = input.tiles_dir.as_path();
+    let decode_options = &options.decode;
+    let pool_ref = &pool;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            pool_ref.install(|| {
+                found.par_iter().for_each_with(sender, |sender, (tile, name)| {
+                    let (result, read) = read_and_decode(dir, &grid, *tile, name, decode_options);
+                    // The receiver only goes away if the main thread is gone; nothing to do then.
+                    let _ = sender.send((*tile, result, read));
+                });
+            });
+        });
+        for (tile, result, read) in receiver {
+            let placing = Instant::now();
+            match result {
+                Ok(decoded) => {
+                    let _ = canvas.place(tile, decoded);
+                }
+                Err(error) => {
+                    canvas.fail(tile, error);
+                }
+            }
+            timings.place += placing.elapsed();
+            timings.read_files += read;
+            bar.inc(1);
+        }
+    });
+    bar.finish_and_clear();
+    timings.decode = decode_start.elapsed();
+    Ok(Loaded { report, canvas, grid_source, timings, pool })
+}
+
+pub fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
+    let loaded = load(&args.input, true)?;
+    let seams = loaded.canvas.seam_report();
+    let errors = report::error_count(&loaded.report, &loaded.canvas);
+    if args.json {
+        println!("{}", report::json(&loaded.report, &loaded.canvas, Some(&seams)));
+    } else {
+        report::print_layout(&loaded.report, &loaded.canvas, &loaded.grid_source);
+        report::print_seams(&seams, args.worst);
+    }
+    if args.input.timings {
+        report::print_timings(&loaded.timings);
+    }
+    let seams_over = args.max_seam.is_some_and(|max| seams.passes.iter().any(|p| p.max_abs > max));
+    if seams_over && !args.json {
+        println!("seams exceed --max-seam {}", args.max_seam.unwrap_or_default());
+    }
+    Ok(if errors > 0 || seams_over { ExitCode::from(EXIT_PROBLEMS) } else { ExitCode::SUCCESS })
+}
+
+pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
+    let mut loaded = load(&args.input, args.seams)?;
+    report::print_layout(&loaded.report, &loaded.canvas, &loaded.grid_source);
+    if args.seams {
+        report::print_seams(&loaded.canvas.seam_report(), 3);
+    }
+    let errors = report::error_count(&loaded.report, &loaded.canvas);
+    let output = args.output.display();
+    if errors > 0 && !args.allow_missing {
+        println!(
+            "not writing {output}: {errors} tile(s) missing or wrong (--allow-missing writes what there is)"
+        );
+        return Ok(ExitCode::from(EXIT_PROBLEMS));
+    }
+    if loaded.canvas.passes().is_empty() {
+        println!("not writing {output}: no tile could be placed");
+        return Ok(ExitCode::from(EXIT_PROBLEMS));
+    }
+    let canvas = &loaded.canvas;
+    let options = ExrOptions {
+        layout: args.layout.map(ExrLayout::from).or(canvas.source_layout()).unwrap_or(ExrLayout::MultiPart),
+        compression: args
+            .compression
+            .or(canvas.metadata().compression())
+            .filter(|c| c.can_encode())
+            .unwrap_or(tilemerge::Compression::Zip),
+        zip_level: args.zip_level,
+    };
+
+    let encode_start = Instant::now();
+    let image = ImageData::from_canvas(canvas);
+    let encoder = ExrEncoder::new(&image, &options).map_err(|e| e.to_string())?;
+    let bar = progress(args.input.quiet, encoder.block_count(), "encoding");
+    let blocks = loaded.pool.install(|| {
+        (0..encoder.block_count())
+            .into_par_iter()
+            .map(|i| {
+                let block = encoder.encode_block(i);
+                bar.inc(1);
+                block
+            })
+            .collect::<Result<Vec<_>, _>>()
+    });
+    bar.finish_and_clear();
+    let bytes = blocks.and_then(|blocks| encoder.finish(blocks)).map_err(|e| e.to_string())?;
+    loaded.timings.encode = encode_start.elapsed();
+
+    let write_start = Instant::now();
+    std::fs::write(&args.output, &bytes).map_err(|e| format!("cannot write {output}: {e}"))?;
+    loaded.timings.write = write_start.elapsed();
+    let channels: usize = canvas.passes().iter().map(|p| p.channels.len()).sum();
+    println!(
+        "wrote {output}: {} {}, {} passes, {channels} channels, {} bytes",
+        options.layout,
+        options.compression,
+        canvas.passes().len(),
+        bytes.len()
+    );
+
+    if let Some(png) = &args.png {
+        let png_start = Instant::now();
+        let pass = args.png_pass.clone().unwrap_or_else(|| {
+            let passes = canvas.passes();
+            passes
+                .iter()
+                .find(|p| p.pass == "Combined")
+                .or(passes.first())
+                .map(|p| p.full_name())
+                .unwrap_or_default()
+        });
+        let bytes = export_png(canvas, &pass, args.exposure).map_err(|e| e.to_string())?;
+        std::fs::write(png, bytes).map_err(|e| format!("cannot write {}: {e}", png.display()))?;
+        loaded.timings.png = png_start.elapsed();
+        println!("wrote {} (pass {pass}, exposure {:+})", png.display(), args.exposure);
+    }
+    if args.input.timings {
+        report::print_timings(&loaded.timings);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,654 @@
+//! Decoding Blender's EXR tiles from bytes: Blender 5's multi-part files (one part per pass) and
+//! Blender 4's single-part multilayer files (every pass as channels), any compression `exr` reads.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::fmt;
+use std::io::{Read, Seek, SeekFrom};
+
+use exr::block::chunk::TileCoordinates;
+use exr::block::reader::ChunksReader;
+use exr::block::{BlockIndex, UncompressedBlock};
+use exr::math::Vec2;
+use exr::meta::attribute::{AttributeValue, ChannelList, Compression as ExrCodec};
+use exr::meta::header::{Header, ImageAttributes, LayerAttributes};
+use exr::meta::MetaData;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::layout::Size;
+use crate::passes::{
+    split_channel_name, string_to_text, text_to_string, ChannelInfo, PassInfo, PassSelection, SampleType,
+    Samples,
+};
+
+/// Decoded data above this many bytes is refused unless the caller raises the limit: a header
+/// can claim any size, and allocating it would abort the process (or the browser tab).
+pub const DEFAULT_MAX_DECODED_BYTES: u64 = 1 << 30;
+
+/// How the passes of a multilayer EXR are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExrLayout {
+    /// One part per pass (Blender 5).
+    MultiPart,
+    /// One part holding every pass as channels (Blender 4.x).
+    SinglePart,
+}
+
+impl fmt::Display for ExrLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ExrLayout::MultiPart => "multi-part",
+            ExrLayout::SinglePart => "single-part",
+        })
+    }
+}
+
+/// EXR compressions, named as OpenEXR names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Compression {
+    /// No compression.
+    None,
+    /// Run-length encoding.
+    Rle,
+    /// Deflate, one scanline per block.
+    Zips,
+    /// Deflate, 16 scanlines per block (Blender's default).
+    Zip,
+    /// Wavelet, 32 scanlines per block (lossless).
+    Piz,
+    /// Lossy for float (24-bit), lossless for half.
+    Pxr24,
+    /// Lossy 4x4 blocks for half.
+    B44,
+    /// B44 with flat areas compressed further.
+    B44a,
+    /// Lossy DCT, 32 scanlines per block.
+    Dwaa,
+    /// Lossy DCT, 256 scanlines per block.
+    Dwab,
+    /// High-throughput JPEG 2000, 32 scanlines; `exr` cannot read it.
+    Htj2k32,
+    /// High-throughput JPEG 2000, 256 scanlines; `exr` cannot read it.
+    Htj2k256,
+}
+
+impl Compression {
+    /// Every compression, for listing choices.
+    pub const ALL: [Compression; 12] = [
+        Compression::None,
+        Compression::Rle,
+        Compression::Zips,
+        Compression::Zip,
+        Compression::Piz,
+        Compression::Pxr24,
+        Compression::B44,
+        Compression::B44a,
+        Compression::Dwaa,
+        Compression::Dwab,
+        Compression::Htj2k32,
+        Compression::Htj2k256,
+    ];
+
+    /// The lower-case name used on the command line (`zip`, `piz`, `dwaa`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Rle => "rle",
+            Compression::Zips => "zips",
+            Compression::Zip => "zip",
+            Compression::Piz => "piz",
+            Compression::Pxr24 => "pxr24",
+            Compression::B44 => "b44",
+            Compression::B44a => "b44a",
+            Compression::Dwaa => "dwaa",
+            Compression::Dwab => "dwab",
+            Compression::Htj2k32 => "htj2k32",
+            Compression::Htj2k256 => "htj2k256",
+        }
+    }
+
+    /// Parses [`Compression::name`], ignoring case.
+    pub fn from_name(name: &str) -> Option<Compression> {
+        Compression::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the `exr` crate can decode it.
+    pub fn can_decode(self) -> bool {
+        !matches!(self, Compression::Htj2k32 | Compression::Htj2k256)
+    }
+
+    /// Whether the `exr` crate can encode it.
+    pub fn can_encode(self) -> bool {
+        self.can_decode()
+    }
+
+    /// Whether it reproduces every sample exactly (of any type).
+    pub fn is_lossless(self) -> bool {
+        matches!(
+            self,
+            Compression::None | Compression::Rle | Compression::Zips | Compression::Zip | Compression::Piz
+        )
+    }
+
+    pub(crate) fn from_exr(c: ExrCodec) -> Compression {
+        match c {
+            ExrCodec::Uncompressed => Compression::None,
+            ExrCodec::RLE => Compression::Rle,
+            ExrCodec::ZIP1 => Compression::Zips,
+            ExrCodec::ZIP16 => Compression::Zip,
+            ExrCodec::PIZ => Compression::Piz,
+            ExrCodec::PXR24 => Compression::Pxr24,
+            ExrCodec::B44 => Compression::B44,
+            ExrCodec::B44A => Compression::B44a,
+            ExrCodec::DWAA(_) => Compression::Dwaa,
+            ExrCodec::DWAB(_) => Compression::Dwab,
+            ExrCodec::HTJ2K32 => Compression::Htj2k32,
+            ExrCodec::HTJ2K256 => Compression::Htj2k256,
+        }
+    }
+
+    pub(crate) fn to_exr(self) -> ExrCodec {
+        match self {
+            Compression::None => ExrCodec::Uncompressed,
+            Compression::Rle => ExrCodec::RLE,
+            Compression::Zips => ExrCodec::ZIP1,
+            Compression::Zip => ExrCodec::ZIP16,
+            Compression::Piz => ExrCodec::PIZ,
+            Compression::Pxr24 => ExrCodec::PXR24,
+            Compression::B44 => ExrCodec::B44,
+            Compression::B44a => ExrCodec::B44A,
+            Compression::Dwaa => ExrCodec::DWAA(None),
+            Compression::Dwab => ExrCodec::DWAB(None),
+            Compression::Htj2k32 => ExrCodec::HTJ2K32,
+            Compression::Htj2k256 => ExrCodec::HTJ2K256,
+        }
+    }
+}
+
+impl fmt::Display for Compression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name().to_ascii_uppercase())
+    }
+}
+
+/// Why a file could not be decoded. Messages name what was wrong, never the file: callers add
+/// the tile.
+#[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
+pub enum DecodeError {
+    /// The bytes do not start with the EXR magic number.
+    #[error("not an OpenEXR file (it starts with {found})")]
+    NotExr {
+        /// What the file starts with, as hex and as text.
+        found: String,
+    },
+    /// The file ends before the data its header promises.
+    #[error("the file is truncated: it ends after {length} bytes, in the middle of {during}")]
+    Truncated {
+        /// The file's length.
+        length: usize,
+        /// What was being read when the bytes ran out.
+        during: String,
+    },
+    /// A compression the decoder does not implement.
+    #[error("its compression {compression} is not supported by the EXR decoder (supported: NONE, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A, DWAA, DWAB)")]
+    UnsupportedCompression {
+        /// The compression.
+        compression: Compression,
+    },
+    /// Something else the decoder does not implement (deep data, subsampling, ...).
+    #[error("unsupported EXR content: {0}")]
+    Unsupported(String),
+    /// The header claims more pixels than the limit allows.
+    #[error("the header claims {width}x{height} pixels ({bytes} bytes decoded), more than the limit of {limit} bytes")]
+    TooLarge {
+        /// Claimed width.
+        width: u64,
+        /// Claimed height.
+        height: u64,
+        /// Bytes the selected channels would take.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A requested pass is not in the file.
+    #[error("the file has no pass {requested:?}; it has {available:?}")]
+    UnknownPass {
+        /// The requested name.
+        requested: String,
+        /// The passes the file has.
+        available: Vec<String>,
+    },
+    /// The file is damaged or inconsistent.
+    #[error("invalid EXR: {0}")]
+    Invalid(String),
+}
+
+/// What a file holds, read from its header alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExrInfo {
+    /// Pixel size (of every part).
+    pub size: Size,
+    /// Multi-part or single-part.
+    pub layout: ExrLayout,
+    /// Compression of the first part.
+    pub compression: Compression,
+    /// Passes, in file order.
+    pub passes: Vec<PassInfo>,
+}
+
+/// Decoding options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodeOptions {
+    /// Which passes to decode; others are skipped (multi-part files do not even decompress them).
+    pub passes: PassSelection,
+    /// Refuse files whose selected channels decode to more bytes than this.
+    pub max_decoded_bytes: u64,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions { passes: PassSelection::All, max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES }
+    }
+}
+
+/// One decoded pass: its channels' samples, in the order of `info.channels`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedPass {
+    /// The pass and its channels.
+    pub info: PassInfo,
+    /// One buffer per channel, `size.width * size.height` samples each, rows from the top.
+    pub channels: Vec<Samples>,
+}
+
+/// Header attributes carried from the tiles into the merged file (software, camera, colour
+/// space ids, ...). Opaque: only the export reads them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Metadata {
+    pub(crate) shared: Option<ImageAttributes>,
+    /// Per pass full name, the attributes of the part that held it.
+    pub(crate) parts: Vec<(String, LayerAttributes)>,
+    pub(crate) compression: Option<Compression>,
+}
+
+impl Metadata {
+    /// Attributes for an image made from scratch rather than merged from tiles: on every part,
+    /// the `BlenderMultiChannel` marker Blender puts on its multilayer files (readers, Blender
+    /// among them, use it to recognise the layout) and `software` as the writing program.
+    pub fn blender_multilayer(software: &str) -> Metadata {
+        let mut attributes = LayerAttributes::default();
+        attributes.other.insert(
+            string_to_text("BlenderMultiChannel"),
+            AttributeValue::Text(string_to_text("Blender V2.55.1 and newer")),
+        );
+        attributes.software_name = Some(string_to_text(software));
+        // An unnamed part's attributes go to every part of the export.
+        Metadata { shared: None, parts: vec![(String::new(), attributes)], compression: None }
+    }
+
+    /// The compression the tiles were written with.
+    pub fn compression(&self) -> Option<Compression> {
+        self.compression
+    }
+}
+
+/// A decoded tile file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedTile {
+    /// Pixel size of the file.
+    pub size: Size,
+    /// The layout it was written in.
+    pub layout: ExrLayout,
+    /// The selected passes.
+    pub passes: Vec<DecodedPass>,
+    /// Header attributes.
+    pub metadata: Metadata,
+}
+
+impl DecodedTile {
+    /// The pass with this full name (`<ViewLayer>.<Pass>`).
+    pub fn pass(&self, full_name: &str) -> Option<&DecodedPass> {
+        self.passes.iter().find(|p| p.info.full_name() == full_name)
+    }
+
+    /// Bytes held by the samples.
+    pub fn decoded_bytes(&self) -> u64 {
+        let per_pixel: u64 = self
+            .passes
+            .iter()
+            .flat_map(|p| p.info.channels.iter())
+            .map(|c| c.sample_type.bytes() as u64)
+            .sum();
+        per_pixel * self.size.area()
+    }
+}
+
+/// A byte slice reader that remembers whether anyone asked for bytes past its end, which is how
+/// a truncated file shows (exr reports it only as "reference to missing bytes").
+struct SliceReader<'a> {
+    bytes: &'a [u8],
+    position: u64,
+    ran_out: &'a Cell<bool>,
+}
+
+impl Read for SliceReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let start = usize::try_from(self.position).unwrap_or(usize::MAX);
+        let available = self.bytes.get(start..).unwrap_or(&[]);
+        let n = available.len().min(buf.len());
+        if n < buf.len() {
+            self.ran_out.set(true);
+        }
+        if let (Some(to), Some(from)) = (buf.get_mut(..n), available.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for SliceReader<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let len = self.bytes.len() as i128;
+        let target = match to {
+            SeekFrom::Start(p) => i128::from(p),
+            SeekFrom::End(d) => len + i128::from(d),
+            SeekFrom::Current(d) => i128::from(self.position) + i128::from(d),
+        };
+        self.position = u64::try_from(target)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.position)
+    }
+}
+
+const EXR_MAGIC: [u8; 4] = [0x76, 0x2f, 0x31, 0x01];
+
+fn check_magic(bytes: &[u8]) -> Result<(), DecodeError> {
+    if bytes.starts_with(&EXR_MAGIC) {
+        return Ok(());
+    }
+    if !bytes.is_empty() && bytes.len() < EXR_MAGIC.len() && EXR_MAGIC.starts_with(bytes) {
+        return Err(DecodeError::Truncated { length: bytes.len(), during: "the magic number".into() });
+    }
+    let head = bytes.get(..8).unwrap_or(bytes);
+    let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
+    let text: String =
+        head.iter().map(|b| if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' }).collect();
+    Err(DecodeError::NotExr {
+        found: if bytes.is_empty() {
+            "nothing: the file is empty".into()
+        } else {
+            format!("{} \"{}\"", hex.join(" "), text)
+        },
+    })
+}
+
+fn map_exr_error(error: exr::error::Error, ran_out: bool, length: usize, during: &str) -> DecodeError {
+    if ran_out {
+        return DecodeError::Truncated { length, during: during.to_string() };
+    }
+    match error {
+        exr::error::Error::NotSupported(message) => DecodeError::Unsupported(message.into_owned()),
+        exr::error::Error::Invalid(message) => DecodeError::Invalid(message.into_owned()),
+        exr::error::Error::Io(e) => DecodeError::Invalid(e.to_string()),
+        exr::error::Error::Aborted => DecodeError::Invalid("decoding was aborted".into()),
+    }
+}
+
+/// The passes of a file and, per part and channel, which pass and channel it belongs to.
+struct PassMap {
+    passes: Vec<PassInfo>,
+    parts: Vec<Option<String>>,
+    /// `targets[part][channel] = (pass, channel in pass)`.
+    targets: Vec<Vec<(usize, usize)>>,
+}
+
+fn map_passes(headers: &[Header]) -> PassMap {
+    let mut passes: Vec<PassInfo> = Vec::new();
+    let mut parts = Vec::new();
+    let mut targets = Vec::with_capacity(headers.len());
+    for header in headers {
+        let mut part_targets = Vec::with_capacity(header.channels.list.len());
+        for channel in &header.channels.list {
+            let name = text_to_string(&channel.name);
+            let (layer, pass, component) = split_channel_name(&name);
+            let index = match passes.iter().position(|p| p.view_layer == layer && p.pass == pass) {
+                Some(i) => i,
+                None => {
+                    passes.push(PassInfo {
+                        view_layer: layer.to_string(),
+                        pass: pass.to_string(),
+                        channels: Vec::new(),
+                    });
+                    parts.push(header.own_attributes.layer_name.as_ref().map(text_to_string));
+                    passes.len() - 1
+                }
+            };
+            let component = component.to_string();
+            if let Some(p) = passes.get_mut(index) {
+                p.channels.push(ChannelInfo {
+                    name,
+                    component,
+                    sample_type: SampleType::from_exr(channel.sample_type),
+                });
+                part_targets.push((index, p.channels.len() - 1));
+            }
+        }
+        targets.push(part_targets);
+    }
+    // Files list channels alphabetically (A, B, G, R); show them the way Blender names them.
+    for (pass_index, pass) in passes.iter_mut().enumerate() {
+        let mut order: Vec<usize> = (0..pass.channels.len()).collect();
+        order.sort_by_key(|i| pass.channels.get(*i).map(|c| component_rank(&c.component)));
+        let mut new_position = vec![0; order.len()];
+        for (new, old) in order.iter().enumerate() {
+            if let Some(slot) = new_position.get_mut(*old) {
+                *slot = new;
+            }
+        }
+        pass.channels = order.iter().filter_map(|i| pass.channels.get(*i).cloned()).collect();
+        for (p, c) in targets.iter_mut().flatten() {
+            if *p == pass_index {
+                *c = new_position.get(*c).copied().unwrap_or(*c);
+            }
+        }
+    }
+    PassMap { passes, parts, targets }
+}
+
+/// Blender's component order; anything else keeps its (alphabetical) file order after them.
+fn component_rank(component: &str) -> usize {
+    const ORDER: [&str; 10] = ["R", "G", "B", "A", "X", "Y", "Z", "U", "V", "W"];
+    ORDER.iter().position(|c| *c == component).unwrap_or(ORDER.len())
+}
+
+fn check_headers(headers: &[Header]) -> Result<Size, DecodeError> {
+    let first = headers.first().ok_or_else(|| DecodeError::Invalid("the file has no part".into()))?;
+    let size = first.layer_size;
+    for header in headers {
+        let compression = Compression::from_exr(header.compression);
+        if !compression.can_decode() {
+            return Err(DecodeError::UnsupportedCompression { compression });
+        }
+        if header.deep {
+            return Err(DecodeError::Unsupported("deep data".into()));
+        }
+        if header.layer_size != size {
+            return Err(DecodeError::Invalid(format!(
+                "its parts differ in size ({}x{} and {}x{}), which Blender never writes",
+                size.0, size.1, header.layer_size.0, header.layer_size.1
+            )));
+        }
+        if header.channels.list.iter().any(|c| c.sampling != Vec2(1, 1)) {
+            return Err(DecodeError::Unsupported("subsampled channels".into()));
+        }
+    }
+    let (Ok(width), Ok(height)) = (u32::try_from(size.0), u32::try_from(size.1)) else {
+        return Err(DecodeError::Invalid(format!("impossible size {}x{}", size.0, size.1)));
+    };
+    Ok(Size { width, height })
+}
+
+fn info_from(meta: &MetaData) -> Result<(ExrInfo, PassMap), DecodeError> {
+    let size = check_headers(&meta.headers)?;
+    let map = map_passes(&meta.headers);
+    let compression =
+        meta.headers.first().map(|h| Compression::from_exr(h.compression)).unwrap_or(Compression::None);
+    let info = ExrInfo {
+        size,
+        layout: if meta.headers.len() > 1 { ExrLayout::MultiPart } else { ExrLayout::SinglePart },
+        compression,
+        passes: map.passes.clone(),
+    };
+    Ok((info, map))
+}
+
+/// Reads only the header: size, layout, compression and passes. Cheap; use it to check a
+/// tile's size before decoding its pixels.
+pub fn read_info(bytes: &[u8]) -> Result<ExrInfo, DecodeError> {
+    check_magic(bytes)?;
+    let ran_out = Cell::new(false);
+    let reader = SliceReader { bytes, position: 0, ran_out: &ran_out };
+    // The same header reading and validation as `decode`, which stops before the offset tables.
+    let reader = exr::block::read(reader, false)
+        .map_err(|e| map_exr_error(e, ran_out.get(), bytes.len(), "the header"))?;
+    info_from(reader.meta_data()).map(|(info, _)| info)
+}
+
+/// Decodes the selected passes of an EXR file held in memory.
+pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, DecodeError> {
+    check_magic(bytes)?;
+    let ran_out = Cell::new(false);
+    let reader = SliceReader { bytes, position: 0, ran_out: &ran_out };
+    let length = bytes.len();
+    let reader =
+        exr::block::read(reader, false).map_err(|e| map_exr_error(e, ran_out.get(), length, "the header"))?;
+    let (info, map) = info_from(reader.meta_data())?;
+
+    let available: Vec<String> = map.passes.iter().map(PassInfo::display_name).collect();
+    if let Some(name) = options.passes.unmatched(&map.passes).first() {
+        return Err(DecodeError::UnknownPass { requested: name.to_string(), available });
+    }
+    let selected: Vec<bool> = map.passes.iter().map(|p| options.passes.includes(p)).collect();
+    let is_selected = |pass: usize| selected.get(pass).copied().unwrap_or(false);
+
+    let pixels = info.size.area();
+    let per_pixel: u64 = map
+        .passes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| is_selected(*i))
+        .flat_map(|(_, p)| p.channels.iter())
+        .map(|c| c.sample_type.bytes() as u64)
+        .sum();
+    let decoded_bytes = pixels.saturating_mul(per_pixel);
+    if decoded_bytes > options.max_decoded_bytes {
+        return Err(DecodeError::TooLarge {
+            width: info.size.width.into(),
+            height: info.size.height.into(),
+            bytes: decoded_bytes,
+            limit: options.max_decoded_bytes,
+        });
+    }
+    let pixels = usize::try_from(pixels).map_err(|_| DecodeError::Invalid("size overflows".into()))?;
+    let width = info.size.width as usize;
+
+    let mut buffers: Vec<Option<Vec<Samples>>> = map
+        .passes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            is_selected(i)
+                .then(|| p.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect())
+        })
+        .collect();
+
+    // A part is read only when it holds a selected channel: in Blender 5's multi-part files
+    // the other passes are never decompressed.
+    let part_wanted: Vec<bool> =
+        map.targets.iter().map(|t| t.iter().any(|(pass, _)| is_selected(*pass))).collect();
+    let wants = |part: usize| part_wanted.get(part).copied().unwrap_or(false);
+    let channel_lists: Vec<ChannelList> =
+        reader.meta_data().headers.iter().map(|h| h.channels.clone()).collect();
+
+    let mut chunks = reader
+        .filter_chunks(false, |_, tile: TileCoordinates, block: BlockIndex| {
+            wants(block.layer) && tile.level_index == Vec2(0, 0)
+        })
+        .map_err(|e| map_exr_error(e, ran_out.get(), length, "the chunk offset tables"))?;
+
+    let mut covered = vec![0u64; map.targets.len()];
+    let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
+    while let Some(chunk) = chunks.next() {
+        let chunk = chunk.map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
+        let block = UncompressedBlock::decompress_chunk(chunk, chunks.meta_data(), false)
+            .map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
+        let index = block.index;
+        if !seen.insert((index.layer, index.pixel_position.0, index.pixel_position.1)) {
+            return Err(DecodeError::Invalid(format!(
+                "part {} holds the block at row {} twice",
+                index.layer, index.pixel_position.1
+            )));
+        }
+        if let Some(c) = covered.get_mut(index.layer) {
+            *c += index.pixel_size.area() as u64;
+        }
+        let (Some(channels), Some(targets)) = (channel_lists.get(index.layer), map.targets.get(index.layer))
+        else {
+            return Err(DecodeError::Invalid("a block names a part the file does not have".into()));
+        };
+        for line in block.lines(channels) {
+            let Some(&(pass, channel)) = targets.get(line.location.channel) else {
+                continue;
+            };
+            let Some(dst) = buffers.get_mut(pass).and_then(Option::as_mut).and_then(|b| b.get_mut(channel))
+            else {
+                continue;
+            };
+            let offset = line.location.position.1 * width + line.location.position.0;
+            if line.location.sample_count + line.location.position.0 > width
+                || !dst.write_ne_bytes(offset, line.value)
+            {
+                return Err(DecodeError::Invalid(format!(
+                    "a line at row {} does not fit the {}x{} image",
+                    line.location.position.1, info.size.width, info.size.height
+                )));
+            }
+        }
+    }
+    for (part, area) in covered.iter().enumerate() {
+        if wants(part) && *area != info.size.area() {
+            return Err(DecodeError::Invalid(format!(
+                "part {part} holds {area} of its {} pixels: some of its blocks are missing",
+                info.size.area()
+            )));
+        }
+    }
+
+    let mut passes = Vec::new();
+    for (info, channels) in map.passes.iter().zip(buffers) {
+        if let Some(channels) = channels {
+            passes.push(DecodedPass { info: info.clone(), channels });
+        }
+    }
+    let headers = &chunks.meta_data().headers;
+    let metadata = Metadata {
+        shared: headers.first().map(|h| h.shared_attributes.clone()),
+        parts: map
+            .passes
+            .iter()
+            .zip(&map.parts)
+            .filter_map(|(pass, part)| {
+                let header = match part {
+                    Some(name) => headers.iter().find(|h| {
+                        h.own_attributes.layer_name.as_ref().map(text_to_string).as_deref() == Some(name)
+                    }),
+                    None => headers.first(),
+                }?;
+                Some((pass.full_name(), header.own_attributes.clone()))
+            })
+            .collect(),
+        compression: Some(info.compression),
+    };
+    Ok(DecodedTile { size: info.size, layout: info.layout, passes, metadata })
+}

@@ -1,0 +1,214 @@
+//! The `tilemerge` binary, run as a farm would run it.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+fn tilemerge(args: &[&str]) -> Output {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_tilemerge")).args(args).arg("--quiet").output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    output
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A fresh scratch folder outside the repository.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tilemerge-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn fixture_dir(fixture: &str) -> PathBuf {
+    fixtures().join(fixture)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A copy of a fixture's tiles (in the scratch folder) to break.
+fn copy_tiles(fixture: &str, name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for (id, bytes) in tiles(fixture) {
+        std::fs::write(dir.join(id.file_name()), bytes).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn merge_b5_writes_every_channel_of_full_exr_bit_for_bit() {
+    let out = scratch("b5").join("merged.exr");
+    let png = out.with_extension("png");
+    let tiles = fixture_dir(B5).join("tiles");
+    let job = fixture_dir(B5).join("job.json");
+    let o = tilemerge(&["merge", s(&tiles), "--job", s(&job), "-o", s(&out), "--png", s(&png)]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let merged = channels(&std::fs::read(&out).unwrap());
+    let full = channels(&full(B5));
+    assert_eq!(merged.len(), full.len());
+    for (name, reference) in &full {
+        assert!(bit_equal(&merged[name], reference), "{name}");
+    }
+    assert_eq!(
+        tilemerge::read_info(&std::fs::read(&out).unwrap()).unwrap().layout,
+        tilemerge::ExrLayout::MultiPart
+    );
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}
+
+#[test]
+fn merge_b42_noisy_and_depth_bit_for_bit_and_check_reports_the_seams() {
+    let out = scratch("b42").join("merged.exr");
+    let tiles = fixture_dir(B42).join("tiles");
+    let job = fixture_dir(B42).join("job.json");
+    let o = tilemerge(&["merge", s(&tiles), "--job", s(&job), "-o", s(&out), "--layout", "singlepart"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let merged = channels(&std::fs::read(&out).unwrap());
+    for (name, reference) in channels(&full(B42)) {
+        if name.contains(".Noisy Image.") || name.contains(".Depth.") {
+            assert!(bit_equal(&merged[&name], &reference), "{name}");
+        }
+    }
+
+    let o = tilemerge(&["check", s(&tiles), "--job", s(&job)]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}");
+    let line = |pass: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(pass))
+            .unwrap_or_else(|| panic!("{pass}: {text}"))
+            .to_string()
+    };
+    assert!(line("ViewLayer.Combined ").ends_with("differs"), "{text}");
+    assert!(line("ViewLayer.Noisy Image").ends_with("exact"), "{text}");
+    assert!(line("ViewLayer.Depth").ends_with("exact"), "{text}");
+
+    let o = tilemerge(&["check", s(&tiles), "--job", s(&job), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let max = |pass: &str| {
+        report["seams"]["passes"].as_array().unwrap().iter().find(|p| p["pass"] == pass).unwrap()["max_abs"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(max("ViewLayer.Combined") > 0.5);
+    assert_eq!(max("ViewLayer.Noisy Image"), 0.0);
+    assert_eq!(max("ViewLayer.Depth"), 0.0);
+    // A threshold turns seams into a failure.
+    let o = tilemerge(&["check", s(&tiles), "--job", s(&job), "--max-seam", "0.1"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn missing_and_broken_tiles_fail_the_merge_unless_allowed() {
+    let dir = copy_tiles(B5, "broken");
+    std::fs::remove_file(dir.join("64-64-128-128.exr")).unwrap();
+    let truncated = std::fs::read(dir.join("0-0-64-64.exr")).unwrap();
+    std::fs::write(dir.join("0-0-64-64.exr"), &truncated[..truncated.len() / 3]).unwrap();
+    std::fs::write(dir.join("128-0-192-64.exr"), b"Error 404: not found").unwrap();
+    std::fs::write(dir.join("notes.txt"), b"render log").unwrap();
+    let job = fixture_dir(B5).join("job.json");
+    let out = scratch("broken-out").join("merged.exr");
+
+    let o = tilemerge(&["merge", s(&dir), "--job", s(&job), "-o", s(&out)]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(!out.exists());
+    assert!(text.contains("error: tile 64-64-128-128 is missing"), "{text}");
+    assert!(text.contains("error: tile 0-0-64-64: the file is truncated"), "{text}");
+    assert!(text.contains("error: tile 128-0-192-64: not an OpenEXR file"), "{text}");
+    assert!(text.contains("warning: unexpected file notes.txt"), "{text}");
+    assert!(text.contains("not writing") && text.contains("3 tile(s) missing or wrong"), "{text}");
+
+    let o = tilemerge(&["merge", s(&dir), "--job", s(&job), "-o", s(&out), "--allow-missing"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let merged = channels(&std::fs::read(&out).unwrap());
+    let full = channels(&full(B5));
+    // What was placed is exact; the holes are empty.
+    let w = 320;
+    let at = |x: usize, y: usize| y * w + x;
+    let z = "ViewLayer.Depth.Z";
+    assert_eq!(merged[z].get_bits(at(300, 10)), full[z].get_bits(at(300, 10)));
+    assert_eq!(merged[z].get_f32(at(100, 90)), Some(0.0), "inside the missing 64-64-128-128");
+
+    let o = tilemerge(&["check", s(&dir), "--job", s(&job)]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn bad_arguments_are_reported_without_a_panic() {
+    let tiles = fixture_dir(B5).join("tiles");
+    let out = scratch("args").join("x.exr");
+    let o = tilemerge(&["merge", s(&tiles), "-o", s(&out), "--passes", "Mist"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Mist") && err.contains("ViewLayer.Depth"), "{err}");
+    let o = tilemerge(&["merge", "/nonexistent/tiles", "-o", s(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    let bad_job = scratch("args-job").join("job.json");
+    std::fs::write(&bad_job, r#"{"settings": {"resolution_x": 320}}"#).unwrap();
+    let o = tilemerge(&["check", s(&tiles), "--job", s(&bad_job)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("resolution_y"));
+    let o = tilemerge(&["merge", s(&tiles), "-o", s(&out), "--compression", "htj2k32"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn generated_tile_sets_merge_back_into_their_full_frame() {
+    let dir = scratch("gen");
+    let o = tilemerge(&[
+        "gen-bench",
+        s(&dir),
+        "--size",
+        "600x340",
+        "--tile",
+        "128",
+        "--full",
+        "--layout",
+        "singlepart",
+        "--compression",
+        "piz",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let job = dir.join("job.json");
+    let settings = tilemerge::JobSettings::from_json(&std::fs::read_to_string(&job).unwrap()).unwrap();
+    assert_eq!((settings.resolution_x, settings.tile_size_y), (600, 128));
+    let out = dir.join("merged.exr");
+    let o = tilemerge(&[
+        "merge",
+        s(&dir.join("tiles")),
+        "--job",
+        s(&job),
+        "-o",
+        s(&out),
+        "--passes",
+        "Combined,ViewLayer.Depth",
+    ]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let merged = channels(&std::fs::read(&out).unwrap());
+    let full = channels(&std::fs::read(dir.join("full.exr")).unwrap());
+    assert_eq!(merged.len(), 5);
+    for (name, reference) in &full {
+        assert!(bit_equal(&merged[name], reference), "{name}");
+    }
+
+    // The published job type's portrait bug: reported, and the merge refuses.
+    let portrait = scratch("gen-portrait");
+    let o = tilemerge(&["gen-bench", s(&portrait), "--size", "180x320", "--tile", "64", "--portrait-bug"]);
+    assert!(o.status.success());
+    let o = tilemerge(&["check", s(&portrait.join("tiles")), "--job", s(&portrait.join("job.json"))]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text.contains("error: tile 0-128-64-192: the file is 80x68 pixels but Blender renders this tile as 80x96; it matches the published job type's portrait bug"), "{text}");
+    assert!(text.contains("error: tile 0-256-64-320 is missing"), "{text}");
+}

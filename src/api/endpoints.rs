@@ -1,0 +1,130 @@
+//! One typed method per Manager endpoint the app uses, named after the OpenAPI `operationId`.
+
+use flamenco_api::*;
+
+use super::{ApiFailure, ManagerClient};
+
+/// Escapes an id for use in a URL path; ids come from the Manager and are not trusted to be UUIDs.
+fn segment(id: &str) -> String {
+    js_sys::encode_uri_component(id).into()
+}
+
+impl ManagerClient {
+    /// `fetchJobs`: every job.
+    pub async fn fetch_jobs(&self) -> Result<Vec<Job>, ApiFailure> {
+        self.get_json::<JobsQueryResult>("/api/v3/jobs").await.map(|result| result.jobs)
+    }
+
+    /// `fetchJob`.
+    pub async fn fetch_job(&self, job_id: &str) -> Result<Job, ApiFailure> {
+        self.get_json(&format!("/api/v3/jobs/{}", segment(job_id))).await
+    }
+
+    /// `fetchJobTasks`.
+    pub async fn fetch_job_tasks(&self, job_id: &str) -> Result<Vec<TaskSummary>, ApiFailure> {
+        self.get_json::<JobTasksSummary>(&format!("/api/v3/jobs/{}/tasks", segment(job_id)))
+            .await
+            .map(|summary| summary.tasks)
+    }
+
+    /// `setJobStatus`.
+    pub async fn set_job_status(&self, job_id: &str, change: &JobStatusChange) -> Result<(), ApiFailure> {
+        self.post_no_content(&format!("/api/v3/jobs/{}/setstatus", segment(job_id)), change).await
+    }
+
+    /// `setJobPriority`.
+    pub async fn set_job_priority(&self, job_id: &str, priority: i32) -> Result<(), ApiFailure> {
+        self.post_no_content(
+            &format!("/api/v3/jobs/{}/setpriority", segment(job_id)),
+            &JobPriorityChange { priority },
+        )
+        .await
+    }
+
+    /// `deleteJob`: marks the job for deletion.
+    pub async fn delete_job(&self, job_id: &str) -> Result<(), ApiFailure> {
+        self.delete(&format!("/api/v3/jobs/{}", segment(job_id))).await
+    }
+
+    /// `deleteJobWhatWouldItDo`.
+    pub async fn what_would_delete_do(&self, job_id: &str) -> Result<JobDeletionInfo, ApiFailure> {
+        self.get_json(&format!("/api/v3/jobs/{}/what-would-delete-do", segment(job_id))).await
+    }
+
+    /// `fetchJobLastRenderedInfo`; `None` when the job has no image yet (204).
+    pub async fn fetch_last_rendered(
+        &self,
+        job_id: &str,
+    ) -> Result<Option<JobLastRenderedImageInfo>, ApiFailure> {
+        self.get_optional_json(&format!("/api/v3/jobs/{}/last-rendered", segment(job_id))).await
+    }
+
+    /// `getJobType`.
+    pub async fn fetch_job_type(&self, name: &str) -> Result<AvailableJobType, ApiFailure> {
+        self.get_json(&format!("/api/v3/jobs/type/{}", segment(name))).await
+    }
+
+    /// `fetchTask`.
+    pub async fn fetch_task(&self, task_id: &str) -> Result<Task, ApiFailure> {
+        self.get_json(&format!("/api/v3/tasks/{}", segment(task_id))).await
+    }
+
+    /// `setTaskStatus`.
+    pub async fn set_task_status(&self, task_id: &str, change: &TaskStatusChange) -> Result<(), ApiFailure> {
+        self.post_no_content(&format!("/api/v3/tasks/{}/setstatus", segment(task_id)), change).await
+    }
+
+    /// `fetchTaskLogTail`: the last lines of the log; `None` before there is any (204).
+    pub async fn fetch_task_log_tail(&self, task_id: &str) -> Result<Option<String>, ApiFailure> {
+        self.get_optional_text(&format!("/api/v3/tasks/{}/logtail", segment(task_id))).await
+    }
+
+    /// `fetchTaskLogInfo`; `None` before there is any log (204).
+    pub async fn fetch_task_log_info(&self, task_id: &str) -> Result<Option<TaskLogInfo>, ApiFailure> {
+        self.get_optional_json(&format!("/api/v3/tasks/{}/log", segment(task_id))).await
+    }
+
+    /// The whole log, from the URL `fetchTaskLogInfo` gave (host-relative).
+    pub async fn fetch_text_at(&self, host_relative_url: &str) -> Result<String, ApiFailure> {
+        self.get_optional_text(host_relative_url).await.map(Option::unwrap_or_default)
+    }
+
+    /// `fetchWorkers`.
+    pub async fn fetch_workers(&self) -> Result<Vec<WorkerSummary>, ApiFailure> {
+        self.get_json::<WorkerList>("/api/v3/worker-mgt/workers").await.map(|list| list.workers)
+    }
+
+    /// `fetchWorker`.
+    pub async fn fetch_worker(&self, worker_id: &str) -> Result<Worker, ApiFailure> {
+        self.get_json(&format!("/api/v3/worker-mgt/workers/{}", segment(worker_id))).await
+    }
+
+    /// `requestWorkerStatusChange`.
+    pub async fn request_worker_status_change(
+        &self,
+        worker_id: &str,
+        change: &WorkerStatusChangeRequest,
+    ) -> Result<(), ApiFailure> {
+        self.post_no_content(&format!("/api/v3/worker-mgt/workers/{}/setstatus", segment(worker_id)), change)
+            .await
+    }
+
+    /// `setWorkerTags`.
+    pub async fn set_worker_tags(&self, worker_id: &str, tag_ids: Vec<String>) -> Result<(), ApiFailure> {
+        self.post_no_content(
+            &format!("/api/v3/worker-mgt/workers/{}/settags", segment(worker_id)),
+            &WorkerTagChangeRequest { tag_ids },
+        )
+        .await
+    }
+
+    /// `fetchWorkerTags`.
+    pub async fn fetch_worker_tags(&self) -> Result<Vec<WorkerTag>, ApiFailure> {
+        self.get_json::<WorkerTagList>("/api/v3/worker-mgt/tags").await.map(|list| list.tags)
+    }
+
+    /// `getFarmStatus`.
+    pub async fn fetch_farm_status(&self) -> Result<FarmStatusReport, ApiFailure> {
+        self.get_json("/api/v3/status").await
+    }
+}

@@ -1,0 +1,386 @@
+//! The job list: a sortable, filterable table in which only the rows in view exist in the page, so that
+//! it stays smooth with ten thousand jobs.
+
+use flamenco_api::{Job, JobStatus};
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::query::ListQuery;
+use super::selection::ClickModifiers;
+use super::store::use_jobs;
+use super::table::{JobColumn, JobSort};
+use crate::ui::status::{ProgressBar, StatusBadge};
+use crate::ui::time::{use_now, RelativeTime};
+
+/// Height of one row in pixels; rows are fixed-height so the visible slice is a division away.
+const ROW_HEIGHT: f64 = 28.0;
+/// Rows rendered beyond the visible ones on each side, so fast scrolling shows no gaps.
+const OVERSCAN_ROWS: usize = 10;
+
+/// The list state from the address bar, and a way to change it there.
+#[derive(Clone, Copy)]
+pub struct UseListQueryReturn {
+    pub query: Memo<ListQuery>,
+    pub set_query: Callback<ListQuery>,
+}
+
+/// Reads the list's filter and sort from `?…` and writes changes back without adding history entries.
+pub fn use_list_query() -> UseListQueryReturn {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|params| ListQuery::from_params(|key| params.get_str(key))));
+    let navigate = use_navigate();
+    let location = use_location();
+    let set_query = Callback::new(move |query: ListQuery| {
+        let path = location.pathname.get_untracked();
+        navigate(
+            &format!("{path}{}", query.to_query_string()),
+            NavigateOptions { replace: true, ..Default::default() },
+        );
+    });
+    UseListQueryReturn { query, set_query }
+}
+
+/// Which rows are in view, from the scroll position.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RowWindow {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl RowWindow {
+    /// The rows to render for a viewport of `height` px scrolled to `scroll_top`, out of `total`.
+    pub fn compute(scroll_top: f64, height: f64, total: usize) -> RowWindow {
+        let first_visible = (scroll_top.max(0.0) / ROW_HEIGHT).floor() as usize;
+        let visible = (height.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 1;
+        let start = first_visible.saturating_sub(OVERSCAN_ROWS).min(total);
+        let end = (first_visible + visible + OVERSCAN_ROWS).min(total);
+        RowWindow { start, end }
+    }
+}
+
+/// The job list with its toolbar.
+#[component]
+pub fn JobList() -> impl IntoView {
+    let store = use_jobs();
+    let UseListQueryReturn { query, set_query } = use_list_query();
+    let ordered_ids = Memo::new(move |_| {
+        let query = query.get();
+        store.table.with(|table| table.select(&query.filter, query.sort))
+    });
+    view! {
+        <section class="job-list pane" aria-label="Jobs">
+            <div class="toolbar">
+                <h1>"Jobs"</h1>
+                <SearchBox query set_query />
+            </div>
+            <StatusFilter query set_query />
+            <super::controls::JobControls ordered_ids />
+            <JobTable ordered_ids query set_query />
+        </section>
+    }
+}
+
+/// The free-text search over name, type and metadata.
+#[component]
+fn SearchBox(query: Memo<ListQuery>, set_query: Callback<ListQuery>) -> impl IntoView {
+    let on_input = move |event: ev::Event| {
+        let mut next = query.get_untracked();
+        next.filter.text = event_target_value(&event);
+        set_query.run(next);
+    };
+    view! {
+        <label class="search">
+            <span class="visually-hidden">"Search jobs"</span>
+            <input
+                type="search"
+                placeholder="Search name, type, metadata"
+                prop:value=move || query.get().filter.text
+                on:input=on_input
+            />
+        </label>
+    }
+}
+
+/// Toggle buttons per status with how many jobs have it.
+#[component]
+fn StatusFilter(query: Memo<ListQuery>, set_query: Callback<ListQuery>) -> impl IntoView {
+    let store = use_jobs();
+    let counts = Memo::new(move |_| store.table.with(|table| table.counts_by_status()));
+    let total = move || store.table.with(|table| table.len());
+    let toggle = move |status: JobStatus| {
+        let mut next = query.get_untracked();
+        if !next.filter.statuses.remove(&status) {
+            next.filter.statuses.insert(status);
+        }
+        set_query.run(next);
+    };
+    let clear = move |_| {
+        let mut next = query.get_untracked();
+        next.filter.statuses.clear();
+        set_query.run(next);
+    };
+    let chips = move || {
+        let filter = query.get().filter.statuses;
+        let counts = counts.get();
+        let mut statuses: Vec<JobStatus> = counts.keys().cloned().collect();
+        statuses.extend(filter.iter().cloned());
+        statuses.sort();
+        statuses.dedup();
+        statuses
+            .into_iter()
+            .map(|status| {
+                let count = counts.get(&status).copied().unwrap_or(0);
+                let pressed = filter.contains(&status);
+                let label = status.as_str().to_owned();
+                let class = format!("chip status-{}", crate::ui::status::css_token(&label));
+                view! {
+                    <button type="button" class=class aria-pressed=pressed.to_string() on:click=move |_| toggle(status.clone())>
+                        {label}" "<span class="count">{count}</span>
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="status-filter" role="group" aria-label="Filter by status">
+            <button
+                type="button"
+                class="chip"
+                aria-pressed=move || query.get().filter.statuses.is_empty().to_string()
+                on:click=clear
+            >
+                "all "<span class="count">{total}</span>
+            </button>
+            {chips}
+        </div>
+    }
+}
+
+/// The table itself, rendering only the rows in view.
+#[component]
+fn JobTable(
+    ordered_ids: Memo<Vec<String>>,
+    query: Memo<ListQuery>,
+    set_query: Callback<ListQuery>,
+) -> impl IntoView {
+    let store = use_jobs();
+    let scroller = NodeRef::<html::Div>::new();
+    let scroll_top = RwSignal::new(0.0);
+    let viewport_height = RwSignal::new(800.0);
+    let measure = move || {
+        if let Some(element) = scroller.get_untracked() {
+            scroll_top.set(f64::from(element.scroll_top()));
+            viewport_height.set(f64::from(element.client_height()));
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+        }
+    });
+    let window_listener = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || window_listener.remove());
+    let window = Memo::new(move |_| {
+        RowWindow::compute(scroll_top.get(), viewport_height.get(), ordered_ids.with(Vec::len))
+    });
+    let rows = move || {
+        let RowWindow { start, end } = window.get();
+        ordered_ids.with(|ids| ids.get(start..end).map(<[String]>::to_vec).unwrap_or_default())
+    };
+    let top_spacer = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT);
+    let bottom_spacer = move || {
+        let total = ordered_ids.with(Vec::len);
+        format!("{}px", total.saturating_sub(window.get().end) as f64 * ROW_HEIGHT)
+    };
+    let now = use_now(std::time::Duration::from_secs(20));
+    let empty = move || {
+        (ordered_ids.with(Vec::is_empty)
+            && !matches!(store.state.get(), crate::ui::load_state::LoadState::Loading))
+        .then(|| view! { <p class="empty muted">"No jobs match."</p> })
+    };
+    view! {
+        <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
+            <table class="data-table jobs-table" aria-rowcount=move || ordered_ids.with(Vec::len).to_string()>
+                <thead>
+                    <tr>
+                        <th class="col-select"><SelectAll ordered_ids /></th>
+                        {JobColumn::ALL.into_iter().map(|column| view! { <SortHeader column query set_query /> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="spacer" aria-hidden="true" style:height=top_spacer></tr>
+                    <For each=rows key=|id| id.clone() let:id>
+                        <JobRow id ordered_ids now />
+                    </For>
+                    <tr class="spacer" aria-hidden="true" style:height=bottom_spacer></tr>
+                </tbody>
+            </table>
+            {empty}
+        </div>
+    }
+}
+
+/// A column header that sorts by its column.
+#[component]
+fn SortHeader(column: JobColumn, query: Memo<ListQuery>, set_query: Callback<ListQuery>) -> impl IntoView {
+    let sort = move || query.get().sort;
+    let aria_sort = move || match sort() {
+        JobSort { column: sorted, descending } if sorted == column => {
+            if descending {
+                "descending"
+            } else {
+                "ascending"
+            }
+        }
+        _ => "none",
+    };
+    let on_click = move |_| {
+        let mut next = query.get_untracked();
+        next.sort = next.sort.toggled(column);
+        set_query.run(next);
+    };
+    view! {
+        <th class=format!("col-{}", column.as_str()) aria-sort=aria_sort>
+            <button type="button" class="sort" on:click=on_click>{column.label()}</button>
+        </th>
+    }
+}
+
+/// The checkbox that selects every job the filter shows.
+#[component]
+fn SelectAll(ordered_ids: Memo<Vec<String>>) -> impl IntoView {
+    let store = use_jobs();
+    let all_selected =
+        move || store.selection.with(|selection| ordered_ids.with(|ids| selection.covers(ids)));
+    let on_change = move |event: ev::Event| {
+        let checked = event_target_checked(&event);
+        store.selection.update(|selection| {
+            if checked {
+                ordered_ids.with_untracked(|ids| selection.select_all(ids));
+            } else {
+                selection.clear();
+            }
+        });
+    };
+    view! {
+        <label class="checkbox">
+            <input type="checkbox" prop:checked=all_selected on:change=on_change />
+            <span class="visually-hidden">"Select all shown jobs"</span>
+        </label>
+    }
+}
+
+/// One job's row; it re-renders only when that job changes.
+#[component]
+fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> impl IntoView {
+    let store = use_jobs();
+    let job = {
+        let id = id.clone();
+        Memo::new(move |_| store.table.with(|table| table.get(&id).cloned()))
+    };
+    let selected = {
+        let id = id.clone();
+        Memo::new(move |_| store.selection.with(|selection| selection.contains(&id)))
+    };
+    let navigate = use_navigate();
+    let location = use_location();
+    let href = {
+        let id = id.clone();
+        move || format!("/jobs/{}{}", id, location.search.get())
+    };
+    let on_click = {
+        let id = id.clone();
+        let href = href.clone();
+        move |event: ev::MouseEvent| {
+            let modifiers =
+                ClickModifiers { shift: event.shift_key(), toggle: event.ctrl_key() || event.meta_key() };
+            if modifiers.shift || modifiers.toggle {
+                // Selection gestures must not also follow the name's link.
+                event.prevent_default();
+            }
+            if target_is_within(&event, "label.checkbox") {
+                return;
+            }
+            ordered_ids.with_untracked(|order| {
+                store.selection.update(|selection| selection.click(&id, modifiers, order))
+            });
+            // A click on the name's link navigates by itself; elsewhere on the row, do it here.
+            if !modifiers.shift && !modifiers.toggle && !target_is_within(&event, "a") {
+                navigate(&href(), NavigateOptions::default());
+            }
+        }
+    };
+    let on_check = {
+        let id = id.clone();
+        move |event: ev::Event| {
+            let checked = event_target_checked(&event);
+            store.selection.update(|selection| selection.set(&id, checked));
+        }
+    };
+    let cells = move || {
+        job.get().map(|job| {
+            let Job { name, job_type, priority, status, steps_completed, steps_total, updated, .. } = job;
+            let status_text = status.as_str().to_owned();
+            let fraction = flamenco_api::progress_fraction(steps_completed, steps_total);
+            let progress_label = format!("Progress of {name}");
+            view! {
+                <td class="col-status">
+                    <StatusBadge status=status_text.clone() />
+                    <ProgressBar fraction status=status_text label=progress_label />
+                </td>
+                <td class="col-name"><a href=href.clone()>{name}</a></td>
+                <td class="col-type">{job_type}</td>
+                <td class="col-priority">{priority}</td>
+                <td class="col-updated"><RelativeTime timestamp=updated now /></td>
+            }
+        })
+    };
+    let select_label = move || {
+        format!("Select {}", job.with(|job| job.as_ref().map(|job| job.name.clone()).unwrap_or_default()))
+    };
+    view! {
+        <tr class="job-row" class:selected=selected aria-selected=move || selected.get().to_string() on:click=on_click>
+            <td class="col-select">
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=selected on:change=on_check />
+                    <span class="visually-hidden">{select_label}</span>
+                </label>
+            </td>
+            {cells}
+        </tr>
+    }
+}
+
+/// Whether a click landed inside an element matching `selector` (a control that handles itself).
+fn target_is_within(event: &ev::MouseEvent, selector: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| element.closest(selector).ok().flatten().is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_covers_the_visible_rows_plus_overscan() {
+        let window = RowWindow::compute(0.0, 280.0, 10_000);
+        assert_eq!(window.start, 0);
+        assert_eq!(window.end, 11 + OVERSCAN_ROWS);
+        let scrolled = RowWindow::compute(ROW_HEIGHT * 5000.0, 280.0, 10_000);
+        assert_eq!(scrolled.start, 5000 - OVERSCAN_ROWS);
+        assert!(scrolled.end - scrolled.start < 40, "only a screenful of rows exists");
+    }
+
+    #[test]
+    fn the_window_never_passes_the_end_of_the_list() {
+        let window = RowWindow::compute(ROW_HEIGHT * 100.0, 600.0, 50);
+        assert!(window.start <= window.end && window.end == 50);
+        assert_eq!(RowWindow::compute(0.0, 600.0, 0), RowWindow { start: 0, end: 0 });
+    }
+}

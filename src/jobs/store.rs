@@ -1,0 +1,114 @@
+//! The jobs the whole app shares: fetched once per connection, then kept current by live events,
+//! applied in small batches so that a burst of updates costs one re-render, not one each.
+
+use std::time::Duration;
+
+use flamenco_api::{EventJobUpdate, Job, SubscriptionType};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::selection::Selection;
+use super::table::JobTable;
+use crate::api::ManagerClient;
+use crate::live::{use_live, LiveEvent};
+use crate::manager::use_manager;
+use crate::ui::load_state::LoadState;
+
+/// How long live job events are gathered before they are applied together.
+const EVENT_BATCH_WINDOW: Duration = Duration::from_millis(60);
+
+/// The shared job data and the list's selection.
+#[derive(Clone, Copy)]
+pub struct JobsStore {
+    pub table: RwSignal<JobTable>,
+    pub state: RwSignal<LoadState>,
+    pub selection: RwSignal<Selection>,
+    pending_events: StoredValue<Vec<EventJobUpdate>, LocalStorage>,
+    client: StoredValue<ManagerClient>,
+}
+
+impl JobsStore {
+    /// Stores a job fetched on its own, e.g. for its details.
+    pub fn upsert(&self, job: Job) {
+        self.table.update(|table| table.upsert(job));
+    }
+
+    /// Queues a live event; the batch is applied shortly after the first event of it.
+    fn enqueue(&self, event: EventJobUpdate) {
+        let first_of_batch = self.pending_events.try_update_value(|pending| {
+            pending.push(event);
+            pending.len() == 1
+        });
+        if first_of_batch == Some(true) {
+            let store = *self;
+            set_timeout(move || store.flush_events(), EVENT_BATCH_WINDOW);
+        }
+    }
+
+    fn flush_events(&self) {
+        let events = self.pending_events.try_update_value(std::mem::take).unwrap_or_default();
+        if events.is_empty() {
+            return;
+        }
+        self.table.update(|table| {
+            for event in &events {
+                table.apply(event);
+            }
+        });
+        self.selection.update(|selection| {
+            let table = self.table.read_untracked();
+            selection.retain(|id| table.get(id).is_some());
+        });
+    }
+
+    /// Fetches every job, replacing the table; on failure the table stays and is marked stale.
+    fn refresh(&self) {
+        let store = *self;
+        let client = self.client.get_value();
+        store.state.update(|state| {
+            if !matches!(state, LoadState::Loading) {
+                *state = LoadState::Refreshing;
+            }
+        });
+        spawn_local(async move {
+            match client.fetch_jobs().await {
+                Ok(jobs) => {
+                    store.table.update(|table| table.replace_all(jobs));
+                    store.state.set(LoadState::Fresh);
+                }
+                Err(failure) => store.state.set(LoadState::failed(failure)),
+            }
+        });
+    }
+}
+
+/// Creates the store, subscribes to all job updates, and re-fetches after every (re)connection.
+pub fn provide_jobs_store() -> JobsStore {
+    let store = JobsStore {
+        table: RwSignal::new(JobTable::default()),
+        state: RwSignal::new(LoadState::Loading),
+        selection: RwSignal::new(Selection::default()),
+        pending_events: StoredValue::new_local(Vec::new()),
+        client: StoredValue::new(use_manager().client),
+    };
+    provide_context(store);
+    let live = use_live();
+    let subscription = live.subscribe(SubscriptionType::AllJobs, None);
+    let listener = live.on_event(move |event| {
+        if let LiveEvent::JobUpdate(update) = event {
+            store.enqueue(update.clone());
+        }
+    });
+    // The app lives as long as the page: keep the subscription and listener with the store.
+    StoredValue::new_local((subscription, listener));
+    Effect::new(move |_| {
+        live.epoch().track();
+        store.refresh();
+    });
+    store
+}
+
+/// The shared job store (provided by the app).
+pub fn use_jobs() -> JobsStore {
+    expect_context::<JobsStore>()
+}

@@ -1,0 +1,339 @@
+//! All jobs the app knows, kept up to date from REST answers and live events, with the filtering,
+//! sorting and counting the job list needs.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use flamenco_api::{EventJobUpdate, Job, JobStatus};
+
+/// The jobs by id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobTable {
+    jobs: HashMap<String, Job>,
+}
+
+/// What applying a live event did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventEffect {
+    Updated,
+    /// A job the table did not have: it was added from the event's fields.
+    Added,
+    Removed,
+}
+
+impl JobTable {
+    pub fn from_jobs(jobs: Vec<Job>) -> Self {
+        JobTable { jobs: jobs.into_iter().map(|job| (job.id.clone(), job)).collect() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Job> {
+        self.jobs.get(id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Job> {
+        self.jobs.values()
+    }
+
+    /// Replaces the whole table with a fresh answer from the Manager, keeping nothing stale.
+    pub fn replace_all(&mut self, jobs: Vec<Job>) {
+        *self = JobTable::from_jobs(jobs);
+    }
+
+    /// Stores a job fetched on its own (with all its settings).
+    pub fn upsert(&mut self, job: Job) {
+        self.jobs.insert(job.id.clone(), job);
+    }
+
+    /// Applies a `/jobs` event in place.
+    pub fn apply(&mut self, event: &EventJobUpdate) -> EventEffect {
+        if event.was_deleted == Some(true) {
+            self.jobs.remove(&event.id);
+            return EventEffect::Removed;
+        }
+        match self.jobs.get_mut(&event.id) {
+            Some(job) => {
+                if let Some(name) = &event.name {
+                    job.name.clone_from(name);
+                }
+                job.status = event.status.clone();
+                job.updated.clone_from(&event.updated);
+                job.job_type.clone_from(&event.job_type);
+                job.priority = event.priority;
+                job.steps_completed = event.steps_completed;
+                job.steps_total = event.steps_total;
+                if event.delete_requested_at.is_some() {
+                    job.delete_requested_at.clone_from(&event.delete_requested_at);
+                }
+                EventEffect::Updated
+            }
+            None => {
+                self.jobs.insert(event.id.clone(), job_from_event(event));
+                EventEffect::Added
+            }
+        }
+    }
+
+    /// How many jobs have each status (every job, not only the filtered ones).
+    pub fn counts_by_status(&self) -> BTreeMap<JobStatus, usize> {
+        let mut counts = BTreeMap::new();
+        for job in self.jobs.values() {
+            *counts.entry(job.status.clone()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// The ids of the jobs that pass `filter`, in `sort` order.
+    pub fn select(&self, filter: &JobFilter, sort: JobSort) -> Vec<String> {
+        let needle = filter.text.trim().to_lowercase();
+        let mut rows: Vec<&Job> = self
+            .jobs
+            .values()
+            .filter(|job| filter.statuses.is_empty() || filter.statuses.contains(&job.status))
+            .filter(|job| needle.is_empty() || matches_text(job, &needle))
+            .collect();
+        rows.sort_by(|a, b| {
+            let order = sort.column.compare(a, b);
+            let order = if sort.descending { order.reverse() } else { order };
+            // Ties keep a stable, meaningful order whatever the column.
+            order.then_with(|| b.updated.cmp(&a.updated)).then_with(|| a.id.cmp(&b.id))
+        });
+        rows.into_iter().map(|job| job.id.clone()).collect()
+    }
+}
+
+/// A job made from a `/jobs` event for a job the app has not fetched yet; details fetch the rest.
+fn job_from_event(event: &EventJobUpdate) -> Job {
+    Job {
+        id: event.id.clone(),
+        name: event.name.clone().unwrap_or_default(),
+        job_type: event.job_type.clone(),
+        type_etag: None,
+        priority: event.priority,
+        settings: None,
+        metadata: None,
+        submitter_platform: String::new(),
+        storage: None,
+        worker_tag: None,
+        initial_status: None,
+        created: event.updated.clone(),
+        updated: event.updated.clone(),
+        status: event.status.clone(),
+        activity: String::new(),
+        steps_completed: event.steps_completed,
+        steps_total: event.steps_total,
+        delete_requested_at: event.delete_requested_at.clone(),
+    }
+}
+
+/// Case-insensitive search over what a wrangler remembers of a job: its name, type and metadata.
+fn matches_text(job: &Job, needle_lowercase: &str) -> bool {
+    let contains = |text: &str| text.to_lowercase().contains(needle_lowercase);
+    contains(&job.name)
+        || contains(&job.job_type)
+        || contains(&job.id)
+        || job.metadata.iter().flatten().any(|(key, value)| contains(key) || contains(value))
+}
+
+/// Which jobs the list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobFilter {
+    /// Empty: every status.
+    pub statuses: BTreeSet<JobStatus>,
+    pub text: String,
+}
+
+/// A column of the job list, by which it can be sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobColumn {
+    Status,
+    Name,
+    Type,
+    Priority,
+    Updated,
+}
+
+impl JobColumn {
+    pub const ALL: [JobColumn; 5] =
+        [JobColumn::Status, JobColumn::Name, JobColumn::Type, JobColumn::Priority, JobColumn::Updated];
+
+    /// The name in the address bar (`?sort=updated`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobColumn::Status => "status",
+            JobColumn::Name => "name",
+            JobColumn::Type => "type",
+            JobColumn::Priority => "priority",
+            JobColumn::Updated => "updated",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JobColumn> {
+        JobColumn::ALL.into_iter().find(|column| column.as_str() == text)
+    }
+
+    /// The column header's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobColumn::Status => "Status",
+            JobColumn::Name => "Name",
+            JobColumn::Type => "Type",
+            JobColumn::Priority => "Priority",
+            JobColumn::Updated => "Updated",
+        }
+    }
+
+    /// The direction a first click sorts in: newest and highest first, text A to Z.
+    pub fn descending_first(self) -> bool {
+        matches!(self, JobColumn::Priority | JobColumn::Updated)
+    }
+
+    fn compare(self, a: &Job, b: &Job) -> Ordering {
+        match self {
+            JobColumn::Status => a.status.as_str().cmp(b.status.as_str()),
+            JobColumn::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            JobColumn::Type => a.job_type.cmp(&b.job_type),
+            JobColumn::Priority => a.priority.cmp(&b.priority),
+            // RFC 3339 timestamps from one Manager share a format, so text order is time order.
+            JobColumn::Updated => a.updated.cmp(&b.updated),
+        }
+    }
+}
+
+/// How the list is sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobSort {
+    pub column: JobColumn,
+    pub descending: bool,
+}
+
+impl Default for JobSort {
+    fn default() -> Self {
+        JobSort { column: JobColumn::Updated, descending: true }
+    }
+}
+
+impl JobSort {
+    /// The sort after clicking `column`'s header: the other direction on the same column.
+    pub fn toggled(self, column: JobColumn) -> JobSort {
+        if self.column == column {
+            JobSort { column, descending: !self.descending }
+        } else {
+            JobSort { column, descending: column.descending_first() }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn job(id: &str, name: &str, status: JobStatus, updated: &str) -> Job {
+        Job {
+            id: id.into(),
+            name: name.into(),
+            job_type: "simple-blender-render".into(),
+            type_etag: None,
+            priority: 50,
+            settings: None,
+            metadata: Some([("project".to_owned(), "Sprite Fright".to_owned())].into()),
+            submitter_platform: "linux".into(),
+            storage: None,
+            worker_tag: None,
+            initial_status: None,
+            created: updated.into(),
+            updated: updated.into(),
+            status,
+            activity: String::new(),
+            steps_completed: 0,
+            steps_total: 10,
+            delete_requested_at: None,
+        }
+    }
+
+    fn event(id: &str, status: JobStatus) -> EventJobUpdate {
+        EventJobUpdate {
+            id: id.into(),
+            name: Some(format!("job {id}")),
+            updated: "2026-11-29T12:30:00Z".into(),
+            status,
+            previous_status: None,
+            job_type: "single-image-render".into(),
+            priority: 70,
+            refresh_tasks: false,
+            steps_completed: 4,
+            steps_total: 8,
+            delete_requested_at: None,
+            was_deleted: None,
+        }
+    }
+
+    fn table() -> JobTable {
+        JobTable::from_jobs(vec![
+            job("a", "Opening shot", JobStatus::Active, "2026-11-29T10:00:00Z"),
+            job("b", "beach", JobStatus::Queued, "2026-11-29T11:00:00Z"),
+            job("c", "Credits", JobStatus::Completed, "2026-11-29T09:00:00Z"),
+        ])
+    }
+
+    #[test]
+    fn events_update_jobs_in_place_and_keep_what_they_do_not_carry() {
+        let mut table = table();
+        assert_eq!(table.apply(&event("a", JobStatus::PauseRequested)), EventEffect::Updated);
+        let job = table.get("a").unwrap();
+        assert_eq!(job.status, JobStatus::PauseRequested);
+        assert_eq!((job.steps_completed, job.priority), (4, 70));
+        assert!(job.metadata.is_some(), "metadata is not in the event and stays");
+    }
+
+    #[test]
+    fn events_add_new_jobs_and_remove_deleted_ones() {
+        let mut table = table();
+        assert_eq!(table.apply(&event("n", JobStatus::Queued)), EventEffect::Added);
+        assert_eq!(table.get("n").map(|job| job.name.as_str()), Some("job n"));
+        let mut deleted = event("b", JobStatus::Queued);
+        deleted.was_deleted = Some(true);
+        assert_eq!(table.apply(&deleted), EventEffect::Removed);
+        assert!(table.get("b").is_none());
+        assert_eq!(table.len(), 3);
+    }
+
+    #[test]
+    fn the_default_sort_is_newest_first() {
+        assert_eq!(table().select(&JobFilter::default(), JobSort::default()), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn sorting_by_name_ignores_case_and_toggles() {
+        let by_name = JobSort::default().toggled(JobColumn::Name);
+        assert!(!by_name.descending);
+        assert_eq!(table().select(&JobFilter::default(), by_name), ["b", "c", "a"]);
+        assert_eq!(table().select(&JobFilter::default(), by_name.toggled(JobColumn::Name)), ["a", "c", "b"]);
+    }
+
+    #[test]
+    fn filters_combine_status_and_text_over_name_type_and_metadata() {
+        let table = table();
+        let active_or_queued =
+            JobFilter { statuses: [JobStatus::Active, JobStatus::Queued].into(), text: String::new() };
+        assert_eq!(table.select(&active_or_queued, JobSort::default()), ["b", "a"]);
+        let text = |text: &str| JobFilter { statuses: BTreeSet::new(), text: text.into() };
+        assert_eq!(table.select(&text("CREDITS"), JobSort::default()), ["c"]);
+        assert_eq!(table.select(&text("fright"), JobSort::default()).len(), 3, "metadata values match");
+        assert!(table.select(&text("nothing like it"), JobSort::default()).is_empty());
+    }
+
+    #[test]
+    fn counts_cover_every_job() {
+        let counts = table().counts_by_status();
+        assert_eq!(counts.get(&JobStatus::Active), Some(&1));
+        assert_eq!(counts.values().sum::<usize>(), 3);
+    }
+}

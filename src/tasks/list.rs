@@ -1,0 +1,123 @@
+//! The open job's tasks as a table, with a status filter.
+
+use std::collections::BTreeSet;
+
+use flamenco_api::{TaskStatus, TaskSummary};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use super::store::UseJobTasksReturn;
+use crate::ui::status::{css_token, ProgressBar, StatusBadge};
+use crate::ui::time::{use_now, RelativeTime};
+
+/// The task table of one job.
+#[component]
+pub fn TaskList(
+    /// The job whose tasks these are.
+    job_id: Signal<String>,
+    /// The tasks, from [`super::use_job_tasks`].
+    tasks: UseJobTasksReturn,
+) -> impl IntoView {
+    let filter = RwSignal::new(BTreeSet::<TaskStatus>::new());
+    // Rows are keyed by id and update in place, so nothing jumps and links stay put while events arrive.
+    let row_ids = Memo::new(move |_| {
+        filter.with(|filter| {
+            tasks
+                .table
+                .with(|table| table.filtered(filter).into_iter().map(|task| task.id).collect::<Vec<_>>())
+        })
+    });
+    let counts = Memo::new(move |_| tasks.table.with(|table| table.counts_by_status()));
+    let now = use_now(std::time::Duration::from_secs(20));
+    let chips = move || {
+        counts
+            .get()
+            .into_iter()
+            .map(|(status, count)| {
+                let label = status.as_str().to_owned();
+                let pressed = {
+                    let status = status.clone();
+                    move || filter.with(|filter| filter.contains(&status)).to_string()
+                };
+                let class = format!("chip status-{}", css_token(&label));
+                let toggle = {
+                    let status = status.clone();
+                    move |_| {
+                        filter.update(|filter| {
+                            if !filter.remove(&status) {
+                                filter.insert(status.clone());
+                            }
+                        })
+                    }
+                };
+                view! {
+                    <button type="button" class=class aria-pressed=pressed on:click=toggle>
+                        {label}" "<span class="count">{count}</span>
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="task-list" aria-label="Tasks">
+            <h2>"Tasks"</h2>
+            <div class="status-filter" role="group" aria-label="Filter tasks by status">{chips}</div>
+            <div class="table-scroll short">
+                <table class="data-table tasks-table">
+                    <thead>
+                        <tr>
+                            <th>"Status"</th>
+                            <th>"Name"</th>
+                            <th>"Progress"</th>
+                            <th>"Worker"</th>
+                            <th>"Updated"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || row_ids.get() key=|id| id.clone() let:id>
+                            <TaskRow id tasks job_id now />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn TaskRow(
+    id: String,
+    tasks: UseJobTasksReturn,
+    job_id: Signal<String>,
+    now: ReadSignal<f64>,
+) -> impl IntoView {
+    let location = use_location();
+    let task = {
+        let id = id.clone();
+        Memo::new(move |_| tasks.table.with(|table| table.get(&id).cloned()))
+    };
+    let href = move || format!("/jobs/{}/tasks/{}{}", job_id.get(), id, location.search.get());
+    let read = move |get: fn(&TaskSummary) -> String| {
+        move || task.with(|task| task.as_ref().map(get).unwrap_or_default())
+    };
+    let status = Signal::derive(read(|task| task.status.as_str().to_owned()));
+    let name = read(|task| task.name.clone());
+    let fraction = Signal::derive(move || {
+        task.with(|task| {
+            task.as_ref()
+                .map(|t| flamenco_api::progress_fraction(t.steps_completed, t.steps_total))
+                .unwrap_or(0.0)
+        })
+    });
+    let label = format!("Progress of {}", name());
+    view! {
+        <tr>
+            <td><StatusBadge status /></td>
+            <td><A href=href>{name}</A></td>
+            <td><ProgressBar fraction status label /></td>
+            <td>{read(|task| task.worker.as_ref().map(|worker| worker.name.clone()).unwrap_or_default())}</td>
+            <td><RelativeTime timestamp=Signal::derive(read(|task| task.updated.clone())) now /></td>
+        </tr>
+    }
+}

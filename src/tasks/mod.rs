@@ -1,0 +1,11 @@
+//! A job's tasks: the list, one task's details and actions, and its log followed live.
+
+mod details;
+mod list;
+mod log;
+mod store;
+pub mod table;
+
+pub use details::TaskPane;
+pub use list::TaskList;
+pub use store::{use_job_tasks, UseJobTasksReturn};

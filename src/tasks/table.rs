@@ -1,0 +1,163 @@
+//! One job's tasks, kept current by `/task` events.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use flamenco_api::{EventTaskUpdate, TaskStatus, TaskSummary, TaskWorker};
+
+/// The tasks of one job, in the job's order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskTable {
+    pub job_id: String,
+    tasks: Vec<TaskSummary>,
+}
+
+/// What applying a task event did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskEventEffect {
+    Updated,
+    /// The event is about a task this table does not have: fetch the list again.
+    Unknown,
+    /// The event belongs to another job.
+    Ignored,
+}
+
+impl TaskTable {
+    pub fn new(job_id: String, mut tasks: Vec<TaskSummary>) -> Self {
+        tasks.sort_by_key(|task| task.index_in_job);
+        TaskTable { job_id, tasks }
+    }
+
+    pub fn tasks(&self) -> &[TaskSummary] {
+        &self.tasks
+    }
+
+    pub fn get(&self, id: &str) -> Option<&TaskSummary> {
+        self.tasks.iter().find(|task| task.id == id)
+    }
+
+    pub fn apply(&mut self, event: &EventTaskUpdate) -> TaskEventEffect {
+        if event.job_id != self.job_id {
+            return TaskEventEffect::Ignored;
+        }
+        let Some(task) = self.tasks.iter_mut().find(|task| task.id == event.id) else {
+            return TaskEventEffect::Unknown;
+        };
+        task.name.clone_from(&event.name);
+        task.status = event.status.clone();
+        task.updated.clone_from(&event.updated);
+        task.steps_completed = event.steps_completed;
+        task.steps_total = event.steps_total;
+        task.worker = event.worker.as_ref().map(|worker| TaskWorker {
+            id: worker.uuid.clone(),
+            name: worker.name.clone(),
+            // Events do not carry the address; keep the one we had for the same worker.
+            address: task
+                .worker
+                .as_ref()
+                .filter(|known| known.id == worker.uuid)
+                .map(|known| known.address.clone())
+                .unwrap_or_default(),
+        });
+        TaskEventEffect::Updated
+    }
+
+    pub fn counts_by_status(&self) -> BTreeMap<TaskStatus, usize> {
+        let mut counts = BTreeMap::new();
+        for task in &self.tasks {
+            *counts.entry(task.status.clone()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// How many tasks are running right now (what a pausing job waits for).
+    pub fn active_count(&self) -> usize {
+        self.tasks.iter().filter(|task| task.status == TaskStatus::Active).count()
+    }
+
+    /// The tasks with one of `statuses` (all when empty).
+    pub fn filtered(&self, statuses: &BTreeSet<TaskStatus>) -> Vec<TaskSummary> {
+        self.tasks
+            .iter()
+            .filter(|task| statuses.is_empty() || statuses.contains(&task.status))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use flamenco_api::AssignedWorker;
+
+    use super::*;
+
+    fn task(id: &str, index: i32, status: TaskStatus) -> TaskSummary {
+        TaskSummary {
+            id: id.into(),
+            name: format!("render-{index}"),
+            status,
+            index_in_job: index,
+            priority: 50,
+            task_type: "blender".into(),
+            updated: "t0".into(),
+            worker: None,
+            steps_completed: 0,
+            steps_total: 1,
+        }
+    }
+
+    fn event(job: &str, id: &str, status: TaskStatus) -> EventTaskUpdate {
+        EventTaskUpdate {
+            id: id.into(),
+            job_id: job.into(),
+            worker: Some(AssignedWorker { name: "stoat".into(), uuid: "w1".into() }),
+            name: "render-1".into(),
+            updated: "t1".into(),
+            status,
+            previous_status: None,
+            activity: "rendering".into(),
+            steps_completed: 1,
+            steps_total: 1,
+        }
+    }
+
+    fn table() -> TaskTable {
+        TaskTable::new(
+            "j".into(),
+            vec![
+                task("t2", 2, TaskStatus::Queued),
+                task("t1", 1, TaskStatus::Active),
+                task("t3", 3, TaskStatus::Active),
+            ],
+        )
+    }
+
+    #[test]
+    fn tasks_are_in_job_order_and_counted() {
+        let table = table();
+        let ids: Vec<&str> = table.tasks().iter().map(|task| task.id.as_str()).collect();
+        assert_eq!(ids, ["t1", "t2", "t3"]);
+        assert_eq!(table.active_count(), 2);
+        assert_eq!(table.counts_by_status().get(&TaskStatus::Queued), Some(&1));
+    }
+
+    #[test]
+    fn events_update_their_task_and_say_when_the_list_is_out_of_date() {
+        let mut table = table();
+        assert_eq!(table.apply(&event("j", "t1", TaskStatus::Completed)), TaskEventEffect::Updated);
+        assert_eq!(table.get("t1").map(|task| task.status.clone()), Some(TaskStatus::Completed));
+        assert_eq!(
+            table.get("t1").and_then(|task| task.worker.as_ref()).map(|w| w.name.as_str()),
+            Some("stoat")
+        );
+        assert_eq!(table.active_count(), 1);
+        assert_eq!(table.apply(&event("j", "t9", TaskStatus::Queued)), TaskEventEffect::Unknown);
+        assert_eq!(table.apply(&event("other", "t1", TaskStatus::Failed)), TaskEventEffect::Ignored);
+    }
+
+    #[test]
+    fn filtering_by_status() {
+        let table = table();
+        assert_eq!(table.filtered(&[TaskStatus::Active].into()).len(), 2);
+        assert_eq!(table.filtered(&BTreeSet::new()).len(), 3);
+    }
+}

@@ -1,0 +1,5 @@
+//! Small pieces of interface that every feature uses.
+
+pub mod load_state;
+pub mod status;
+pub mod time;
