@@ -71,7 +71,7 @@ pub fn JobList() -> impl IntoView {
         store.table.with(|table| table.select(&query.filter, query.sort))
     });
     view! {
-        <section class="job-list pane" aria-label="Jobs">
+        <section class="job-list pane" aria-label="Jobs" data-applied-events=move || store.applied_events.get().to_string()>
             <div class="toolbar">
                 <h1>"Jobs"</h1>
                 <SearchBox query set_query />

@@ -23,6 +23,8 @@ pub struct JobsStore {
     pub table: RwSignal<JobTable>,
     pub state: RwSignal<LoadState>,
     pub selection: RwSignal<Selection>,
+    /// How many live job events have been applied since the page opened (the benchmark reads it).
+    pub applied_events: RwSignal<u64>,
     pending_events: StoredValue<Vec<EventJobUpdate>, LocalStorage>,
     client: StoredValue<ManagerClient>,
 }
@@ -55,6 +57,7 @@ impl JobsStore {
                 table.apply(event);
             }
         });
+        self.applied_events.update(|applied| *applied += events.len() as u64);
         self.selection.update(|selection| {
             let table = self.table.read_untracked();
             selection.retain(|id| table.get(id).is_some());
@@ -88,6 +91,7 @@ pub fn provide_jobs_store() -> JobsStore {
         table: RwSignal::new(JobTable::default()),
         state: RwSignal::new(LoadState::Loading),
         selection: RwSignal::new(Selection::default()),
+        applied_events: RwSignal::new(0),
         pending_events: StoredValue::new_local(Vec::new()),
         client: StoredValue::new(use_manager().client),
     };

@@ -190,10 +190,13 @@ async fn the_demo_farm_has_every_settled_status() {
     let client = Client::new(&server);
     let jobs = client.get("/api/v3/jobs").await.json()["jobs"].as_array().cloned().unwrap();
     assert!(jobs.len() >= 30);
-    for status in ["completed", "canceled", "failed", "paused", "queued"] {
+    for status in ["completed", "canceled", "failed", "paused"] {
         assert!(jobs.iter().any(|j| j["status"] == status), "{status}");
     }
-    assert!(jobs.iter().any(|j| j["type"] == "single-image-render" && j["status"] == "queued"));
+    // Workers start at once, so what was seeded queued may already be running when the test looks.
+    let waiting_or_running = |j: &&serde_json::Value| j["status"] == "queued" || j["status"] == "active";
+    assert!(jobs.iter().filter(waiting_or_running).count() >= 2, "queued jobs are seeded");
+    assert!(jobs.iter().filter(waiting_or_running).any(|j| j["type"] == "single-image-render"));
     eventually(10.0, "something active", || async {
         let jobs = client.get("/api/v3/jobs").await.json()["jobs"].as_array().cloned().unwrap();
         jobs.iter().any(|j| j["status"] == "active").then_some(())

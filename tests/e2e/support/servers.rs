@@ -72,11 +72,6 @@ impl Simfarm {
         Simfarm { url: format!("http://{address}"), address, args, child, renders }
     }
 
-    /// The folder simfarm renders tiles and frames into.
-    pub fn render_root(&self) -> &Path {
-        self.renders.path()
-    }
-
     /// Stops the process, as when a Manager goes down.
     pub async fn stop(&mut self) {
         let _ = self.child.kill().await;
