@@ -1,5 +1,7 @@
 //! The workers page: the table beside the open worker.
 
+use std::collections::HashMap;
+
 use flamenco_api::{SubscriptionType, Worker, WorkerTag};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -19,17 +21,39 @@ pub fn WorkersLayout() -> impl IntoView {
     let table = RwSignal::new(WorkerTable::default());
     let state = RwSignal::new(LoadState::Loading);
     use_subscription(SubscriptionType::AllWorkers, || None);
-    use_live_event(move |event| {
-        if let LiveEvent::WorkerUpdate(update) = event {
-            table.update(|table| table.apply(update));
+    // The list answer lacks each worker's task and tags; the table shows them, so fetch each worker too.
+    let details = RwSignal::new(HashMap::<String, Worker>::new());
+    let fetch_details = {
+        let client = client.clone();
+        move |ids: Vec<String>| {
+            let client = client.clone();
+            leptos::task::spawn_local(async move {
+                let fetched = futures::future::join_all(ids.iter().map(|id| client.fetch_worker(id))).await;
+                details.update(|details| {
+                    for worker in fetched.into_iter().flatten() {
+                        details.insert(worker.id.clone(), worker);
+                    }
+                });
+            });
+        }
+    };
+    use_live_event({
+        let fetch_details = fetch_details.clone();
+        move |event| {
+            if let LiveEvent::WorkerUpdate(update) = event {
+                table.update(|table| table.apply(update));
+                fetch_details(vec![update.id.clone()]);
+            }
         }
     });
     Effect::new(move |_| {
         live.epoch().track();
         let client = client.clone();
+        let fetch_details = fetch_details.clone();
         leptos::task::spawn_local(async move {
             match client.fetch_workers().await {
                 Ok(workers) => {
+                    fetch_details(workers.iter().map(|worker| worker.id.clone()).collect());
                     table.set(WorkerTable::from_workers(workers));
                     state.set(LoadState::Fresh);
                 }
@@ -58,7 +82,14 @@ pub fn WorkersLayout() -> impl IntoView {
                 <div class="table-scroll">
                     <table class="data-table workers-table">
                         <thead>
-                            <tr><th>"Status"</th><th>"Name"</th><th>"Version"</th><th>"Requested"</th></tr>
+                            <tr>
+                                <th>"Status"</th>
+                                <th>"Name"</th>
+                                <th>"Version"</th>
+                                <th>"Current task"</th>
+                                <th>"Tags"</th>
+                                <th>"Requested"</th>
+                            </tr>
                         </thead>
                         <tbody>
                             <For each=rows key=|worker| format!("{}|{}|{}|{:?}", worker.id, worker.status, worker.name, worker.status_change) let:worker>
@@ -66,6 +97,7 @@ pub fn WorkersLayout() -> impl IntoView {
                                     <td><StatusBadge status=worker.status.as_str().to_owned() /></td>
                                     <td><A href=format!("/workers/{}", worker.id)>{worker.name.clone()}</A></td>
                                     <td>{worker.version.clone()}</td>
+                                    <WorkerExtraCells id=worker.id.clone() details />
                                     <td>{worker.status_change.map(|change| format!("→ {}{}", change.status, if change.is_lazy { " after task" } else { "" })).unwrap_or_default()}</td>
                                 </tr>
                             </For>
@@ -75,6 +107,28 @@ pub fn WorkersLayout() -> impl IntoView {
             </section>
             <Outlet />
         </div>
+    }
+}
+
+/// The current task and tags of a worker, from its full record.
+#[component]
+fn WorkerExtraCells(id: String, details: RwSignal<HashMap<String, Worker>>) -> impl IntoView {
+    let worker = Memo::new(move |_| details.with(|details| details.get(&id).cloned()));
+    let task = move || {
+        worker.get().and_then(|worker| worker.task).map(|task| {
+            view! { <A href=format!("/jobs/{}/tasks/{}", task.job_id, task.id)>{task.name}</A> }
+        })
+    };
+    let tags = move || {
+        worker.with(|worker| {
+            worker.as_ref().map(|worker| {
+                worker.tags.iter().flatten().map(|tag| tag.name.clone()).collect::<Vec<_>>().join(", ")
+            })
+        })
+    };
+    view! {
+        <td>{task}</td>
+        <td>{tags}</td>
     }
 }
 
