@@ -8,8 +8,10 @@ use crate::config::Settings;
 use crate::jobs::{provide_jobs_store, JobPane, JobsLayout, NoJobOpen, NoTaskOpen};
 use crate::live::provide_live;
 use crate::manager::provide_manager;
-use crate::pages::{NotFound, PreviewPage, SubmitPage};
+use crate::pages::NotFound;
+use crate::preview::PreviewPage;
 use crate::shell::{AppHeader, ManagerBanner};
+use crate::submit::{SubmitPage, SubmitTypePage};
 use crate::tasks::TaskPane;
 use crate::workers::{NoWorkerOpen, WorkerPane, WorkersLayout};
 
@@ -38,6 +40,7 @@ pub fn App(settings: Settings) -> impl IntoView {
                         <Route path=path!(":worker_id") view=WorkerPane />
                     </ParentRoute>
                     <Route path=path!("/submit") view=SubmitPage />
+                    <Route path=path!("/submit/:job_type") view=SubmitTypePage />
                     <Route path=path!("/preview") view=PreviewPage />
                 </Routes>
             </main>

@@ -101,6 +101,7 @@ fn JobDetails(job: Job, tasks: UseJobTasksReturn) -> impl IntoView {
             <JobActionButtons jobs=as_list report />
         </div>
         <ActionReportLine report />
+        <A href=format!("{}?copy={}", crate::submit::form_href(&job.job_type), job.id) attr:class="submit-copy">"Submit a copy"</A>
         <dl class="facts">
             <dt>"Activity"</dt><dd>{field(|job| job.activity.clone())}</dd>
             <dt>"Progress"</dt><dd>{field(|job| format!("{} of {} steps", job.steps_completed, job.steps_total))}</dd>

@@ -2,4 +2,4 @@
 
 mod placeholder;
 
-pub use placeholder::{NotFound, PreviewPage, SubmitPage};
+pub use placeholder::NotFound;

@@ -36,8 +36,11 @@ impl Nginx {
             .arg("-c")
             .arg(dir.path().join("nginx.conf"))
             .args(["-e", "stderr", "-g"])
-            .arg(format!("daemon off; pid {};", pid.display()))
+            // One process and no workers: when the test ends, killing it leaves nothing behind that
+            // could hold the test's output open.
+            .arg(format!("daemon off; master_process off; pid {};", pid.display()))
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .expect("nginx starts (scripts/test installs it)");

@@ -6,4 +6,7 @@ mod support;
 
 mod hosting;
 mod jobs;
+mod preview;
 mod shell;
+mod submit;
+mod workers;

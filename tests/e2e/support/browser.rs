@@ -138,6 +138,41 @@ impl Browser {
         .await
     }
 
+    /// The input, select or textarea whose `<label>` says exactly `label` (the label wrapping the
+    /// control, or pointing at it with `for=`).
+    pub async fn field(&self, label: &str) -> Element {
+        self.wait_xpath(&field_xpath(label), &format!("field \"{label}\"")).await
+    }
+
+    /// Types `value` into the field labelled `label`, replacing what it held (an input event follows
+    /// even for an empty value, as when a person deletes the text).
+    pub async fn fill(&self, label: &str, value: &str) {
+        let field = self.field(label).await;
+        field.clear().await.unwrap_or_else(|error| panic!("cannot clear \"{label}\": {error}"));
+        let keys = if value.is_empty() { " \u{E003}".to_owned() } else { value.to_owned() };
+        field.send_keys(&keys).await.unwrap_or_else(|error| panic!("cannot type into \"{label}\": {error}"));
+    }
+
+    /// The current value of the field labelled `label`.
+    pub async fn field_value(&self, label: &str) -> String {
+        let field = self.field(label).await;
+        field.prop("value").await.ok().flatten().unwrap_or_default()
+    }
+
+    /// Waits for the error message shown at the field labelled `label` (the element its
+    /// `aria-describedby` names) to contain `text`.
+    pub async fn field_error(&self, label: &str, text: &str) -> Element {
+        self.wait_xpath(
+            &format!(
+                "//*[@id=({})/@aria-describedby][contains(normalize-space(), {})]",
+                field_xpath(label),
+                xpath_literal(text)
+            ),
+            &format!("error \"{text}\" at field \"{label}\""),
+        )
+        .await
+    }
+
     /// Waits until no element matches `xpath`.
     pub async fn wait_gone(&self, xpath: &str, what: &str) {
         let deadline = tokio::time::Instant::now() + PATIENCE;
@@ -180,4 +215,11 @@ pub fn xpath_literal(text: &str) -> String {
         let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
         format!("concat({})", parts.join(", \"'\", "))
     }
+}
+
+/// XPath for the form control labelled `label`.
+pub fn field_xpath(label: &str) -> String {
+    let label = xpath_literal(label);
+    let control = "*[self::input or self::select or self::textarea]";
+    format!("(//label[normalize-space()={label}]//{control} | //{control}[@id=//label[normalize-space()={label}]/@for])")
 }

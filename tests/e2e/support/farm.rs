@@ -61,6 +61,15 @@ impl FarmApi {
         serde_json::from_str(&body).expect("a Job")
     }
 
+    /// Every job the Manager has.
+    pub async fn jobs(&self) -> Vec<Job> {
+        self.get::<flamenco_api::JobsQueryResult>("/api/v3/jobs").await.jobs
+    }
+
+    pub async fn job_count(&self) -> usize {
+        self.jobs().await.len()
+    }
+
     pub async fn job(&self, id: &str) -> Job {
         self.get(&format!("/api/v3/jobs/{id}")).await
     }

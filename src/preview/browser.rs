@@ -1,0 +1,84 @@
+//! The few browser calls the page makes itself: reading a picked file, drawing RGBA pixels a
+//! worker made, and offering bytes as a download. Nothing here decodes.
+
+use js_sys::{ArrayBuffer, Uint8ClampedArray};
+use tilemerge::Rect;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, File, HtmlCanvasElement, ImageData, Url};
+
+use super::worker::protocol::describe;
+
+/// A picked file's bytes, in a buffer that can be transferred to a worker.
+pub async fn read_file(file: &File) -> Result<ArrayBuffer, String> {
+    let bytes = JsFuture::from(file.array_buffer()).await.map_err(describe)?;
+    bytes.dyn_into().map_err(|_| "the browser gave no bytes".to_string())
+}
+
+/// Waits `ms` milliseconds without blocking the page.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled =
+            web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
+        if !matches!(scheduled, Some(Ok(_))) {
+            // No timer (no window): go on at once rather than wait forever.
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    // The promise only resolves.
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Sizes the canvas for the image and clears it.
+pub fn reset_canvas(canvas: &HtmlCanvasElement, width: u32, height: u32) -> Result<(), String> {
+    canvas.set_width(width);
+    canvas.set_height(height);
+    context(canvas)?.clear_rect(0.0, 0.0, f64::from(width), f64::from(height));
+    Ok(())
+}
+
+/// Draws the `regions` of a worker's whole-image RGBA pixels; the rest of its image is empty
+/// (those tiles are on other workers) and must not cover what they drew.
+pub fn draw_regions(
+    canvas: &HtmlCanvasElement,
+    width: u32,
+    height: u32,
+    regions: &[Rect],
+    rgba: &ArrayBuffer,
+) -> Result<(), String> {
+    let pixels = Uint8ClampedArray::new(rgba);
+    let image = ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, width, height).map_err(describe)?;
+    let context = context(canvas)?;
+    for r in regions {
+        let (x, y, w, h) = (f64::from(r.x), f64::from(r.y), f64::from(r.width), f64::from(r.height));
+        context
+            .put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
+                &image, 0.0, 0.0, x, y, w, h,
+            )
+            .map_err(describe)?;
+    }
+    Ok(())
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .map_err(describe)?
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(|| "the canvas has no 2D context".to_string())
+}
+
+/// A `blob:` URL holding the bytes, for a download link.
+pub fn blob_url(bytes: &ArrayBuffer, mime: &str) -> Result<String, String> {
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_buffer_source_sequence_and_options(&js_sys::Array::of1(bytes), &options)
+        .map_err(describe)?;
+    Url::create_object_url_with_blob(&blob).map_err(describe)
+}
+
+/// Frees a URL made by [`blob_url`].
+pub fn revoke(url: &str) {
+    // Failing to revoke only keeps the bytes a little longer.
+    let _ = Url::revoke_object_url(url);
+}

@@ -1,0 +1,28 @@
+//! `/preview`: pick a single-image job's tiles, see them merged, export the EXR.
+
+use leptos::prelude::*;
+
+use super::controller::Preview;
+use super::parts::{ExportPanel, FilePicker, LayoutFields, MergeProgress, TileList, Viewer};
+
+/// The standalone merge preview.
+#[component]
+pub fn PreviewPage() -> impl IntoView {
+    let preview = Preview::new();
+    let plan_error =
+        move || preview.plan.with(|p| p.as_ref().and_then(|p| p.as_ref().err()).map(ToString::to_string));
+    let problem = move || preview.problem.get().or_else(plan_error);
+    view! {
+        <section class="page preview-page">
+            <h1>"Merge preview"</h1>
+            <p class="muted">"Stitch a single-image job's EXR tiles in the browser; nothing is uploaded."</p>
+            <FilePicker preview />
+            <LayoutFields preview />
+            {move || problem().map(|p| view! { <p role="alert" class="notice">{p}</p> })}
+            <MergeProgress preview />
+            <Viewer preview />
+            <ExportPanel preview />
+            <TileList preview />
+        </section>
+    }
+}

@@ -1,0 +1,15 @@
+//! The preview page's pieces; each shows part of the [`Preview`](super::controller::Preview) state.
+
+mod export;
+mod layout;
+mod picker;
+mod progress;
+mod tiles;
+mod viewer;
+
+pub use export::ExportPanel;
+pub use layout::LayoutFields;
+pub use picker::FilePicker;
+pub use progress::MergeProgress;
+pub use tiles::TileList;
+pub use viewer::Viewer;

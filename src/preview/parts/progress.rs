@@ -1,0 +1,47 @@
+//! How far the merge is, with Cancel.
+
+use leptos::prelude::*;
+
+use crate::preview::controller::{ExportState, Preview};
+use crate::preview::model::Progress;
+
+/// The progress bar: tiles decoded of those sent, and bytes.
+#[component]
+pub fn MergeProgress(preview: Preview) -> impl IntoView {
+    let progress = Memo::new(move |_| {
+        preview.plan.with(|plan| match plan {
+            Some(Ok(plan)) => plan.progress(),
+            _ => Progress::default(),
+        })
+    });
+    let percent = move || {
+        let p = progress.get();
+        if p.tiles_total == 0 {
+            0.0
+        } else {
+            100.0 * p.tiles_done as f64 / p.tiles_total as f64
+        }
+    };
+    // Cancel stops the workers, so it also stops an export being written.
+    let exporting = move || preview.export.with(|e| *e == ExportState::Working);
+    let running = move || preview.live.get() && (!progress.get().is_finished() || exporting());
+    view! {
+        <div class="merge-progress">
+            <div
+                class="progress merge-bar"
+                role="progressbar"
+                aria-label="Tiles decoded"
+                aria-valuemin="0"
+                aria-valuemax=move || progress.get().tiles_total
+                aria-valuenow=move || progress.get().tiles_done
+                aria-valuetext=move || progress.get().text()
+            >
+                <span class="progress-fill" style:width=move || format!("{:.0}%", percent())></span>
+            </div>
+            <span class="merge-progress-text">{move || progress.get().text()}</span>
+            <button type="button" class="danger small" disabled=move || !running() on:click=move |_| preview.stop()>
+                "Cancel"
+            </button>
+        </div>
+    }
+}

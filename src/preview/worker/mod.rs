@@ -1,0 +1,10 @@
+//! The preview's Web Workers: the [`protocol`] both sides speak, the [`engine`] that merges tiles
+//! inside a worker (plain Rust, tested natively), the worker's message loop ([`serve`]) and the
+//! page's [`pool`] of workers.
+
+pub mod engine;
+pub mod pool;
+pub mod protocol;
+mod serve;
+
+pub use serve::serve;

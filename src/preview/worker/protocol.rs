@@ -1,0 +1,137 @@
+//! Messages between the page and a preview worker. Each message is an envelope object: `msg` holds
+//! the request or response as JSON, `buf` an optional `ArrayBuffer` (tile file, RGBA pixels, EXR)
+//! that travels in the transfer list, so bytes are moved between threads, never copied.
+
+use serde::{Deserialize, Serialize};
+use tilemerge::{ExrLayout, Grid, Rect, TileId};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Identifies one merge in a worker; a worker may hold several (the preview and an export).
+pub type SessionId = u32;
+
+/// What the page asks of a worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Start an empty canvas for `grid` (replacing any session with that id).
+    Begin { session: SessionId, grid: Grid },
+    /// Decode and place a tile; its file bytes travel as the envelope's buffer.
+    Tile { session: SessionId, tile: TileId },
+    /// Draw `pass` (full name) at `exposure` stops as 8-bit sRGB RGBA.
+    Render { session: SessionId, pass: String, exposure: f32 },
+    /// Write the merged image as an EXR.
+    Export { session: SessionId, layout: ExrLayout },
+    /// Forget the session and free its memory.
+    End { session: SessionId },
+}
+
+/// What a worker answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker is listening; messages sent before this would have been lost.
+    Ready,
+    /// The tile is on the canvas; `passes` are the canvas' passes (full names) afterwards.
+    Placed { session: SessionId, tile: TileId, placed: Rect, passes: Vec<String> },
+    /// The tile could not be placed, and why (shown to the user).
+    Failed { session: SessionId, tile: TileId, reason: String },
+    /// RGBA pixels of the whole image travel as the buffer; only `regions` hold this worker's tiles.
+    Rendered { session: SessionId, width: u32, height: u32, regions: Vec<Rect> },
+    /// The EXR file travels as the buffer.
+    Exported { session: SessionId },
+    /// A request that could not be carried out, and why.
+    Error { session: Option<SessionId>, reason: String },
+}
+
+/// A message with its optional transferred buffer.
+pub struct Envelope<T> {
+    /// The request or response.
+    pub message: T,
+    /// The bytes that came with it.
+    pub buffer: Option<js_sys::ArrayBuffer>,
+}
+
+const MESSAGE: &str = "msg";
+const BUFFER: &str = "buf";
+
+/// Packs a message and its buffer into the object to post, and the transfer list to post it with.
+pub fn pack<T: Serialize>(
+    message: &T,
+    buffer: Option<&js_sys::ArrayBuffer>,
+) -> Result<(JsValue, js_sys::Array), String> {
+    let json = serde_json::to_string(message).map_err(|e| format!("cannot encode message: {e}"))?;
+    let object = js_sys::Object::new();
+    let transfer = js_sys::Array::new();
+    js_sys::Reflect::set(&object, &MESSAGE.into(), &json.into()).map_err(describe)?;
+    if let Some(buffer) = buffer {
+        js_sys::Reflect::set(&object, &BUFFER.into(), buffer).map_err(describe)?;
+        transfer.push(buffer);
+    }
+    Ok((object.into(), transfer))
+}
+
+/// Unpacks a posted envelope.
+pub fn unpack<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T>, String> {
+    let json = js_sys::Reflect::get(data, &MESSAGE.into())
+        .map_err(describe)?
+        .as_string()
+        .ok_or("the message has no text")?;
+    let message = parse(&json)?;
+    let buffer = js_sys::Reflect::get(data, &BUFFER.into()).ok().and_then(|b| b.dyn_into().ok());
+    Ok(Envelope { message, buffer })
+}
+
+/// Parses a message's JSON.
+pub fn parse<T: for<'de> Deserialize<'de>>(json: &str) -> Result<T, String> {
+    serde_json::from_str(json).map_err(|e| format!("cannot decode message: {e}"))
+}
+
+/// A JavaScript error as text.
+pub fn describe(error: JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown JavaScript error".to_string())
+}
+
+/// Copies bytes into a fresh `ArrayBuffer` that can be transferred.
+pub fn to_buffer(bytes: &[u8]) -> js_sys::ArrayBuffer {
+    js_sys::Uint8Array::from(bytes).buffer()
+}
+
+/// Copies a buffer's bytes into Rust.
+pub fn from_buffer(buffer: &js_sys::ArrayBuffer) -> Vec<u8> {
+    js_sys::Uint8Array::new(buffer).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tilemerge::Size;
+
+    #[test]
+    fn requests_and_responses_survive_json() {
+        let grid = Grid::new(Size { width: 320, height: 180 }, Size { width: 64, height: 64 }, 0)
+            .expect("a valid grid");
+        let tile = TileId { x0: 0, y0: 0, x1: 64, y1: 64 };
+        let requests = [
+            Request::Begin { session: 1, grid },
+            Request::Tile { session: 1, tile },
+            Request::Render { session: 1, pass: "ViewLayer.Combined".into(), exposure: -1.5 },
+            Request::Export { session: 2, layout: ExrLayout::SinglePart },
+            Request::End { session: 1 },
+        ];
+        for request in requests {
+            let json = serde_json::to_string(&request).expect("encodes");
+            assert_eq!(parse::<Request>(&json), Ok(request));
+        }
+        let response = Response::Failed { session: 1, tile, reason: "truncated".into() };
+        let json = serde_json::to_string(&response).expect("encodes");
+        assert_eq!(parse::<Response>(&json), Ok(response));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(parse::<Request>("{\"Nope\":1}").is_err());
+        assert!(parse::<Response>("not json").is_err());
+    }
+}

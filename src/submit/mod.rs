@@ -1,0 +1,15 @@
+//! Submitting jobs from the browser (issue 6): a form generated from the Manager's job types, with
+//! validation before anything is sent, Submit as paused, drafts, resubmitting a copy, and a tile
+//! preview for single-image jobs.
+
+mod draft;
+mod fields;
+mod form;
+pub mod model;
+mod outcome;
+mod page;
+mod preview;
+pub mod tiles;
+pub mod validate;
+
+pub use page::{form_href, SubmitPage, SubmitTypePage};
