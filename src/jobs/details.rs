@@ -46,7 +46,7 @@ pub fn JobPane() -> impl IntoView {
     provide_context(tasks);
     let job = Memo::new(move |_| store.table.with(|table| table.get(&job_id.get()).cloned()));
     let location = use_location();
-    let back = move || format!("/jobs{}", location.search.get());
+    let back = move || crate::ui::url::with_query("/jobs", &location.search.get());
     view! {
         <section class="job-pane pane" aria-label="Job">
             <A href=back attr:class="back">"← All jobs"</A>

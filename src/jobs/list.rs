@@ -289,7 +289,7 @@ fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> i
     let location = use_location();
     let href = {
         let id = id.clone();
-        move || format!("/jobs/{}{}", id, location.search.get())
+        move || crate::ui::url::with_query(&format!("/jobs/{id}"), &location.search.get())
     };
     let on_click = {
         let id = id.clone();

@@ -97,7 +97,9 @@ fn TaskRow(
         let id = id.clone();
         Memo::new(move |_| tasks.table.with(|table| table.get(&id).cloned()))
     };
-    let href = move || format!("/jobs/{}/tasks/{}{}", job_id.get(), id, location.search.get());
+    let href = move || {
+        crate::ui::url::with_query(&format!("/jobs/{}/tasks/{id}", job_id.get()), &location.search.get())
+    };
     let read = move |get: fn(&TaskSummary) -> String| {
         move || task.with(|task| task.as_ref().map(get).unwrap_or_default())
     };

@@ -3,3 +3,4 @@
 pub mod load_state;
 pub mod status;
 pub mod time;
+pub mod url;

@@ -244,3 +244,44 @@ async fn html_in_names_and_metadata_is_shown_as_text_and_never_runs() {
     assert!(injected.is_empty(), "no element was made from the Manager's text");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_and_search_live_in_the_address_and_survive_going_back() {
+    let farm = Simfarm::start(&["--workers", "0"]).await;
+    let api = FarmApi::new(&farm.url);
+    api.submit(&FarmApi::frames_job("Alpha shot", 1)).await;
+    let mut held = FarmApi::frames_job("Beta shot", 1);
+    held.initial_status = Some(JobStatus::Paused);
+    api.submit(&held).await;
+    api.submit(&FarmApi::frames_job("Gamma", 1)).await;
+
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/jobs", farm.url)).await;
+    browser.link("Gamma").await;
+    browser
+        .wait_xpath("//button[@aria-pressed][starts-with(normalize-space(),'paused')]", "the paused filter")
+        .await
+        .click()
+        .await
+        .expect("the filter can be clicked");
+    browser.wait_gone(&job_row("Alpha shot"), "jobs that are not paused").await;
+    browser.link("Beta shot").await;
+    assert!(
+        browser.path().await.contains("status=paused"),
+        "the filter is in the address: {}",
+        browser.path().await
+    );
+
+    browser.link("Beta shot").await.click().await.expect("the job opens");
+    browser.heading("Beta shot").await;
+    browser.client.back().await.expect("history back");
+    browser.wait_gone("//*[contains(@class,'job-pane')]", "the job pane").await;
+    assert!(browser.path().await.contains("status=paused"), "back returns to the filtered list");
+    assert!(browser.client.find_all(Locator::XPath(&job_row("Gamma"))).await.expect("lookup").is_empty());
+
+    browser.open(&format!("{}/jobs?q=shot", farm.url)).await;
+    browser.link("Alpha shot").await;
+    browser.link("Beta shot").await;
+    browser.wait_gone(&job_row("Gamma"), "a job the search does not match").await;
+    browser.close().await;
+}
