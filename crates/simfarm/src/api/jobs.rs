@@ -13,8 +13,8 @@ use flamenco_api::{
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_known, check_uuid, json_bytes, no_content, ok_json, parse_body, read_body, ApiFailure, ApiResult,
-    ApiState,
+    check_known, check_uuid, json_bytes, no_content, ok_json, parse_body, read_body, read_json, ApiFailure,
+    ApiResult, ApiState,
 };
 use crate::farm;
 use crate::jobtypes::{CompileContext, CompileError, CompiledJob};
@@ -123,8 +123,7 @@ struct MassDeletion {
 pub async fn mass_delete(State(state): State<ApiState>, headers: HeaderMap, body: Body) -> ApiResult {
     use time::format_description::well_known::Rfc3339;
     use time::OffsetDateTime;
-    let body = read_body(body).await?;
-    let selection: MassDeletion = parse_body(&headers, &body, "JobMassDeletionSelection")?;
+    let selection: MassDeletion = read_json(&headers, body, "JobMassDeletionSelection").await?;
     let Some(text) = selection.last_updated_max else {
         return Err(ApiFailure::bad_request("invalid format (no last_updated_max)"));
     };
@@ -194,8 +193,7 @@ pub async fn set_status(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let change: JobStatusChange = parse_body(&headers, &body, "JobStatusChange")?;
+    let change: JobStatusChange = read_json(&headers, body, "JobStatusChange").await?;
     check_known(change.status.is_known(), "status", change.status.as_str(), "JobStatusChange")?;
     check_uuid(&job_id, "job ID not valid")?;
     if !farm::lock(&state.farm).set_job_status(&job_id, change.status, &change.reason) {
@@ -210,8 +208,7 @@ pub async fn set_priority(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let change: JobPriorityChange = parse_body(&headers, &body, "JobPriorityChange")?;
+    let change: JobPriorityChange = read_json(&headers, body, "JobPriorityChange").await?;
     if !(0..=100).contains(&change.priority) {
         return Err(ApiFailure::Validation(format!(
             "request body has an error: doesn't match schema #/components/schemas/JobPriorityChange: \
@@ -238,8 +235,7 @@ pub async fn set_tag(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let change: TagChange = parse_body(&headers, &body, "JobTagChange")?;
+    let change: TagChange = read_json(&headers, body, "JobTagChange").await?;
     check_uuid(&job_id, "job ID not valid")?;
     let mut farm = farm::lock(&state.farm);
     if farm.job(&job_id).is_none() {

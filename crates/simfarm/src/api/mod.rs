@@ -263,6 +263,17 @@ async fn json_errors(request: Request, next: Next) -> Response {
 }
 
 /// The request body, refused with a 413 JSON error when over [`MAX_BODY_BYTES`].
+/// Reads a JSON request body and parses it as `schema`, with the Manager's errors: the two steps
+/// every handler that takes a body goes through.
+pub async fn read_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    schema: &str,
+) -> Result<T, ApiFailure> {
+    let body = read_body(body).await?;
+    parse_body(headers, &body, schema)
+}
+
 pub async fn read_body(body: Body) -> Result<Bytes, ApiFailure> {
     axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
         ApiFailure::Handler(

@@ -6,9 +6,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use flamenco_api::{TaskLogInfo, TaskStatusChange};
 
-use super::{
-    check_known, check_uuid, no_content, ok_json, parse_body, read_body, ApiFailure, ApiResult, ApiState,
-};
+use super::{check_known, check_uuid, no_content, ok_json, read_json, ApiFailure, ApiResult, ApiState};
 use crate::farm::{self, job_files_base};
 
 pub async fn fetch_task(State(state): State<ApiState>, Path(task_id): Path<String>) -> ApiResult {
@@ -56,8 +54,7 @@ pub async fn set_status(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let change: TaskStatusChange = parse_body(&headers, &body, "TaskStatusChange")?;
+    let change: TaskStatusChange = read_json(&headers, body, "TaskStatusChange").await?;
     check_known(change.status.is_known(), "status", change.status.as_str(), "TaskStatusChange")?;
     // Flamenco's handler looks the task up without checking the id's form.
     if !farm::lock(&state.farm).set_task_status(&task_id, change.status, &change.reason) {

@@ -8,9 +8,7 @@ use flamenco_api::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{
-    check_known, check_uuid, no_content, ok_json, parse_body, read_body, ApiFailure, ApiResult, ApiState,
-};
+use super::{check_known, check_uuid, no_content, ok_json, read_json, ApiFailure, ApiResult, ApiState};
 use crate::farm;
 
 const NOT_UUID: &str = "not a valid UUID";
@@ -47,8 +45,7 @@ pub async fn set_status(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let change: WorkerStatusChangeRequest = parse_body(&headers, &body, "WorkerStatusChangeRequest")?;
+    let change: WorkerStatusChangeRequest = read_json(&headers, body, "WorkerStatusChangeRequest").await?;
     check_known(change.status.is_known(), "status", change.status.as_str(), "WorkerStatusChangeRequest")?;
     check_uuid(&worker_id, NOT_UUID)?;
     let mut farm = farm::lock(&state.farm);
@@ -71,8 +68,7 @@ pub async fn set_tags(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let change: WorkerTagChangeRequest = parse_body(&headers, &body, "WorkerTagChangeRequest")?;
+    let change: WorkerTagChangeRequest = read_json(&headers, body, "WorkerTagChangeRequest").await?;
     check_uuid(&worker_id, NOT_UUID)?;
     if !farm::lock(&state.farm).set_worker_tags(&worker_id, &change.tag_ids) {
         return Err(worker_not_found(&worker_id));
@@ -107,8 +103,7 @@ pub async fn set_sleep_schedule(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let schedule: SleepSchedule = parse_body(&headers, &body, "WorkerSleepSchedule")?;
+    let schedule: SleepSchedule = read_json(&headers, body, "WorkerSleepSchedule").await?;
     check_uuid(&worker_id, NOT_UUID)?;
     let mut farm = farm::lock(&state.farm);
     if farm.worker_details(&worker_id).is_none() {
@@ -136,8 +131,7 @@ pub async fn tags(State(state): State<ApiState>) -> ApiResult {
 }
 
 pub async fn create_tag(State(state): State<ApiState>, headers: HeaderMap, body: Body) -> ApiResult {
-    let body = read_body(body).await?;
-    let tag: WorkerTag = parse_body(&headers, &body, "WorkerTag")?;
+    let tag: WorkerTag = read_json(&headers, body, "WorkerTag").await?;
     let tag = farm::lock(&state.farm).create_tag(tag);
     ok_json(&tag)
 }
@@ -156,8 +150,7 @@ pub async fn update_tag(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body).await?;
-    let update: WorkerTag = parse_body(&headers, &body, "WorkerTag")?;
+    let update: WorkerTag = read_json(&headers, body, "WorkerTag").await?;
     check_uuid(&tag_id, NOT_UUID)?;
     if !farm::lock(&state.farm).update_tag(&tag_id, update) {
         return Err(ApiFailure::not_found(format!("worker tag {tag_id:?} not found")));
