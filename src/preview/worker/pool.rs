@@ -8,7 +8,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::protocol::{describe, pack, unpack, Request, Response};
+use super::protocol::{describe, memory, pack, unpack, Request, Response};
 
 /// The script Trunk writes for the `preview_worker` binary (`data-loader-shim`): it loads the
 /// worker's JavaScript and WebAssembly.
@@ -40,6 +40,8 @@ struct Slot {
     queue: RefCell<Vec<(JsValue, js_sys::Array)>>,
     /// Tiles sent and not answered yet, to give the next tile to the least busy worker.
     pending: Cell<usize>,
+    /// The largest WebAssembly memory the worker reported, in bytes.
+    peak_memory: Cell<f64>,
 }
 
 impl Slot {
@@ -81,11 +83,15 @@ impl Pool {
                 ready: Cell::new(false),
                 queue: RefCell::default(),
                 pending: Cell::new(0),
+                peak_memory: Cell::new(0.0),
             });
             let on_message = {
                 let slot = slot.clone();
                 let on_response = on_response.clone();
                 Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                    if let Some(bytes) = memory(&event.data()) {
+                        slot.peak_memory.set(slot.peak_memory.get().max(bytes));
+                    }
                     let (response, buffer) = match unpack::<Response>(&event.data()) {
                         Ok(envelope) => (envelope.message, envelope.buffer),
                         Err(reason) => (Response::Error { session: None, reason }, None),
@@ -148,6 +154,11 @@ impl Pool {
             slot.pending.set(slot.pending.get() + 1);
         }
         slot.post(message, transfer)
+    }
+
+    /// The workers' WebAssembly memory at its largest, summed over the workers, in bytes.
+    pub fn peak_memory(&self) -> f64 {
+        self.slots.iter().map(|s| s.peak_memory.get()).sum()
     }
 
     /// The worker with the fewest tiles waiting.

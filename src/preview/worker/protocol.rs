@@ -51,6 +51,8 @@ pub struct Envelope<T> {
 
 const MESSAGE: &str = "msg";
 const BUFFER: &str = "buf";
+/// The sender's WebAssembly memory in bytes, on every answer: the page shows the workers' peak.
+const MEMORY: &str = "mem";
 
 /// Packs a message and its buffer into the object to post, and the transfer list to post it with.
 pub fn pack<T: Serialize>(
@@ -77,6 +79,16 @@ pub fn unpack<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T
     let message = parse(&json)?;
     let buffer = js_sys::Reflect::get(data, &BUFFER.into()).ok().and_then(|b| b.dyn_into().ok());
     Ok(Envelope { message, buffer })
+}
+
+/// Adds the sender's memory size to a packed envelope.
+pub fn set_memory(envelope: &JsValue, bytes: f64) -> Result<(), String> {
+    js_sys::Reflect::set(envelope, &MEMORY.into(), &bytes.into()).map(|_| ()).map_err(describe)
+}
+
+/// The sender's memory size in an envelope, when it gave one.
+pub fn memory(envelope: &JsValue) -> Option<f64> {
+    js_sys::Reflect::get(envelope, &MEMORY.into()).ok().and_then(|m| m.as_f64())
 }
 
 /// Parses a message's JSON.

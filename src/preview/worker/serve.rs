@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::engine::Engine;
-use super::protocol::{describe, from_buffer, pack, to_buffer, unpack, Request, Response};
+use super::protocol::{describe, from_buffer, pack, set_memory, to_buffer, unpack, Request, Response};
 
 /// Runs the worker: installs the message handler, then says it is ready. Called by the
 /// `preview_worker` binary's `main`.
@@ -47,9 +47,17 @@ pub fn serve() {
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, bytes: Option<&[u8]>) {
     let buffer = bytes.map(to_buffer);
     let sent = pack(response, buffer.as_ref()).and_then(|(message, transfer)| {
+        set_memory(&message, wasm_memory_bytes())?;
         scope.post_message_with_transfer(&message, &transfer).map_err(describe)
     });
     if let Err(reason) = sent {
         web_sys::console::error_1(&format!("preview worker cannot answer: {reason}").into());
     }
+}
+
+/// The size of this worker's WebAssembly memory: it only grows, so it is also the peak so far.
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0.0, |memory| memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64)
 }
