@@ -30,8 +30,8 @@ pub use decode::{
     Metadata,
 };
 pub use export::{
-    encode_exr, export_exr, export_png, preview_rgba8, EncodedBlock, ExportError, ExrEncoder, ExrOptions,
-    ImageData,
+    encode_exr, export_exr, export_exr_from_files, export_png, preview_rgba8, EncodedBlock, ExportError,
+    ExrEncoder, ExrOptions, ImageData,
 };
 pub use folder::{LayoutProblem, LayoutReport};
 pub use job::{tile_path, JobSettings};
