@@ -470,19 +470,10 @@ pub fn export_exr_from_files(
         return export_exr(&canvas, options);
     }
     // The canvas takes its passes from the first tile it places; so does the file.
-    let mut passes = None;
-    for (tile, bytes) in files {
-        match read_info(bytes) {
-            Ok(info) => {
-                passes = Some(info.passes);
-                break;
-            }
-            Err(e) => {
-                return Err(ExportError::Tile(TileProblem { tile: *tile, error: TileError::Decode(e) }))
-            }
-        }
-    }
-    let passes = passes.ok_or(ExportError::Empty)?;
+    let (tile, bytes) = files.first().ok_or(ExportError::Empty)?;
+    let passes = read_info(bytes)
+        .map_err(|e| ExportError::Tile(TileProblem { tile: *tile, error: TileError::Decode(e) }))?
+        .passes;
     let infos: Vec<&PassInfo> = passes.iter().collect();
     let mut plan: Option<FilePlan> = None;
     let mut blocks = Vec::new();

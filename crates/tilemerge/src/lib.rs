@@ -26,8 +26,8 @@ pub mod stitch;
 pub mod synth;
 
 pub use decode::{
-    decode, read_info, Compression, DecodeError, DecodeOptions, DecodedPass, DecodedTile, ExrInfo, ExrLayout,
-    Metadata,
+    check_blocks, decode, read_info, Compression, DecodeError, DecodeOptions, DecodedPass, DecodedTile,
+    ExrInfo, ExrLayout, Metadata,
 };
 pub use export::{
     encode_exr, export_exr, export_exr_from_files, export_png, preview_rgba8, EncodedBlock, ExportError,
