@@ -61,14 +61,11 @@ impl MemoryPlan {
         let export = canvas.saturating_add(pixels.saturating_mul(8)).saturating_add(self.file_bytes);
         let needs = vec![
             Need {
-                what: format!("image canvases {workers} × {}", gb(canvas)),
+                what: format!("image canvases ({workers} × {})", gb(canvas)),
                 bytes: canvas.saturating_mul(workers),
             },
             Need { what: "image views".into(), bytes: view.saturating_mul(workers + 1) },
-            Need {
-                what: format!("tile files 2 × {}", gb(self.file_bytes)),
-                bytes: self.file_bytes.saturating_mul(2),
-            },
+            Need { what: "tile files (kept twice)".into(), bytes: self.file_bytes.saturating_mul(2) },
             Need { what: "export and seam check".into(), bytes: export },
         ];
         let total = needs.iter().fold(0u64, |sum, n| sum.saturating_add(n.bytes));
@@ -106,7 +103,7 @@ pub fn refusal(plan: &MemoryPlan, budget: &Budget) -> Option<String> {
     if !over_worker && !over_device {
         return None;
     }
-    let needs: Vec<String> = estimate.needs.iter().map(|n| format!("{} {}", n.what, gb(n.bytes))).collect();
+    let needs: Vec<String> = estimate.needs.iter().map(|n| format!("{}: {}", n.what, gb(n.bytes))).collect();
     let allows = match budget.device {
         Some(device) => {
             format!("{} per worker and {} in all on this device", gb(budget.per_worker), gb(device))
@@ -160,7 +157,7 @@ mod tests {
         let huge = plan(60_000, 60_000, 2, ASSUMED_PIXEL_BYTES);
         let message = refusal(&huge, &Budget::for_browser(None)).expect("refused");
         assert!(message.starts_with("This tile set needs about 147.5 GB in the browser ("), "{message}");
-        assert!(message.contains("image canvases 2 × 26.8 GB 53.6 GB"), "{message}");
+        assert!(message.contains("image canvases (2 × 26.8 GB): 53.6 GB, image views: 40.2 GB"), "{message}");
         assert!(message.contains("allows about 2.0 GB per worker."), "{message}");
         assert!(message.contains("tilemerge command line"), "{message}");
     }

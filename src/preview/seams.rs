@@ -122,8 +122,8 @@ pub fn kind_label(kind: EdgeKind) -> &'static str {
 }
 
 /// The seam map (per pixel the largest difference, 0 where nothing overlaps) as RGBA pixels to
-/// lay over the image: transparent where clean, yellow to red and more opaque as the difference
-/// nears the largest one.
+/// lay over the image: transparent where clean, faint yellow for slight differences (so the image
+/// stays readable) to opaque red at the largest one.
 pub fn seam_map_rgba(map: &[f32]) -> Vec<u8> {
     let largest = map.iter().copied().filter(|d| d.is_finite()).fold(0f32, f32::max);
     let mut rgba = vec![0u8; map.len() * 4];
@@ -132,7 +132,7 @@ pub fn seam_map_rgba(map: &[f32]) -> Vec<u8> {
             continue;
         }
         let t = if diff.is_finite() && largest > 0.0 { (diff / largest).clamp(0.0, 1.0).sqrt() } else { 1.0 };
-        px.copy_from_slice(&[255, (220.0 * (1.0 - t)) as u8, 32, (110.0 + 145.0 * t) as u8]);
+        px.copy_from_slice(&[255, (220.0 * (1.0 - t)) as u8, 32, (40.0 + 215.0 * t) as u8]);
     }
     rgba
 }
@@ -213,7 +213,7 @@ mod tests {
         assert_eq!(&rgba[..8], &[0; 8]);
         let (half, worst, nan) = (&rgba[8..12], &rgba[12..16], &rgba[16..20]);
         assert_eq!(worst, [255, 0, 32, 255]);
-        assert!(half[3] > 110 && half[3] < 255 && half[1] > 0);
+        assert!(half[3] > 40 && half[3] < 255 && half[1] > 0);
         assert_eq!(nan, worst);
     }
 }
