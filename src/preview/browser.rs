@@ -82,3 +82,15 @@ pub fn revoke(url: &str) {
     // Failing to revoke only keeps the bytes a little longer.
     let _ = Url::revoke_object_url(url);
 }
+
+/// The device's memory in GB as the browser tells it (`navigator.deviceMemory`; not every
+/// browser does, and those that do round it and cap it at 8).
+pub fn device_memory() -> Option<f64> {
+    let navigator = web_sys::window()?.navigator();
+    js_sys::Reflect::get(&navigator, &"deviceMemory".into()).ok()?.as_f64()
+}
+
+/// The logical processors the browser reports (0 when it does not).
+pub fn cores() -> f64 {
+    web_sys::window().map_or(0.0, |w| w.navigator().hardware_concurrency())
+}

@@ -5,13 +5,15 @@ use std::rc::Rc;
 
 use js_sys::ArrayBuffer;
 use leptos::prelude::*;
-use tilemerge::{ExrLayout, TileId, DEFAULT_OVERSCAN};
+use tilemerge::{Compression, ExrLayout, TileId, DEFAULT_OVERSCAN};
 use web_sys::{File, FileList};
 
 use super::browser;
+use super::memory::{self, Budget, MemoryPlan, ASSUMED_PIXEL_BYTES};
 use super::model::{requested_overscan, requested_size, Passes, PickedFile, Plan, PlanError, TileStatus};
-use super::worker::pool::Pool;
-use super::worker::protocol::{Request, Response, SessionId};
+use super::seams::SeamCheck;
+use super::worker::pool::{pool_size, Pool};
+use super::worker::protocol::{Holding, Request, Response, SessionId};
 
 /// Where the export is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +25,19 @@ pub enum ExportState {
     /// The EXR is ready at this `blob:` URL.
     Ready(String),
     /// It could not be written, and why.
+    Failed(String),
+}
+
+/// Where the seam check of the pass on screen is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeamState {
+    /// Not checked (or the pass changed since).
+    Idle,
+    /// The first worker is comparing this pass's overscan.
+    Working(String),
+    /// The result, for the pass it names.
+    Ready(SeamCheck),
+    /// It could not be done, and why.
     Failed(String),
 }
 
@@ -48,12 +63,23 @@ pub struct Preview {
     pub live: RwSignal<bool>,
     pub export: RwSignal<ExportState>,
     pub layout: RwSignal<ExrLayout>,
+    pub compression: RwSignal<Compression>,
+    /// The seam check of the pass on screen, and whether its map is shown over the image.
+    pub seams: RwSignal<SeamState>,
+    pub show_seams: RwSignal<bool>,
     /// Where the workers' pixels are drawn.
     pub canvas: NodeRef<leptos::html::Canvas>,
+    /// Where the seam map is drawn, over the image.
+    pub seam_canvas: NodeRef<leptos::html::Canvas>,
+    /// What the merge needs, until a tile's header has told the real size of a pixel.
+    memory: StoredValue<Option<MemoryPlan>>,
     blobs: StoredValue<Vec<File>, LocalStorage>,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
+    /// The first worker's session holding every placed tile's file, for the export and the seam
+    /// check, and whether all of them have been sent to it.
     export_session: StoredValue<Option<SessionId>>,
+    files_sent: StoredValue<bool>,
     next_id: StoredValue<SessionId>,
 }
 
@@ -73,11 +99,17 @@ impl Preview {
             live: RwSignal::new(false),
             export: RwSignal::new(ExportState::Idle),
             layout: RwSignal::new(ExrLayout::MultiPart),
+            compression: RwSignal::new(Compression::Zip),
+            seams: RwSignal::new(SeamState::Idle),
+            show_seams: RwSignal::new(true),
             canvas: NodeRef::new(),
+            seam_canvas: NodeRef::new(),
+            memory: StoredValue::new(None),
             blobs: StoredValue::new_local(Vec::new()),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),
+            files_sent: StoredValue::new(false),
             next_id: StoredValue::new(0),
         };
         on_cleanup(move || preview.stop());
@@ -106,6 +138,7 @@ impl Preview {
         });
         self.passes.set(Passes::default());
         self.pass.set(None);
+        self.clear_seams();
         let (size, overscan) = match (
             requested_size(&self.width.get_untracked(), &self.height.get_untracked()),
             requested_overscan(&self.overscan.get_untracked()),
@@ -115,16 +148,31 @@ impl Preview {
         };
         let plan = Plan::new(&self.files.get_untracked(), size, overscan);
         self.plan.set(Some(plan.clone()));
-        let Ok(plan) = plan else { return };
+        let Ok(mut plan) = plan else { return };
+        let workers = pool_size(browser::cores());
+        let needs = MemoryPlan {
+            workers,
+            image: plan.grid.image,
+            file_bytes: plan.progress().bytes_total,
+            pixel_bytes: ASSUMED_PIXEL_BYTES,
+        };
+        // Refused before a single file is read: a merge too large would crash the tab.
+        if let Some(refusal) = memory::refusal(&needs, &Budget::for_browser(browser::device_memory())) {
+            plan.cancel();
+            self.plan.set(Some(Ok(plan)));
+            return self.problem.set(Some(refusal));
+        }
+        self.memory.set_value(Some(needs));
         let session = self.next_session();
         self.session.set_value(session);
-        let pool = match Pool::start_for_browser(Rc::new(move |_, response, buffer| {
-            self.answer(response, buffer)
-        })) {
-            Ok(pool) => pool,
-            Err(e) => return self.problem.set(Some(format!("Cannot start the preview workers: {e}"))),
-        };
-        if let Err(e) = pool.broadcast(&Request::Begin { session, grid: plan.grid }) {
+        let pool =
+            match Pool::start(workers, Rc::new(move |_, response, buffer| self.answer(response, buffer))) {
+                Ok(pool) => pool,
+                Err(e) => return self.problem.set(Some(format!("Cannot start the preview workers: {e}"))),
+            };
+        if let Err(e) =
+            pool.broadcast(&Request::Begin { session, grid: plan.grid, holding: Holding::Picture })
+        {
             return self.problem.set(Some(e));
         }
         self.pool.set_value(Some(pool));
@@ -187,8 +235,10 @@ impl Preview {
 
     /// Stops the workers: whatever they were doing is lost.
     pub fn stop(self) {
-        // Dropping the pool terminates its workers.
+        // Dropping the pool terminates its workers, and with them every session.
         self.pool.try_set_value(None);
+        self.export_session.try_set_value(None);
+        self.files_sent.try_set_value(false);
         self.live.try_set(false);
         self.plan.try_update(|plan| {
             if let Some(Ok(plan)) = plan {
@@ -197,6 +247,9 @@ impl Preview {
         });
         if self.export.try_get_untracked() == Some(ExportState::Working) {
             self.export.try_set(ExportState::Idle);
+        }
+        if matches!(self.seams.try_get_untracked(), Some(SeamState::Working(_))) {
+            self.seams.try_set(SeamState::Idle);
         }
     }
 
@@ -219,32 +272,96 @@ impl Preview {
         self.with_pool(|pool| pool.broadcast(&request));
     }
 
-    /// Builds the merged EXR in one worker from the placed tiles' files, read again.
+    /// Writes the merged EXR in the first worker, from the placed tiles' files.
     pub fn export(self) {
-        let Some(Some(Ok(plan))) = self.plan.try_get_untracked() else { return };
-        // The export is a canvas of its own beside the preview's, in one worker.
-        let export_session = self.next_session();
-        self.export_session.set_value(Some(export_session));
         self.export.set(ExportState::Working);
-        let layout = self.layout.get_untracked();
+        let (layout, compression) = (self.layout.get_untracked(), self.compression.get_untracked());
+        self.with_files(move |session| Request::Export { session, layout, compression });
+    }
+
+    /// Compares neighbouring tiles' overscan in the pass on screen, in the first worker.
+    pub fn check_seams(self) {
+        let Some(pass) = self.pass.get_untracked() else { return };
+        self.clear_seams();
+        self.seams.set(SeamState::Working(pass.clone()));
+        self.with_files(move |session| Request::CheckSeams { session, pass: pass.clone() });
+    }
+
+    /// Whether the first worker is busy with an export or a seam check.
+    pub fn files_busy(self) -> bool {
+        self.export.with(|e| *e == ExportState::Working)
+            || self.seams.with(|s| matches!(s, SeamState::Working(_)))
+    }
+
+    /// Forgets the seam check and clears its map: it belonged to another pass or merge.
+    pub fn clear_seams(self) {
+        self.seams.try_set(SeamState::Idle);
+        if let Some(canvas) = self.seam_canvas.get_untracked() {
+            let (w, h) = (canvas.width(), canvas.height());
+            // Clearing a canvas cannot fail in a way worth telling.
+            let _ = browser::reset_canvas(&canvas, w, h);
+        }
+    }
+
+    /// Sends `request` to the first worker's session of files, first filling it with every placed
+    /// tile's file (read again) when it is not filled yet: the export and the seam check share it.
+    fn with_files(self, request: impl Fn(SessionId) -> Request + 'static) {
+        let Some(Some(Ok(plan))) = self.plan.try_get_untracked() else { return };
+        if let (Some(session), true) = (self.export_session.get_value(), self.files_sent.get_value()) {
+            return self.with_pool(|pool| pool.send(0, &request(session), None));
+        }
+        let session = self.next_session();
+        self.export_session.set_value(Some(session));
+        self.files_sent.set_value(false);
         let tiles: Vec<(TileId, usize)> = plan.placed().filter_map(|r| Some((r.tile?, r.file?))).collect();
         self.with_pool(|pool| {
-            pool.send(0, &Request::Begin { session: export_session, grid: plan.grid }, None)
+            pool.send(0, &Request::Begin { session, grid: plan.grid, holding: Holding::Files }, None)
         });
         leptos::task::spawn_local(async move {
             for (tile, file) in tiles {
-                if !self.wait_for_room(export_session, Some(0)).await {
+                if !self.wait_for_room(session, Some(0)).await {
                     return;
                 }
-                if let Err(reason) = self.send_tile(export_session, tile, file, Some(0)).await {
-                    self.export_session.try_set_value(None);
-                    self.with_pool(|pool| pool.send(0, &Request::End { session: export_session }, None));
-                    self.export.try_set(ExportState::Failed(format!("{tile}: {reason}")));
-                    return;
+                if let Err(reason) = self.send_tile(session, tile, file, Some(0)).await {
+                    return self.files_failed(session, format!("{tile}: {reason}"));
                 }
             }
-            self.with_pool(|pool| pool.send(0, &Request::Export { session: export_session, layout }, None));
+            if self.export_session.try_get_value() == Some(Some(session)) {
+                self.files_sent.set_value(true);
+                self.with_pool(|pool| pool.send(0, &request(session), None));
+            }
         });
+    }
+
+    /// The first worker's session of files lost a tile: what waited for it fails.
+    fn files_failed(self, session: SessionId, reason: String) {
+        // An export or seam check missing a tile the preview shows would be wrong: give it up.
+        self.export_session.try_set_value(None);
+        self.files_sent.try_set_value(false);
+        self.with_pool(|pool| pool.send(0, &Request::End { session }, None));
+        self.fail_files_work(reason);
+    }
+
+    /// Whatever the first worker was doing for the page failed, and why.
+    fn fail_files_work(self, reason: String) {
+        if self.export.try_get_untracked() == Some(ExportState::Working) {
+            self.export.try_set(ExportState::Failed(reason.clone()));
+        }
+        if matches!(self.seams.try_get_untracked(), Some(SeamState::Working(_))) {
+            self.seams.try_set(SeamState::Failed(reason));
+        }
+    }
+
+    /// Checks the memory estimate again once a header told the size of a pixel; stops the merge
+    /// with the figures when it no longer fits.
+    fn refine_memory(self, pixel_bytes: u64) {
+        let Some(Some(needs)) = self.memory.try_get_value() else { return };
+        self.memory.set_value(None);
+        let needs = MemoryPlan { pixel_bytes: pixel_bytes.max(1), ..needs };
+        if let Some(refusal) = memory::refusal(&needs, &Budget::for_browser(browser::device_memory())) {
+            self.stop();
+            self.problem.set(Some(refusal));
+        }
     }
 
     /// Handles a worker's answer.
@@ -253,7 +370,11 @@ impl Preview {
         let exporting = self.export_session.try_get_value().flatten();
         match response {
             Response::Ready => {}
-            Response::Placed { session, tile, passes, .. } if Some(session) == current => {
+            Response::Placed { session, tile, passes, pixel_bytes, .. } if Some(session) == current => {
+                self.refine_memory(pixel_bytes);
+                if !self.live.get_untracked() {
+                    return;
+                }
                 self.passes.update(|p| p.merge(&passes));
                 if self.pass.get_untracked().is_none() {
                     self.pass.set(self.passes.with_untracked(|p| p.default_pass().cloned()));
@@ -264,10 +385,7 @@ impl Preview {
                 self.settle(session, tile, TileStatus::Failed(reason));
             }
             Response::Failed { session, tile, reason } if Some(session) == exporting => {
-                // An export missing a tile the preview shows would be wrong: give it up.
-                self.export_session.set_value(None);
-                self.with_pool(|pool| pool.send(0, &Request::End { session }, None));
-                self.export.set(ExportState::Failed(format!("{tile}: {reason}")));
+                self.files_failed(session, format!("{tile}: {reason}"));
             }
             Response::Rendered { session, width, height, regions } if Some(session) == current => {
                 let drawn = match (self.canvas.get_untracked(), buffer) {
@@ -282,7 +400,7 @@ impl Preview {
                 }
             }
             Response::Exported { session } if Some(session) == exporting => {
-                self.with_pool(|pool| pool.send(0, &Request::End { session }, None));
+                // The session stays: a seam check or another export reuses its files.
                 let url = buffer
                     .ok_or_else(|| "the worker sent no file".to_string())
                     .and_then(|exr| browser::blob_url(&exr, "image/x-exr"));
@@ -296,8 +414,29 @@ impl Preview {
                     };
                 });
             }
+            Response::Seams { session, check, width, height } if Some(session) == exporting => {
+                let wanted =
+                    self.seams.with_untracked(|s| matches!(s, SeamState::Working(p) if *p == check.pass));
+                if !wanted || self.pass.get_untracked().as_ref() != Some(&check.pass) {
+                    // Checked for a pass no longer on screen.
+                    return;
+                }
+                let drawn = match (self.seam_canvas.get_untracked(), buffer) {
+                    (Some(canvas), Some(rgba)) => {
+                        browser::reset_canvas(&canvas, width, height).and_then(|()| {
+                            let all = tilemerge::Rect { x: 0, y: 0, width, height };
+                            browser::draw_regions(&canvas, width, height, &[all], &rgba)
+                        })
+                    }
+                    _ => Ok(()),
+                };
+                match drawn {
+                    Ok(()) => self.seams.set(SeamState::Ready(check)),
+                    Err(e) => self.seams.set(SeamState::Failed(format!("Cannot draw the seam map: {e}"))),
+                }
+            }
             Response::Error { session, reason } if session.is_some() && session == exporting => {
-                self.export.set(ExportState::Failed(reason));
+                self.fail_files_work(reason);
             }
             Response::Error { reason, .. } => self.problem.set(Some(reason)),
             // Answers for a merge that was replaced or cancelled.

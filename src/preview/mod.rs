@@ -3,9 +3,11 @@
 
 mod browser;
 mod controller;
+pub mod memory;
 pub mod model;
 mod page;
 mod parts;
+pub mod seams;
 pub mod worker;
 
 pub use page::PreviewPage;

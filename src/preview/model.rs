@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use tilemerge::{ExrLayout, Grid, LayoutProblem, LayoutReport, Size, TileId};
+use tilemerge::{Compression, ExrLayout, Grid, LayoutProblem, LayoutReport, Size, TileId};
 
 /// A picked file, by name and size (its bytes stay in the browser until a worker needs them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,6 +312,21 @@ pub fn export_layout_value(layout: ExrLayout) -> &'static str {
     EXPORT_LAYOUTS.iter().find(|(l, _, _)| *l == layout).map_or("multipart", |(_, v, _)| v)
 }
 
+/// The compressions an export can be written with: the lossless ones the encoder writes, ZIP
+/// (Blender's default) first. Their `<select>` value is [`Compression::name`].
+pub const EXPORT_COMPRESSIONS: [(Compression, &str); 5] = [
+    (Compression::Zip, "ZIP (lossless, 16 lines)"),
+    (Compression::Piz, "PIZ (lossless, wavelet)"),
+    (Compression::Zips, "ZIPS (lossless, 1 line)"),
+    (Compression::Rle, "RLE (lossless)"),
+    (Compression::None, "None"),
+];
+
+/// The compression for a `<select>` value, when it is one offered.
+pub fn export_compression(value: &str) -> Option<Compression> {
+    Compression::from_name(value).filter(|c| EXPORT_COMPRESSIONS.iter().any(|(offered, _)| offered == c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +344,11 @@ mod tests {
             assert_eq!(export_layout(value), Some(layout));
         }
         assert_eq!(export_layout("tiled"), None);
+        for (compression, _) in EXPORT_COMPRESSIONS {
+            assert!(compression.is_lossless() && compression.can_encode(), "{compression}");
+            assert_eq!(export_compression(compression.name()), Some(compression));
+        }
+        assert_eq!(export_compression("dwaa"), None, "lossy is not offered");
     }
 
     fn picked(names: &[&str]) -> Vec<PickedFile> {

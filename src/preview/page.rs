@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::controller::Preview;
-use super::parts::{ExportPanel, FilePicker, LayoutFields, MergeProgress, TileList, Viewer};
+use super::parts::{ExportPanel, FilePicker, LayoutFields, MergeProgress, SeamPanel, TileList, Viewer};
 
 /// The standalone merge preview.
 #[component]
@@ -21,6 +21,7 @@ pub fn PreviewPage() -> impl IntoView {
             {move || problem().map(|p| view! { <p role="alert" class="notice">{p}</p> })}
             <MergeProgress preview />
             <Viewer preview />
+            <SeamPanel preview />
             <ExportPanel preview />
             <TileList preview />
         </section>

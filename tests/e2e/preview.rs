@@ -3,13 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use tilemerge::{decode, read_info, DecodeOptions, DecodedPass, DecodedTile, ExrLayout};
+use tilemerge::{decode, read_info, Compression, DecodeOptions, DecodedPass, DecodedTile, ExrLayout};
 
 use crate::support::{workspace_root, Browser, Simfarm};
 
 /// The fixture folder, canonical: chromedriver refuses file paths with `..` in them.
 fn fixture() -> PathBuf {
-    let dir = workspace_root().join("../shared/fixtures/b5-multipart-320x180-t64");
+    fixture_named("b5-multipart-320x180-t64")
+}
+
+/// A fixture folder by name, canonical.
+fn fixture_named(name: &str) -> PathBuf {
+    let dir = workspace_root().join("../shared/fixtures").join(name);
     dir.canonicalize().unwrap_or_else(|error| panic!("no fixture at {}: {error}", dir.display()))
 }
 
@@ -55,9 +60,15 @@ async fn fetch_bytes(browser: &Browser, url: &str) -> Vec<u8> {
 /// How many pixels of the merged image's canvas are drawn (not transparent), waiting a while
 /// for `want` (each worker draws its own tiles when it answers).
 async fn opaque_pixels(browser: &Browser, want: u64) -> u64 {
-    let script = "const [want, done] = arguments;
+    drawn_pixels(browser, "canvas[aria-label='Merged image']", want).await
+}
+
+/// How many pixels of the canvas `selector` finds are drawn (not transparent), waiting a while
+/// for `want`.
+async fn drawn_pixels(browser: &Browser, selector: &str, want: u64) -> u64 {
+    let script = "const [want, selector, done] = arguments;
         const count = () => {
-            const c = document.querySelector('canvas.preview-canvas');
+            const c = document.querySelector(selector);
             const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let n = 0;
             for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
@@ -66,7 +77,11 @@ async fn opaque_pixels(browser: &Browser, want: u64) -> u64 {
         const started = Date.now();
         const poll = () => (count() >= want || Date.now() - started > 10000) ? done(count()) : setTimeout(poll, 50);
         poll();";
-    let value = browser.client.execute_async(script, vec![want.into()]).await.expect("the script runs");
+    let value = browser
+        .client
+        .execute_async(script, vec![want.into(), selector.into()])
+        .await
+        .expect("the script runs");
     value.as_u64().unwrap_or_else(|| panic!("no pixel count: {value}"))
 }
 
@@ -127,6 +142,21 @@ async fn the_tiles_of_a_multipart_job_export_its_full_image_bit_for_bit() {
     assert_eq!(read_info(&single).map(|info| info.layout), Ok(ExrLayout::SinglePart));
     let single = decode(&single, &DecodeOptions::default()).expect("the export is an EXR");
     assert_same_channels(&single, &full);
+
+    // Another lossless compression, written pass by pass, holds the same image.
+    layout.select_by_value("multipart").await.expect("the layout can be chosen");
+    let compression = browser.field("EXR compression").await;
+    compression.select_by_value("piz").await.expect("the compression can be chosen");
+    browser.button("Export EXR").await.click().await.expect("the merge can be exported again");
+    let link = browser
+        .wait_xpath(&format!("//a[@data-export-url][@data-export-url!='{url}']"), "the PIZ download")
+        .await;
+    let url = link.attr("data-export-url").await.expect("the link").expect("a blob URL");
+    let piz = fetch_bytes(&browser, &url).await;
+    let info = read_info(&piz).expect("the export is an EXR");
+    assert_eq!((info.layout, info.compression), (ExrLayout::MultiPart, Compression::Piz));
+    let piz = decode(&piz, &DecodeOptions::default()).expect("the export decodes");
+    assert_same_channels(&piz, &full);
     browser.close().await;
 }
 
@@ -168,5 +198,72 @@ async fn a_truncated_tile_and_a_wrong_sized_tile_are_shown_failed_and_the_others
     browser
         .wait_xpath("//button[normalize-space()='Export EXR'][not(@disabled)]", "Export EXR enabled")
         .await;
+    browser.close().await;
+}
+
+/// The seam verdict once it says `start`.
+fn verdict(start: &str) -> String {
+    format!("//p[contains(@class,'seam-verdict')][starts-with(normalize-space(), '{start}')]")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_seam_check_shows_the_denoised_combined_seams_and_a_clean_depth() {
+    let fixture = fixture_named("b42-singlepart-256x160-t100x70");
+    let farm = Simfarm::start(&[]).await;
+    let browser = Browser::start().await;
+    open_with(&browser, &farm, &tile_files(&fixture.join("tiles"))).await;
+    browser.wait_xpath(&tiles_in_state("placed", 9), "9 tiles placed").await;
+    assert_eq!(browser.field_value("View layer / pass").await, "ViewLayer.Combined");
+
+    let check = "//button[normalize-space()='Check seams'][not(@disabled)]";
+    browser.wait_xpath(check, "Check seams enabled").await.click().await.expect("seams can be checked");
+    let found = browser.wait_xpath(&verdict("Seams up to"), "the seams found").await;
+    let text = found.text().await.expect("the verdict");
+    assert!(text.ends_with("edges") && text.contains("on ViewLayer.Combined"), "{text}");
+    let figure: f64 = text
+        .trim_start_matches("Seams up to ")
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no figure in {text:?}"));
+    assert!((0.9..1.0).contains(&figure), "{text}");
+    let rows = "//table[caption[normalize-space()='Worst tile edges']]/tbody/tr";
+    let first = browser.wait_xpath(&format!("{rows}[1]/td[3]"), "the worst edge").await;
+    assert_eq!(first.text().await.expect("its difference").parse::<f64>().ok(), Some(figure));
+    let shown = browser.client.find_all(fantoccini::Locator::XPath(rows)).await.expect("the rows").len();
+    assert!((2..=10).contains(&shown), "{shown} edges listed");
+    assert!(drawn_pixels(&browser, "canvas[aria-label='Seam map']", 1).await > 0, "the seams are drawn");
+
+    // Another pass: the result for Combined goes, and Depth is clean.
+    let pass = browser.field("View layer / pass").await;
+    pass.select_by_value("ViewLayer.Depth").await.expect("Depth can be shown");
+    browser.wait_gone(&verdict("Seams up to"), "the Combined verdict").await;
+    browser.wait_xpath(check, "Check seams enabled").await.click().await.expect("seams can be checked");
+    browser.wait_xpath(&verdict("Clean: no seams on ViewLayer.Depth"), "Depth clean").await;
+    assert_eq!(drawn_pixels(&browser, "canvas[aria-label='Seam map']", 0).await, 0, "no seams drawn");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tile_set_too_large_for_the_browser_is_refused_up_front_with_the_figures() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // Named like the only tile of a 60000x60000 image; nothing is read before the refusal.
+    let huge = dir.path().join("0-0-60000-60000.exr");
+    std::fs::write(&huge, b"").expect("an empty file");
+    let farm = Simfarm::start(&[]).await;
+    let browser = Browser::start().await;
+    open_with(&browser, &farm, &[huge]).await;
+    let alert = browser.alert("This tile set needs about").await;
+    let text = alert.text().await.expect("the refusal");
+    assert!(text.contains("image canvases (") && text.contains("in one worker"), "{text}");
+    assert!(text.contains("allows about 2.0 GB per worker"), "{text}");
+    assert!(browser.client.find(fantoccini::Locator::XPath(&tiles_in_state("cancelled", 1))).await.is_ok());
+    // The page lives on: the same page merges another tile set.
+    let paths: Vec<String> =
+        tile_files(&fixture().join("tiles")).iter().map(|p| p.display().to_string()).collect();
+    let input = browser.field("Tile files").await;
+    input.clear().await.expect("the huge file can be put back");
+    input.send_keys(&paths.join("\n")).await.expect("the files can be picked");
+    browser.wait_xpath(&tiles_in_state("placed", 15), "15 tiles placed").await;
     browser.close().await;
 }

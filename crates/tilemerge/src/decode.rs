@@ -515,6 +515,26 @@ pub fn read_info(bytes: &[u8]) -> Result<ExrInfo, DecodeError> {
     info_from(reader.meta_data()).map(|(info, _)| info)
 }
 
+/// Checks that every block the header promises is in the file, without decompressing any: a
+/// file cut short fails here even when the passes wanted lie in the part that survived, which
+/// [`decode`] of those passes alone would not notice.
+pub fn check_blocks(bytes: &[u8]) -> Result<(), DecodeError> {
+    check_magic(bytes)?;
+    let ran_out = Cell::new(false);
+    let reader = SliceReader { bytes, position: 0, ran_out: &ran_out };
+    let length = bytes.len();
+    let reader =
+        exr::block::read(reader, false).map_err(|e| map_exr_error(e, ran_out.get(), length, "the header"))?;
+    check_headers(&reader.meta_data().headers)?;
+    let chunks = reader
+        .all_chunks(false)
+        .map_err(|e| map_exr_error(e, ran_out.get(), length, "the chunk offset tables"))?;
+    for chunk in chunks {
+        chunk.map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
+    }
+    Ok(())
+}
+
 /// Decodes the selected passes of an EXR file held in memory.
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, DecodeError> {
     check_magic(bytes)?;

@@ -13,10 +13,13 @@ use exr::meta::BlockDescription;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::decode::read_info;
 use crate::decode::{Compression, ExrLayout, Metadata};
 use crate::layout::Size;
-use crate::passes::{string_to_text, PassInfo, Samples};
-use crate::stitch::Canvas;
+use crate::layout::{Grid, TileId};
+use crate::passes::PassSelection;
+use crate::passes::{string_to_text, ChannelInfo, PassInfo, Samples};
+use crate::stitch::{Canvas, CanvasOptions, TileError, TileProblem};
 
 /// Why an export failed.
 #[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
@@ -53,6 +56,9 @@ pub enum ExportError {
     /// The PNG encoder failed.
     #[error("PNG encoding failed: {0}")]
     Png(String),
+    /// A tile could not be merged again for the export.
+    #[error("{0}")]
+    Tile(TileProblem),
 }
 
 fn exr_error(e: exr::error::Error) -> ExportError {
@@ -124,68 +130,61 @@ struct BlockJob {
     height: usize,
 }
 
-/// Encodes an image block by block. [`ExrEncoder::encode_block`] takes `&self`, so a caller
-/// with threads can compress blocks in parallel and hand them to [`ExrEncoder::finish`]; the
-/// library itself stays single-threaded for WebAssembly.
-pub struct ExrEncoder<'a> {
+/// The file's structure, known before any pixel: headers (one per part) and the blocks to encode.
+struct FilePlan {
     headers: Vec<Header>,
-    /// Per header, its channels' buffers in the header's (alphabetical) channel order.
-    sources: Vec<Vec<&'a Samples>>,
+    /// Per header, the passes it holds (indices into the image's passes) and, in the header's
+    /// (alphabetical) channel order, each channel as (pass index, channel index in the pass).
+    channels: Vec<Vec<(usize, usize)>>,
     jobs: Vec<BlockJob>,
     width: usize,
     /// `Some(level)` when blocks are ZIP-compressed here rather than by exr.
     zip_level: Option<u8>,
 }
 
-impl<'a> ExrEncoder<'a> {
-    /// Prepares the headers and the list of blocks.
-    pub fn new(image: &ImageData<'a>, options: &ExrOptions) -> Result<ExrEncoder<'a>, ExportError> {
-        if image.passes.is_empty() {
+impl FilePlan {
+    /// Plans the file from the passes alone: every buffer must hold `size.area()` samples of its
+    /// channel's sample type.
+    fn new(
+        size: Size,
+        passes: &[&PassInfo],
+        metadata: Option<&Metadata>,
+        options: &ExrOptions,
+    ) -> Result<FilePlan, ExportError> {
+        if passes.is_empty() {
             return Err(ExportError::Empty);
         }
         if !options.compression.can_encode() {
             return Err(ExportError::UnsupportedCompression(options.compression));
         }
-        let (w, h) = (image.size.width as usize, image.size.height as usize);
-        let needed = w * h;
-        for (info, buffers) in &image.passes {
-            for (channel, samples) in info.channels.iter().zip(buffers.iter()) {
-                if samples.len() != needed {
-                    return Err(ExportError::BadBuffer {
-                        channel: channel.name.clone(),
-                        samples: samples.len(),
-                        size: image.size,
-                        needed,
-                    });
-                }
-            }
-        }
-
+        let (w, h) = (size.width as usize, size.height as usize);
         // Each part is one group of passes: all of them for single-part, one each otherwise.
         let groups: Vec<Vec<usize>> = match options.layout {
-            ExrLayout::SinglePart => vec![(0..image.passes.len()).collect()],
-            ExrLayout::MultiPart => (0..image.passes.len()).map(|i| vec![i]).collect(),
+            ExrLayout::SinglePart => vec![(0..passes.len()).collect()],
+            ExrLayout::MultiPart => (0..passes.len()).map(|i| vec![i]).collect(),
         };
-        let shared = shared_attributes(image);
+        let shared = shared_attributes(size, metadata);
         let mut headers = Vec::with_capacity(groups.len());
-        let mut sources = Vec::with_capacity(groups.len());
+        let mut channels_per_header = Vec::with_capacity(groups.len());
         for group in &groups {
-            let mut channels: Vec<(&str, &Samples)> = group
+            let mut channels: Vec<(&ChannelInfo, (usize, usize))> = group
                 .iter()
-                .filter_map(|i| image.passes.get(*i))
-                .flat_map(|(info, buffers)| {
-                    info.channels.iter().zip(buffers.iter()).map(|(c, s)| (c.name.as_str(), s))
-                })
+                .filter_map(|p| passes.get(*p).map(|info| (*p, info)))
+                .flat_map(|(p, info)| info.channels.iter().enumerate().map(move |(c, ch)| (ch, (p, c))))
                 .collect();
             // EXR requires channels sorted by name (bytewise).
-            channels.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            channels.sort_by(|a, b| a.0.name.as_bytes().cmp(b.0.name.as_bytes()));
             let descriptions = channels
                 .iter()
-                .map(|(name, samples)| {
-                    ChannelDescription::new(string_to_text(name), samples.sample_type().to_exr(), false)
+                .map(|(channel, _)| {
+                    ChannelDescription::new(
+                        string_to_text(&channel.name),
+                        channel.sample_type.to_exr(),
+                        false,
+                    )
                 })
                 .collect();
-            let first_pass = group.first().and_then(|i| image.passes.get(*i)).map(|(p, _)| *p);
+            let first_pass = group.first().and_then(|i| passes.get(*i)).copied();
             let part_name = first_pass.map(PassInfo::display_name).unwrap_or_default();
             let mut header = Header::new(string_to_text(&part_name), Vec2(w, h), descriptions)
                 .with_encoding(
@@ -194,9 +193,9 @@ impl<'a> ExrEncoder<'a> {
                     LineOrder::Increasing,
                 )
                 .with_shared_attributes(shared.clone());
-            header.own_attributes = own_attributes(image, first_pass, &part_name, options.layout);
+            header.own_attributes = own_attributes(metadata, first_pass, &part_name, options.layout);
             headers.push(header);
-            sources.push(channels.into_iter().map(|(_, s)| s).collect());
+            channels_per_header.push(channels.into_iter().map(|(_, at)| at).collect());
         }
 
         let mut jobs = Vec::new();
@@ -207,27 +206,38 @@ impl<'a> ExrEncoder<'a> {
             }
         }
         let zip = matches!(options.compression, Compression::Zip | Compression::Zips);
-        Ok(ExrEncoder {
+        Ok(FilePlan {
             headers,
-            sources,
+            channels: channels_per_header,
             jobs,
             width: w,
             zip_level: zip.then_some(options.zip_level.clamp(1, 9)),
         })
     }
 
-    /// Number of blocks to encode.
-    pub fn block_count(&self) -> usize {
-        self.jobs.len()
+    /// The buffers of header `header`'s channels, in its channel order, from the image's passes.
+    fn sources<'a>(&self, header: usize, passes: &[(&PassInfo, &'a [Samples])]) -> Vec<&'a Samples> {
+        self.channels
+            .get(header)
+            .map(|channels| {
+                channels
+                    .iter()
+                    .filter_map(|(p, c)| passes.get(*p).and_then(|(_, buffers)| buffers.get(*c)))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
-    /// Gathers and compresses block `i`.
-    pub fn encode_block(&self, i: usize) -> Result<EncodedBlock, ExportError> {
+    /// Gathers and compresses block `i` from its part's channel buffers.
+    fn encode_block(&self, i: usize, sources: &[&Samples]) -> Result<EncodedBlock, ExportError> {
         let job = self.jobs.get(i).ok_or_else(|| ExportError::Exr(format!("there is no block {i}")))?;
-        let sources = self
-            .sources
-            .get(job.header)
-            .ok_or_else(|| ExportError::Exr("block of an unknown part".into()))?;
+        let expected = self.channels.get(job.header).map_or(0, Vec::len);
+        if sources.len() != expected {
+            return Err(ExportError::Exr(format!(
+                "block {i} has {} of its part's {expected} channels",
+                sources.len()
+            )));
+        }
         let bytes_per_row: usize =
             sources.iter().map(|s| s.sample_type().bytes()).sum::<usize>() * self.width;
         let mut data = Vec::with_capacity(bytes_per_row * job.height);
@@ -266,7 +276,7 @@ impl<'a> ExrEncoder<'a> {
     }
 
     /// Writes the file from every encoded block (in any order).
-    pub fn finish(self, blocks: Vec<EncodedBlock>) -> Result<Vec<u8>, ExportError> {
+    fn finish(self, blocks: Vec<EncodedBlock>) -> Result<Vec<u8>, ExportError> {
         if blocks.len() != self.jobs.len() {
             return Err(ExportError::Exr(format!(
                 "{} of {} blocks were encoded",
@@ -284,12 +294,83 @@ impl<'a> ExrEncoder<'a> {
         .map_err(exr_error)?;
         Ok(out.into_inner())
     }
+}
+
+/// Encodes an image block by block. [`ExrEncoder::encode_block`] takes `&self`, so a caller
+/// with threads can compress blocks in parallel and hand them to [`ExrEncoder::finish`]; the
+/// library itself stays single-threaded for WebAssembly.
+pub struct ExrEncoder<'a> {
+    plan: FilePlan,
+    /// Per header, its channels' buffers in the header's (alphabetical) channel order.
+    sources: Vec<Vec<&'a Samples>>,
+}
+
+impl<'a> ExrEncoder<'a> {
+    /// Prepares the headers and the list of blocks.
+    pub fn new(image: &ImageData<'a>, options: &ExrOptions) -> Result<ExrEncoder<'a>, ExportError> {
+        check_buffers(image)?;
+        let infos: Vec<&PassInfo> = image.passes.iter().map(|(info, _)| *info).collect();
+        let plan = FilePlan::new(image.size, &infos, image.metadata, options)?;
+        let sources = (0..plan.headers.len()).map(|h| plan.sources(h, &image.passes)).collect();
+        Ok(ExrEncoder { plan, sources })
+    }
+
+    /// Number of blocks to encode.
+    pub fn block_count(&self) -> usize {
+        self.plan.jobs.len()
+    }
+
+    /// Gathers and compresses block `i`.
+    pub fn encode_block(&self, i: usize) -> Result<EncodedBlock, ExportError> {
+        let header = self.plan.jobs.get(i).map_or(0, |job| job.header);
+        let sources = self.sources.get(header).map(Vec::as_slice).unwrap_or(&[]);
+        self.plan.encode_block(i, sources)
+    }
+
+    /// Writes the file from every encoded block (in any order).
+    pub fn finish(self, blocks: Vec<EncodedBlock>) -> Result<Vec<u8>, ExportError> {
+        self.plan.finish(blocks)
+    }
 
     /// Encodes every block in turn and writes the file.
     pub fn encode_sequential(self) -> Result<Vec<u8>, ExportError> {
         let blocks = (0..self.block_count()).map(|i| self.encode_block(i)).collect::<Result<Vec<_>, _>>()?;
         self.finish(blocks)
     }
+}
+
+/// Every buffer must hold one sample per pixel, of its channel's type.
+fn check_buffers(image: &ImageData<'_>) -> Result<(), ExportError> {
+    let needed = image.size.width as usize * image.size.height as usize;
+    for (info, buffers) in &image.passes {
+        for (channel, samples) in info.channels.iter().zip(buffers.iter()) {
+            if samples.sample_type() != channel.sample_type {
+                return Err(ExportError::Exr(format!(
+                    "channel {} holds {} samples where its pass says {}",
+                    channel.name,
+                    samples.sample_type(),
+                    channel.sample_type
+                )));
+            }
+            if samples.len() != needed {
+                return Err(ExportError::BadBuffer {
+                    channel: channel.name.clone(),
+                    samples: samples.len(),
+                    size: image.size,
+                    needed,
+                });
+            }
+        }
+        if buffers.len() != info.channels.len() {
+            return Err(ExportError::Exr(format!(
+                "pass {} has {} buffers for {} channels",
+                info.display_name(),
+                buffers.len(),
+                info.channels.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// OpenEXR's ZIP block: little-endian bytes split into even and odd halves, each byte replaced by
@@ -320,23 +401,22 @@ fn zip_block(mut raw_le: Vec<u8>, level: u8) -> Vec<u8> {
     }
 }
 
-fn shared_attributes(image: &ImageData<'_>) -> ImageAttributes {
-    let full_frame =
-        IntegerBounds::new(Vec2(0, 0), Vec2(image.size.width as usize, image.size.height as usize));
+fn shared_attributes(size: Size, metadata: Option<&Metadata>) -> ImageAttributes {
+    let full_frame = IntegerBounds::new(Vec2(0, 0), Vec2(size.width as usize, size.height as usize));
     let mut shared =
-        image.metadata.and_then(|m| m.shared.clone()).unwrap_or_else(|| ImageAttributes::new(full_frame));
+        metadata.and_then(|m| m.shared.clone()).unwrap_or_else(|| ImageAttributes::new(full_frame));
     // The tiles' display window is the tile; the merged image's is the full frame.
     shared.display_window = full_frame;
     shared
 }
 
 fn own_attributes(
-    image: &ImageData<'_>,
+    metadata: Option<&Metadata>,
     first_pass: Option<&PassInfo>,
     part_name: &str,
     layout: ExrLayout,
 ) -> LayerAttributes {
-    let parts = image.metadata.map(|m| m.parts.as_slice()).unwrap_or(&[]);
+    let parts = metadata.map(|m| m.parts.as_slice()).unwrap_or(&[]);
     let name = first_pass.map(PassInfo::full_name).unwrap_or_default();
     let mut attributes = match layout {
         ExrLayout::MultiPart => parts
@@ -366,6 +446,77 @@ pub fn encode_exr(image: &ImageData<'_>, options: &ExrOptions) -> Result<Vec<u8>
 /// Encodes everything a canvas holds as EXR bytes.
 pub fn export_exr(canvas: &Canvas, options: &ExrOptions) -> Result<Vec<u8>, ExportError> {
     encode_exr(&ImageData::from_canvas(canvas), options)
+}
+
+/// Writes the merged EXR from the tiles' files (compressed, as read), decoding them again for
+/// each pass, so that the memory needed is the files, one pass's canvas and the output rather
+/// than every pass at once. The bytes are those [`export_exr`] writes for a [`Canvas`] that
+/// the same files were added to in the same order.
+///
+/// Multi-part files take one pass per part, so each part is encoded from a canvas of its pass
+/// alone. A single-part file interleaves every channel of every pass within each compressed
+/// block of scanlines, so no block can be compressed before all passes of its rows are known:
+/// that layout is merged with all passes at once (the same peak as [`export_exr`]).
+pub fn export_exr_from_files(
+    grid: &Grid,
+    files: &[(TileId, &[u8])],
+    options: &ExrOptions,
+) -> Result<Vec<u8>, ExportError> {
+    if files.is_empty() {
+        return Err(ExportError::Empty);
+    }
+    if options.layout == ExrLayout::SinglePart {
+        let canvas = merge_files(grid, files, PassSelection::All)?;
+        return export_exr(&canvas, options);
+    }
+    // The canvas takes its passes from the first tile it places; so does the file.
+    let (tile, bytes) = files.first().ok_or(ExportError::Empty)?;
+    let passes = read_info(bytes)
+        .map_err(|e| ExportError::Tile(TileProblem { tile: *tile, error: TileError::Decode(e) }))?
+        .passes;
+    let infos: Vec<&PassInfo> = passes.iter().collect();
+    let mut plan: Option<FilePlan> = None;
+    let mut blocks = Vec::new();
+    for (index, pass) in passes.iter().enumerate() {
+        let name = pass.full_name();
+        let canvas = merge_files(grid, files, PassSelection::Only(vec![name.clone()]))?;
+        let Some((info, buffers)) = canvas.pass_samples(&name) else {
+            return Err(ExportError::UnknownPass {
+                requested: name,
+                available: canvas.passes().iter().map(PassInfo::display_name).collect(),
+            });
+        };
+        if info != pass {
+            return Err(ExportError::Exr(format!("pass {} differs between the tiles", pass.display_name())));
+        }
+        check_buffers(&ImageData { size: canvas.size(), passes: vec![(info, buffers)], metadata: None })?;
+        // Every canvas takes its attributes from the same (lowest) tile: plan with the first's.
+        let plan = match &mut plan {
+            Some(plan) => plan,
+            None => plan.insert(FilePlan::new(canvas.size(), &infos, Some(canvas.metadata()), options)?),
+        };
+        let sources: Vec<&Samples> = plan
+            .channels
+            .get(index)
+            .map(|channels| channels.iter().filter_map(|(_, c)| buffers.get(*c)).collect())
+            .unwrap_or_default();
+        for (i, job) in plan.jobs.iter().enumerate() {
+            if job.header == index {
+                blocks.push(plan.encode_block(i, &sources)?);
+            }
+        }
+        // The canvas goes here, before the next pass is decoded.
+    }
+    plan.ok_or(ExportError::Empty)?.finish(blocks)
+}
+
+/// A canvas of the selected passes, from every file; the first tile that fails stops it.
+fn merge_files(grid: &Grid, files: &[(TileId, &[u8])], passes: PassSelection) -> Result<Canvas, ExportError> {
+    let mut canvas = Canvas::new(*grid, CanvasOptions::only(passes, false));
+    for (tile, bytes) in files {
+        canvas.add(*tile, bytes).map_err(ExportError::Tile)?;
+    }
+    Ok(canvas)
 }
 
 /// Linear to 8-bit sRGB.
@@ -442,7 +593,8 @@ mod tests {
         let image = frame.image_data();
         let ours = ExrOptions { compression: Compression::Zip, ..ExrOptions::default() };
         let encoder = ExrEncoder::new(&image, &ours).unwrap();
-        let exr_own = ExrEncoder { zip_level: None, ..ExrEncoder::new(&image, &ours).unwrap() };
+        let mut exr_own = ExrEncoder::new(&image, &ours).unwrap();
+        exr_own.plan.zip_level = None;
         for i in 0..encoder.block_count() {
             let bytes = |e: &ExrEncoder<'_>| match e.encode_block(i).unwrap().chunk.compressed_block {
                 CompressedBlock::ScanLine(b) => (b.y_coordinate, b.compressed_pixels_le),

@@ -26,12 +26,12 @@ pub mod stitch;
 pub mod synth;
 
 pub use decode::{
-    decode, read_info, Compression, DecodeError, DecodeOptions, DecodedPass, DecodedTile, ExrInfo, ExrLayout,
-    Metadata,
+    check_blocks, decode, read_info, Compression, DecodeError, DecodeOptions, DecodedPass, DecodedTile,
+    ExrInfo, ExrLayout, Metadata,
 };
 pub use export::{
-    encode_exr, export_exr, export_png, preview_rgba8, EncodedBlock, ExportError, ExrEncoder, ExrOptions,
-    ImageData,
+    encode_exr, export_exr, export_exr_from_files, export_png, preview_rgba8, EncodedBlock, ExportError,
+    ExrEncoder, ExrOptions, ImageData,
 };
 pub use folder::{LayoutProblem, LayoutReport};
 pub use job::{tile_path, JobSettings};

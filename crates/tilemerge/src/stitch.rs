@@ -37,6 +37,17 @@ impl Default for CanvasOptions {
     }
 }
 
+impl CanvasOptions {
+    /// The default options for the `passes` chosen, comparing overscan when `seams`.
+    pub fn only(passes: crate::passes::PassSelection, seams: bool) -> CanvasOptions {
+        CanvasOptions {
+            decode: DecodeOptions { passes, ..DecodeOptions::default() },
+            seams,
+            ..CanvasOptions::default()
+        }
+    }
+}
+
 /// Why a tile could not be placed.
 #[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
 pub enum TileError {

@@ -157,3 +157,56 @@ fn partial_canvas_reads_back_and_png_previews() {
     assert!(again.to_string().contains("already placed"), "{again}");
     assert_eq!(canvas.coverage().complete, 1);
 }
+
+#[test]
+fn exports_from_the_files_pass_by_pass_are_the_bytes_of_the_whole_canvas_export() {
+    for fixture in [B5, B42] {
+        let grid = job(fixture).grid(DEFAULT_OVERSCAN).unwrap();
+        let tiles = tiles(fixture);
+        let files: Vec<(tilemerge::TileId, &[u8])> = tiles.iter().map(|(t, b)| (*t, b.as_slice())).collect();
+        let canvas = merge(fixture, CanvasOptions { seams: false, ..CanvasOptions::default() });
+        for layout in [ExrLayout::MultiPart, ExrLayout::SinglePart] {
+            for compression in [Compression::Zip, Compression::Piz, Compression::None] {
+                let options = ExrOptions { layout, compression, ..ExrOptions::default() };
+                let whole = export_exr(&canvas, &options).unwrap();
+                let by_pass = tilemerge::export_exr_from_files(&grid, &files, &options).unwrap();
+                assert_same_file(&whole, &by_pass, &format!("{fixture} {layout:?} {compression:?}"));
+                assert_eq!(tilemerge::read_info(&by_pass).unwrap().compression, compression);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_export_from_files_names_the_tile_that_fails() {
+    let grid = job(B5).grid(DEFAULT_OVERSCAN).unwrap();
+    let mut tiles = tiles(B5);
+    let (bad, bytes) = &mut tiles[4];
+    bytes.truncate(bytes.len() - 100);
+    let bad = *bad;
+    let files: Vec<(tilemerge::TileId, &[u8])> = tiles.iter().map(|(t, b)| (*t, b.as_slice())).collect();
+    let err =
+        tilemerge::export_exr_from_files(&grid, &files, &ExrOptions::default()).unwrap_err().to_string();
+    assert!(err.contains(&bad.to_string()) && err.contains("truncated"), "{err}");
+    assert!(tilemerge::export_exr_from_files(&grid, &[], &ExrOptions::default()).is_err());
+}
+
+/// Asserts two EXR files are the same but for the order of their headers' custom attributes,
+/// which exr keeps in a `HashMap` (so two merges of the same tiles order them differently):
+/// the headers are equal as read, the files equally long, and every byte after the headers
+/// (offset tables and compressed blocks) the same.
+fn assert_same_file(a: &[u8], b: &[u8], what: &str) {
+    let meta = |bytes: &[u8]| exr::meta::MetaData::read_from_buffered(bytes, false).expect("headers");
+    let (meta_a, meta_b) = (meta(a), meta(b));
+    assert_eq!(meta_a, meta_b, "{what}: headers");
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    let blocks: usize = meta_a.headers.iter().map(|h| h.chunk_count).sum();
+    // The offset tables start where the headers end; their first entry points just past them.
+    let tables = (0..a.len().min(1 << 20))
+        .find(|&at| {
+            a.get(at..at + 8).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes)
+                == Some((at + 8 * blocks) as u64)
+        })
+        .expect("the offset tables");
+    assert!(a[tables..] == b[tables..], "{what}: the offset tables or blocks differ");
+}

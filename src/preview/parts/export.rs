@@ -3,14 +3,16 @@
 use leptos::prelude::*;
 
 use crate::preview::controller::{ExportState, Preview};
-use crate::preview::model::{export_layout, export_layout_value, EXPORT_LAYOUTS};
+use crate::preview::model::{
+    export_compression, export_layout, export_layout_value, EXPORT_COMPRESSIONS, EXPORT_LAYOUTS,
+};
 
 /// The layout choice, the Export button and the download link.
 #[component]
 pub fn ExportPanel(preview: Preview) -> impl IntoView {
     let can_export = move || {
         preview.live.get()
-            && preview.export.with(|e| *e != ExportState::Working)
+            && !preview.files_busy()
             && preview
                 .plan
                 .with(|p| matches!(p, Some(Ok(p)) if p.progress().is_finished() && p.placed().count() > 0))
@@ -43,6 +45,18 @@ pub fn ExportPanel(preview: Preview) -> impl IntoView {
                 }
             >
                 {EXPORT_LAYOUTS.map(|(_, value, label)| view! { <option value=value>{label}</option> })}
+            </select>
+            <label for="preview-export-compression">"EXR compression"</label>
+            <select
+                id="preview-export-compression"
+                prop:value=move || preview.compression.get().name()
+                on:change:target=move |ev| {
+                    if let Some(compression) = export_compression(&ev.target().value()) {
+                        preview.compression.set(compression);
+                    }
+                }
+            >
+                {EXPORT_COMPRESSIONS.map(|(c, label)| view! { <option value=c.name()>{label}</option> })}
             </select>
             <button type="button" disabled=move || !can_export() on:click=move |_| preview.export()>
                 "Export EXR"

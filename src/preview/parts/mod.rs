@@ -4,6 +4,7 @@ mod export;
 mod layout;
 mod picker;
 mod progress;
+mod seams;
 mod tiles;
 mod viewer;
 
@@ -11,5 +12,6 @@ pub use export::ExportPanel;
 pub use layout::LayoutFields;
 pub use picker::FilePicker;
 pub use progress::MergeProgress;
+pub use seams::{SeamOverlay, SeamPanel};
 pub use tiles::TileList;
 pub use viewer::Viewer;

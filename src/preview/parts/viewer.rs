@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::SeamOverlay;
 use crate::preview::controller::Preview;
 
 /// The pass selector, exposure and the canvas.
@@ -41,7 +42,12 @@ pub fn Viewer(preview: Preview) -> impl IntoView {
                     }
                 />
             </div>
-            <canvas class="preview-canvas" node_ref=preview.canvas aria-label="Merged image"></canvas>
+            // The lead's zoom/pan viewport ("preview-stack") takes the overlay in; until then this
+            // frame lays it over the image.
+            <div class="seam-frame">
+                <canvas class="preview-canvas" node_ref=preview.canvas aria-label="Merged image"></canvas>
+                <SeamOverlay preview />
+            </div>
         </div>
     }
 }

@@ -1,11 +1,19 @@
-//! What a worker does with requests, without any JavaScript: sessions of [`Canvas`]es that tiles
-//! are decoded into. Natively testable; [`super::serve`] only moves messages and bytes.
+//! What a worker does with requests, without any JavaScript: sessions that keep their tiles'
+//! files as received and decode only what is asked for. Natively testable; [`super::serve`]
+//! only moves messages and bytes.
 
 use std::collections::HashMap;
 
-use tilemerge::{export_exr, preview_rgba8, Canvas, CanvasOptions, ExrOptions, Rect, TileState};
+use tilemerge::{
+    check_blocks, export_exr_from_files, preview_rgba8, read_info, Canvas, CanvasOptions, ExrOptions, Grid,
+    PassInfo, PassSelection, Rect, Resolution, TileError, TileId, TileState,
+};
 
-use super::protocol::{Request, Response};
+use tilemerge::decode::DEFAULT_MAX_DECODED_BYTES;
+use tilemerge::DecodeError;
+
+use super::protocol::{Holding, Request, Response, SessionId};
+use crate::preview::seams::{seam_map_rgba, SeamCheck};
 
 /// An answer and the bytes that travel with it.
 pub type Reply = (Response, Option<Vec<u8>>);
@@ -13,7 +21,7 @@ pub type Reply = (Response, Option<Vec<u8>>);
 /// The sessions one worker holds.
 #[derive(Default)]
 pub struct Engine {
-    sessions: HashMap<u32, Canvas>,
+    sessions: HashMap<SessionId, Session>,
 }
 
 impl Engine {
@@ -22,60 +30,68 @@ impl Engine {
     /// Every failure becomes a response: nothing here panics.
     pub fn handle(&mut self, request: Request, bytes: Option<Vec<u8>>) -> Option<Reply> {
         let reply = match request {
-            Request::Begin { session, grid } => {
-                // Seams cost a copy of every overlap; this slice does not show them yet.
-                let options = CanvasOptions { seams: false, ..CanvasOptions::default() };
-                self.sessions.insert(session, Canvas::new(grid, options));
+            Request::Begin { session, grid, holding } => {
+                self.sessions.insert(session, Session::new(grid, holding));
                 return None;
             }
             Request::Tile { session, tile } => {
-                let Some(canvas) = self.sessions.get_mut(&session) else {
+                let Some(held) = self.sessions.get_mut(&session) else {
                     return Some((unknown(session), None));
                 };
                 let Some(bytes) = bytes else {
                     let reason = "no file bytes came with the tile".to_string();
                     return Some((Response::Failed { session, tile, reason }, None));
                 };
-                let response = match canvas.add(tile, &bytes) {
-                    Ok(placement) => Response::Placed {
+                let response = match held.add(tile, bytes) {
+                    Ok(added) => Response::Placed {
                         session,
                         tile,
-                        placed: placement.placed,
-                        passes: canvas.passes().iter().map(|p| p.full_name()).collect(),
+                        placed: added.placed,
+                        passes: added.passes,
+                        pixel_bytes: added.pixel_bytes,
                     },
-                    Err(problem) => Response::Failed { session, tile, reason: problem.error.to_string() },
+                    Err(reason) => Response::Failed { session, tile, reason },
                 };
                 (response, None)
             }
             Request::Render { session, pass, exposure } => {
-                let Some(canvas) = self.sessions.get(&session) else {
-                    return Some((unknown(session), None));
+                let canvas = match self.canvas(session, &pass) {
+                    Ok(canvas) => canvas,
+                    Err(response) => return Some((response, None)),
                 };
                 let regions = placed_regions(canvas);
-                if regions.is_empty() {
+                let size = canvas.size();
+                let rendered =
+                    Response::Rendered { session, width: size.width, height: size.height, regions };
+                if matches!(&rendered, Response::Rendered { regions, .. } if regions.is_empty()) {
                     // A worker whose tiles all failed has nothing to draw, which is not an error.
-                    let size = canvas.size();
-                    let response =
-                        Response::Rendered { session, width: size.width, height: size.height, regions };
-                    return Some((response, None));
+                    return Some((rendered, None));
                 }
                 match preview_rgba8(canvas, &pass, exposure) {
-                    Ok(rgba) => {
-                        let size = canvas.size();
-                        let response =
-                            Response::Rendered { session, width: size.width, height: size.height, regions };
-                        (response, Some(rgba))
-                    }
+                    Ok(rgba) => (rendered, Some(rgba)),
                     Err(e) => (Response::Error { session: Some(session), reason: e.to_string() }, None),
                 }
             }
-            Request::Export { session, layout } => {
-                let Some(canvas) = self.sessions.get(&session) else {
+            Request::Export { session, layout, compression } => {
+                let Some(held) = self.sessions.get(&session) else {
                     return Some((unknown(session), None));
                 };
-                match export_exr(canvas, &ExrOptions { layout, ..ExrOptions::DEFAULT }) {
+                match held.export(&ExrOptions { layout, compression, ..ExrOptions::DEFAULT }) {
                     Ok(exr) => (Response::Exported { session }, Some(exr)),
-                    Err(e) => (Response::Error { session: Some(session), reason: e.to_string() }, None),
+                    Err(reason) => (Response::Error { session: Some(session), reason }, None),
+                }
+            }
+            Request::CheckSeams { session, pass } => {
+                let Some(held) = self.sessions.get(&session) else {
+                    return Some((unknown(session), None));
+                };
+                let size = held.grid.image;
+                match held.check_seams(&pass) {
+                    Ok((check, rgba)) => (
+                        Response::Seams { session, check, width: size.width, height: size.height },
+                        Some(rgba),
+                    ),
+                    Err(reason) => (Response::Error { session: Some(session), reason }, None),
                 }
             }
             Request::End { session } => {
@@ -85,10 +101,163 @@ impl Engine {
         };
         Some(reply)
     }
+
+    /// The canvas of `session` holding `pass` (decoded from the kept files if it held another),
+    /// or the response saying why not.
+    pub fn canvas(&mut self, session: SessionId, pass: &str) -> Result<&Canvas, Response> {
+        let held = self.sessions.get_mut(&session).ok_or_else(|| unknown(session))?;
+        held.canvas_for(pass).map_err(|reason| Response::Error { session: Some(session), reason })
+    }
+
+    /// A session, to look at.
+    pub fn session(&self, session: SessionId) -> Option<&Session> {
+        self.sessions.get(&session)
+    }
+}
+
+/// What a session says of a tile it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Added {
+    /// The part of the tile's core its file holds.
+    pub placed: Rect,
+    /// Every pass of the tile (full names).
+    pub passes: Vec<String>,
+    /// Bytes per pixel of its largest pass.
+    pub pixel_bytes: u64,
+}
+
+/// One merge in a worker: its tiles' files as they came (compressed) and, for the preview, a
+/// canvas holding only the pass on screen; asked for another pass, the canvas is dropped and
+/// decoded again from the files. Memory is the files plus one pass, whatever the tiles hold.
+pub struct Session {
+    grid: Grid,
+    holding: Holding,
+    files: Vec<(TileId, Vec<u8>)>,
+    /// The passes of the first tile taken, from its header.
+    passes: Vec<PassInfo>,
+    /// The canvas and the pass it holds.
+    canvas: Option<(String, Canvas)>,
+}
+
+impl Session {
+    /// An empty session for `grid`.
+    pub fn new(grid: Grid, holding: Holding) -> Session {
+        Session { grid, holding, files: Vec::new(), passes: Vec::new(), canvas: None }
+    }
+
+    /// Takes a tile's file: refuses it from its header alone when it is not one of the grid's
+    /// tiles or not the size Blender renders for it (so a header claiming a huge image is never
+    /// decoded); for the preview, decodes the pass on screen onto the canvas. Returns why not, in
+    /// words, when the tile cannot be used.
+    pub fn add(&mut self, tile: TileId, bytes: Vec<u8>) -> Result<Added, String> {
+        let refuse = |error: TileError| error.to_string();
+        if !self.grid.contains(tile) {
+            return Err(refuse(TileError::NotInGrid { image: self.grid.image, tile: self.grid.tile }));
+        }
+        let info = read_info(&bytes).map_err(|e| refuse(TileError::Decode(e)))?;
+        let placed = match self.grid.resolve(tile, info.size) {
+            Resolution::Exact { placed, .. } | Resolution::Explained { placed, .. } => placed,
+            Resolution::Unplaceable(mismatch) => return Err(refuse(TileError::Size(mismatch))),
+        };
+        // One pass of the tile is decoded at a time: refused here when even that could not be.
+        let pixel_bytes = info.passes.iter().map(pixel_bytes).max().unwrap_or(0);
+        let decoded = info.size.area().saturating_mul(pixel_bytes);
+        if decoded > DEFAULT_MAX_DECODED_BYTES {
+            return Err(refuse(TileError::Decode(DecodeError::TooLarge {
+                width: info.size.width.into(),
+                height: info.size.height.into(),
+                bytes: decoded,
+                limit: DEFAULT_MAX_DECODED_BYTES,
+            })));
+        }
+        if self.passes.is_empty() {
+            self.passes = info.passes.clone();
+        }
+        let placed = match self.holding {
+            Holding::Files => placed,
+            Holding::Picture => {
+                // Only one pass is decoded: the rest of the file is checked for its blocks, so a
+                // tile cut short fails now rather than when another pass is shown or exported.
+                check_blocks(&bytes).map_err(|e| refuse(TileError::Decode(e)))?;
+                let (_, canvas) = self.canvas.get_or_insert_with(|| {
+                    let pass = default_pass(&info.passes);
+                    let canvas = Canvas::new(self.grid, one_pass(&pass, false));
+                    (pass, canvas)
+                });
+                canvas.add(tile, &bytes).map_err(|problem| problem.error.to_string())?.placed
+            }
+        };
+        self.files.retain(|(t, _)| *t != tile);
+        self.files.push((tile, bytes));
+        Ok(Added { placed, passes: info.passes.iter().map(PassInfo::full_name).collect(), pixel_bytes })
+    }
+
+    /// The canvas holding `pass`, decoded again from the files when it held another pass. A
+    /// tile that cannot be decoded in this pass is left off (its region is not drawn).
+    pub fn canvas_for(&mut self, pass: &str) -> Result<&Canvas, String> {
+        if self.canvas.as_ref().is_none_or(|(held, _)| held != pass) {
+            if !self.passes.is_empty() && !self.passes.iter().any(|p| p.full_name() == pass) {
+                let names: Vec<String> = self.passes.iter().map(PassInfo::full_name).collect();
+                return Err(format!("there is no pass {pass:?}; the tiles have {}", names.join(", ")));
+            }
+            // The old pass goes before the new one is decoded: never two passes at once.
+            self.canvas = None;
+            let mut canvas = Canvas::new(self.grid, one_pass(pass, false));
+            for (tile, bytes) in &self.files {
+                // Recorded on the canvas as failed, and so not drawn.
+                let _ = canvas.add(*tile, bytes);
+            }
+            self.canvas = Some((pass.to_string(), canvas));
+        }
+        self.canvas.as_ref().map(|(_, canvas)| canvas).ok_or_else(|| "the canvas is gone".to_string())
+    }
+
+    /// The passes the canvas holds now (one at most).
+    pub fn held_passes(&self) -> Vec<String> {
+        self.canvas
+            .as_ref()
+            .map(|(_, canvas)| canvas.passes().iter().map(PassInfo::full_name).collect())
+            .unwrap_or_default()
+    }
+
+    /// Compares neighbouring tiles' overscan in `pass`, on a canvas of that pass alone that is
+    /// dropped before the map is coloured.
+    pub fn check_seams(&self, pass: &str) -> Result<(SeamCheck, Vec<u8>), String> {
+        let mut canvas = Canvas::new(self.grid, one_pass(pass, true));
+        for (tile, bytes) in &self.files {
+            canvas.add(*tile, bytes).map_err(|problem| problem.to_string())?;
+        }
+        let check = SeamCheck::from_report(pass, &canvas.seam_report());
+        let map = canvas.seam_map(pass).ok_or_else(|| format!("there is no pass {pass:?}"))?;
+        drop(canvas);
+        Ok((check, seam_map_rgba(&map)))
+    }
+
+    /// The merged EXR, written from the files one pass at a time.
+    pub fn export(&self, options: &ExrOptions) -> Result<Vec<u8>, String> {
+        let files: Vec<(TileId, &[u8])> = self.files.iter().map(|(t, b)| (*t, b.as_slice())).collect();
+        export_exr_from_files(&self.grid, &files, options).map_err(|e| e.to_string())
+    }
+}
+
+/// Canvas options decoding `pass` alone.
+fn one_pass(pass: &str, seams: bool) -> CanvasOptions {
+    CanvasOptions::only(PassSelection::Only(vec![pass.to_string()]), seams)
+}
+
+/// The pass shown first: the combined image when there is one (as the page chooses).
+fn default_pass(passes: &[PassInfo]) -> String {
+    let names: Vec<String> = passes.iter().map(PassInfo::full_name).collect();
+    names.iter().find(|p| p.ends_with("Combined")).or(names.first()).cloned().unwrap_or_default()
+}
+
+/// Bytes a pixel of a pass takes.
+fn pixel_bytes(pass: &PassInfo) -> u64 {
+    pass.channels.iter().map(|c| c.sample_type.bytes() as u64).sum()
 }
 
 /// The answer to a request for a session this worker does not hold.
-fn unknown(session: u32) -> Response {
+fn unknown(session: SessionId) -> Response {
     Response::Error { session: Some(session), reason: format!("this worker has no merge {session}") }
 }
 
@@ -109,14 +278,17 @@ fn placed_regions(canvas: &Canvas) -> Vec<Rect> {
 mod tests {
     use super::*;
     use std::path::PathBuf;
-    use tilemerge::{decode, DecodeOptions, ExrLayout, LayoutReport, TileId, DEFAULT_OVERSCAN};
+    use tilemerge::{decode, Compression, DecodeOptions, ExrLayout, LayoutReport, DEFAULT_OVERSCAN};
 
-    fn fixture() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/b5-multipart-320x180-t64")
+    const B5: &str = "b5-multipart-320x180-t64";
+    const B42: &str = "b42-singlepart-256x160-t100x70";
+
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures").join(name)
     }
 
-    fn tiles() -> Vec<(String, Vec<u8>)> {
-        let dir = fixture().join("tiles");
+    fn tiles(name: &str) -> Vec<(String, Vec<u8>)> {
+        let dir = fixture(name).join("tiles");
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
             .expect("fixture tiles")
             .map(|e| {
@@ -129,45 +301,121 @@ mod tests {
         files
     }
 
-    fn begin(engine: &mut Engine, files: &[(String, Vec<u8>)]) {
+    fn begin(engine: &mut Engine, files: &[(String, Vec<u8>)], holding: Holding) {
         let report =
             LayoutReport::infer(files.iter().map(|(n, _)| n.as_str()), DEFAULT_OVERSCAN).expect("inferred");
-        engine.handle(Request::Begin { session: 1, grid: report.grid }, None);
+        engine.handle(Request::Begin { session: 1, grid: report.grid, holding }, None);
+    }
+
+    /// Sends every tile; returns the answers.
+    fn send_all(engine: &mut Engine, files: &[(String, Vec<u8>)]) -> Vec<Response> {
+        files
+            .iter()
+            .map(|(name, bytes)| {
+                let tile = TileId::from_file_name(name).expect("a tile name");
+                engine.handle(Request::Tile { session: 1, tile }, Some(bytes.clone())).expect("an answer").0
+            })
+            .collect()
+    }
+
+    fn render(engine: &mut Engine, pass: &str) -> (Response, Option<Vec<u8>>) {
+        let request = Request::Render { session: 1, pass: pass.into(), exposure: 0.0 };
+        engine.handle(request, None).expect("an answer")
     }
 
     #[test]
     fn merges_the_fixture_and_exports_its_full_image() {
-        let files = tiles();
+        let files = tiles(B5);
         let mut engine = Engine::default();
-        begin(&mut engine, &files);
-        for (name, bytes) in &files {
-            let tile = TileId::from_file_name(name).expect("a tile name");
-            let (response, _) =
-                engine.handle(Request::Tile { session: 1, tile }, Some(bytes.clone())).expect("an answer");
-            assert!(matches!(response, Response::Placed { .. }), "{name}: {response:?}");
+        begin(&mut engine, &files, Holding::Files);
+        for response in send_all(&mut engine, &files) {
+            assert!(matches!(response, Response::Placed { pixel_bytes: 16, .. }), "{response:?}");
         }
-        let (response, exr) = engine
-            .handle(Request::Export { session: 1, layout: ExrLayout::MultiPart }, None)
-            .expect("an answer");
-        assert_eq!(response, Response::Exported { session: 1 });
-        let exported = decode(&exr.expect("exr bytes"), &DecodeOptions::default()).expect("decodes");
-        let full = std::fs::read(fixture().join("full.exr")).expect("full.exr");
+        let full = std::fs::read(fixture(B5).join("full.exr")).expect("full.exr");
         let full = decode(&full, &DecodeOptions::default()).expect("decodes");
-        assert_eq!(exported.passes, full.passes);
+        for compression in [Compression::Zip, Compression::Piz] {
+            let request = Request::Export { session: 1, layout: ExrLayout::MultiPart, compression };
+            let (response, exr) = engine.handle(request, None).expect("an answer");
+            assert_eq!(response, Response::Exported { session: 1 });
+            let exr = exr.expect("exr bytes");
+            assert_eq!(tilemerge::read_info(&exr).map(|i| i.compression), Ok(compression));
+            let exported = decode(&exr, &DecodeOptions::default()).expect("decodes");
+            assert_eq!(exported.passes, full.passes);
+        }
+    }
 
-        let render = Request::Render { session: 1, pass: "ViewLayer.Combined".into(), exposure: 0.0 };
-        let (response, rgba) = engine.handle(render, None).expect("an answer");
+    #[test]
+    fn the_preview_decodes_only_the_pass_on_screen_and_switches_from_the_kept_files() {
+        let files = tiles(B5);
+        let mut engine = Engine::default();
+        begin(&mut engine, &files, Holding::Picture);
+        let answers = send_all(&mut engine, &files);
+        // Every pass is listed from the header, although only Combined is decoded.
+        let Some(Response::Placed { passes, .. }) = answers.first() else { panic!("{answers:?}") };
+        assert_eq!(passes.len(), 4, "{passes:?}");
+        assert!(passes.contains(&"ViewLayer.Depth".to_string()));
+        let held = |engine: &Engine| engine.session(1).map(Session::held_passes).unwrap_or_default();
+        assert_eq!(held(&engine), ["ViewLayer.Combined"]);
+
+        let (response, combined) = render(&mut engine, "ViewLayer.Combined");
         assert!(
             matches!(response, Response::Rendered { width: 320, height: 180, ref regions, .. } if regions.len() == 15)
         );
-        assert_eq!(rgba.map(|b| b.len()), Some(320 * 180 * 4));
+        let (response, depth) = render(&mut engine, "ViewLayer.Depth");
+        assert!(
+            matches!(response, Response::Rendered { ref regions, .. } if regions.len() == 15),
+            "{response:?}"
+        );
+        assert_eq!(held(&engine), ["ViewLayer.Depth"]);
+
+        // Depth's pixels are those of Depth in a canvas of everything.
+        let grid = engine.session(1).map(|s| s.grid).expect("a session");
+        let mut whole = Canvas::new(grid, CanvasOptions::default());
+        for (name, bytes) in &files {
+            whole.add(TileId::from_file_name(name).expect("a tile name"), bytes).expect("placed");
+        }
+        assert_eq!(depth, preview_rgba8(&whole, "ViewLayer.Depth", 0.0).ok());
+        assert_eq!(combined, preview_rgba8(&whole, "ViewLayer.Combined", 0.0).ok());
+        assert_ne!(depth, combined);
+
+        let (response, _) = render(&mut engine, "ViewLayer.Mist");
+        assert!(
+            matches!(&response, Response::Error { reason, .. } if reason.contains("Mist")),
+            "{response:?}"
+        );
+    }
+
+    #[test]
+    fn the_seam_check_finds_the_denoised_combined_seams_and_none_on_depth() {
+        let files = tiles(B42);
+        let mut engine = Engine::default();
+        begin(&mut engine, &files, Holding::Files);
+        assert!(send_all(&mut engine, &files).iter().all(|r| matches!(r, Response::Placed { .. })));
+        let check = |engine: &mut Engine, pass: &str| {
+            let request = Request::CheckSeams { session: 1, pass: pass.into() };
+            match engine.handle(request, None) {
+                Some((Response::Seams { check, width: 256, height: 160, .. }, Some(rgba))) => (check, rgba),
+                other => panic!("{other:?}"),
+            }
+        };
+        let (combined, map) = check(&mut engine, "ViewLayer.Combined");
+        assert!(combined.max_abs > 0.9 && combined.max_abs < 1.0, "{}", combined.max_abs);
+        assert!(combined.verdict().starts_with("Seams up to 0.98"), "{}", combined.verdict());
+        assert_eq!(combined.edges.first().map(|e| e.max_abs), Some(combined.max_abs));
+        assert_eq!(map.len(), 256 * 160 * 4);
+        assert!(map.chunks_exact(4).any(|px| px[3] > 0), "the seams are drawn");
+
+        let (depth, map) = check(&mut engine, "ViewLayer.Depth");
+        assert_eq!(depth.verdict(), "Clean: no seams on ViewLayer.Depth");
+        assert!(!depth.edges.is_empty());
+        assert!(map.iter().all(|b| *b == 0), "nothing to draw on a clean pass");
     }
 
     #[test]
     fn a_truncated_tile_fails_with_a_reason_and_the_rest_merge() {
-        let files = tiles();
+        let files = tiles(B5);
         let mut engine = Engine::default();
-        begin(&mut engine, &files);
+        begin(&mut engine, &files, Holding::Picture);
         let mut placed = 0;
         for (i, (name, bytes)) in files.iter().enumerate() {
             let tile = TileId::from_file_name(name).expect("a tile name");
@@ -183,20 +431,55 @@ mod tests {
 
     #[test]
     fn a_tile_of_the_wrong_size_fails_with_the_sizes() {
-        let files = tiles();
+        let files = tiles(B5);
         let mut engine = Engine::default();
-        begin(&mut engine, &files);
-        let corner = files.iter().find(|(n, _)| n == "0-128-64-180.exr").map(|(_, b)| b.clone());
-        let tile = TileId::from_file_name("64-64-128-128.exr").expect("a tile name");
-        let response = engine.handle(Request::Tile { session: 1, tile }, corner).map(|(r, _)| r);
-        let Some(Response::Failed { reason, .. }) = response else { panic!("placed: {response:?}") };
-        assert!(reason.contains("80x68") && reason.contains("96x96"), "{reason}");
+        for holding in [Holding::Picture, Holding::Files] {
+            begin(&mut engine, &files, holding);
+            let corner = files.iter().find(|(n, _)| n == "0-128-64-180.exr").map(|(_, b)| b.clone());
+            let tile = TileId::from_file_name("64-64-128-128.exr").expect("a tile name");
+            let response = engine.handle(Request::Tile { session: 1, tile }, corner).map(|(r, _)| r);
+            let Some(Response::Failed { reason, .. }) = response else { panic!("placed: {response:?}") };
+            assert!(reason.contains("80x68") && reason.contains("96x96"), "{reason}");
+        }
+    }
+
+    /// A real tile whose header claims `size` (both windows patched; the pixels stay as they were).
+    fn claiming(bytes: &[u8], width: i32, height: i32) -> Vec<u8> {
+        let mut out = bytes.to_vec();
+        for attribute in [&b"dataWindow\0box2i\0\x10\0\0\0"[..], &b"displayWindow\0box2i\0\x10\0\0\0"[..]] {
+            let mut from = 0;
+            while let Some(at) = out[from..].windows(attribute.len()).position(|w| w == attribute) {
+                let values = from + at + attribute.len();
+                let window: Vec<u8> =
+                    [0i32, 0, width - 1, height - 1].iter().flat_map(|v| v.to_le_bytes()).collect();
+                out[values..values + 16].copy_from_slice(&window);
+                from = values + 16;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_header_claiming_a_huge_image_fails_its_tile_without_allocating_it() {
+        let files = tiles(B42);
+        let huge = claiming(&files[0].1, 60_000, 60_000);
+        assert_eq!(tilemerge::read_info(&huge).map(|i| i.size.width), Ok(60_000));
+        let name = "0-0-60000-60000.exr".to_string();
+        let files = vec![(name, huge)];
+        let mut engine = Engine::default();
+        begin(&mut engine, &files, Holding::Picture);
+        let answers = send_all(&mut engine, &files);
+        let Some(Response::Failed { reason, .. }) = answers.first() else { panic!("{answers:?}") };
+        assert!(reason.contains("60000x60000") && reason.contains("limit"), "{reason}");
     }
 
     #[test]
     fn requests_for_unknown_sessions_are_errors() {
         let mut engine = Engine::default();
-        let response = engine.handle(Request::Export { session: 9, layout: ExrLayout::MultiPart }, None);
-        assert!(matches!(response, Some((Response::Error { session: Some(9), .. }, _))));
+        let request =
+            Request::Export { session: 9, layout: ExrLayout::MultiPart, compression: Compression::Zip };
+        assert!(matches!(engine.handle(request, None), Some((Response::Error { session: Some(9), .. }, _))));
+        let request = Request::CheckSeams { session: 9, pass: "ViewLayer.Depth".into() };
+        assert!(matches!(engine.handle(request, None), Some((Response::Error { session: Some(9), .. }, _))));
     }
 }

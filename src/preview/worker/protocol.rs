@@ -3,23 +3,36 @@
 //! that travels in the transfer list, so bytes are moved between threads, never copied.
 
 use serde::{Deserialize, Serialize};
-use tilemerge::{ExrLayout, Grid, Rect, TileId};
+use tilemerge::{Compression, ExrLayout, Grid, Rect, TileId};
+
+use crate::preview::seams::SeamCheck;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Identifies one merge in a worker; a worker may hold several (the preview and an export).
 pub type SessionId = u32;
 
+/// What a session does with the tiles it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Holding {
+    /// Decodes each tile for the pass on screen as it comes (the preview).
+    Picture,
+    /// Checks each tile's header and keeps its file; decodes only for an export or a seam check.
+    Files,
+}
+
 /// What the page asks of a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Start an empty canvas for `grid` (replacing any session with that id).
-    Begin { session: SessionId, grid: Grid },
+    /// Start an empty session for `grid` (replacing any session with that id).
+    Begin { session: SessionId, grid: Grid, holding: Holding },
     /// Decode and place a tile; its file bytes travel as the envelope's buffer.
     Tile { session: SessionId, tile: TileId },
     /// Draw `pass` (full name) at `exposure` stops as 8-bit sRGB RGBA.
     Render { session: SessionId, pass: String, exposure: f32 },
-    /// Write the merged image as an EXR.
-    Export { session: SessionId, layout: ExrLayout },
+    /// Write the merged image as an EXR, from the session's files, one pass at a time.
+    Export { session: SessionId, layout: ExrLayout, compression: Compression },
+    /// Compare neighbouring tiles' overscan in `pass` (full name).
+    CheckSeams { session: SessionId, pass: String },
     /// Forget the session and free its memory.
     End { session: SessionId },
 }
@@ -29,14 +42,18 @@ pub enum Request {
 pub enum Response {
     /// The worker is listening; messages sent before this would have been lost.
     Ready,
-    /// The tile is on the canvas; `passes` are the canvas' passes (full names) afterwards.
-    Placed { session: SessionId, tile: TileId, placed: Rect, passes: Vec<String> },
+    /// The tile is on the canvas (or its file kept); `passes` are every pass of the tile (full
+    /// names, from its header) although only the one on screen is decoded; `pixel_bytes` is what
+    /// a pixel of its largest pass takes.
+    Placed { session: SessionId, tile: TileId, placed: Rect, passes: Vec<String>, pixel_bytes: u64 },
     /// The tile could not be placed, and why (shown to the user).
     Failed { session: SessionId, tile: TileId, reason: String },
     /// RGBA pixels of the whole image travel as the buffer; only `regions` hold this worker's tiles.
     Rendered { session: SessionId, width: u32, height: u32, regions: Vec<Rect> },
     /// The EXR file travels as the buffer.
     Exported { session: SessionId },
+    /// The seam check of a pass; the seam map travels as the buffer (`width * height` RGBA).
+    Seams { session: SessionId, check: SeamCheck, width: u32, height: u32 },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
 }
@@ -126,10 +143,11 @@ mod tests {
             .expect("a valid grid");
         let tile = TileId { x0: 0, y0: 0, x1: 64, y1: 64 };
         let requests = [
-            Request::Begin { session: 1, grid },
+            Request::Begin { session: 1, grid, holding: Holding::Picture },
             Request::Tile { session: 1, tile },
             Request::Render { session: 1, pass: "ViewLayer.Combined".into(), exposure: -1.5 },
-            Request::Export { session: 2, layout: ExrLayout::SinglePart },
+            Request::Export { session: 2, layout: ExrLayout::SinglePart, compression: Compression::Piz },
+            Request::CheckSeams { session: 2, pass: "ViewLayer.Depth".into() },
             Request::End { session: 1 },
         ];
         for request in requests {
