@@ -3,9 +3,13 @@
 
 mod browser;
 mod controller;
+pub mod job;
+mod job_page;
+pub mod listing;
 pub mod model;
 mod page;
 mod parts;
 pub mod worker;
 
+pub use job_page::JobPreviewPage;
 pub use page::PreviewPage;

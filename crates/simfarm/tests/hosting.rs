@@ -81,3 +81,48 @@ async fn cors_admits_only_the_dev_port() {
     );
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn farmdeck_json_maps_the_render_root_and_folders_are_listed() {
+    let app = temp_root("config-app");
+    std::fs::write(app.join("index.html"), "<html>farmdeck</html>").unwrap();
+    let root = temp_root("config-root");
+    std::fs::create_dir_all(root.join("shot/tiles")).unwrap();
+    std::fs::write(root.join("shot/tiles/0-0-64-64.exr"), b"exr").unwrap();
+    std::fs::write(root.join("shot/tiles/<b>&.exr"), b"exr").unwrap();
+    let server = start_with(simfarm::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        render_root: Some(root.clone()),
+        serve_app: Some(app.clone()),
+        workers: 0,
+        seed: Some(1),
+        ..simfarm::Config::default()
+    })
+    .await;
+    let (head, body) = raw(&server, &get("/farmdeck.json", "")).await;
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    let config: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let canonical = root.canonicalize().unwrap();
+    assert_eq!(config["storage_mappings"][0]["path"], format!("{}/", canonical.display()));
+    assert_eq!(config["storage_mappings"][0]["url"], "/renders/");
+
+    let (head, body) = raw(&server, &get("/renders/shot/tiles/", "")).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(body.contains("<a href=\"0-0-64-64.exr\">0-0-64-64.exr</a>"), "{body}");
+    assert!(body.contains("<a href=\"%3Cb%3E%26.exr\">&lt;b&gt;&amp;.exr</a>"), "{body}");
+    let (_, body) = raw(&server, &get("/renders/shot/", "")).await;
+    assert!(body.contains("<a href=\"tiles/\">tiles/</a>"), "{body}");
+    let (head, body) = raw(&server, &get("/renders/shot/tiles/0-0-64-64.exr", "")).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(body, "exr");
+    for path in ["/renders/nothing/", "/renders/%2e%2e/", "/renders/shot/tiles/missing.exr"] {
+        let (head, _) = raw(&server, &get(path, "")).await;
+        assert!(head.starts_with("HTTP/1.1 404"), "{path}: {head}");
+    }
+
+    // A real farmdeck.json beside the app wins.
+    std::fs::write(app.join("farmdeck.json"), r#"{"manager": "http://elsewhere:8080"}"#).unwrap();
+    let (_, body) = raw(&server, &get("/farmdeck.json", "")).await;
+    assert_eq!(body, r#"{"manager": "http://elsewhere:8080"}"#);
+    server.stop();
+}
