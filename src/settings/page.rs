@@ -10,6 +10,8 @@ use super::store;
 pub fn SettingsPage() -> impl IntoView {
     let defaults = store::default_mappings();
     let rows = RwSignal::new(store::storage_mappings());
+    // Only adding or removing a row draws the rows again: typing must keep the field focused.
+    let count = Memo::new(move |_| rows.with(Vec::len));
     let customised = RwSignal::new(store::saved_mappings().is_some());
     let message = RwSignal::new(None::<Result<String, String>>);
     let save = move |_| {
@@ -37,7 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || if customised.get() { "Your own mappings, kept in this browser." } else { "The defaults from farmdeck.json." }}
             </p>
             <div class="mapping-list">
-                {move || (0..rows.with(Vec::len)).map(|index| view! { <MappingRow rows index /> }).collect_view()}
+                {move || (0..count.get()).map(|index| view! { <MappingRow rows index /> }).collect_view()}
             </div>
             <div class="toolbar">
                 <button type="button" on:click=move |_| rows.update(|r| r.push(StorageMapping::default()))>"Add mapping"</button>

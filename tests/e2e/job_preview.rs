@@ -131,9 +131,27 @@ async fn a_missing_tile_is_shown_failed_and_a_folder_url_loads_the_rest() {
     browser.button("Load").await.click().await.expect("the folder loads");
     browser.alert("links to no .exr file").await;
 
-    // simfarm's mapping is the default in Settings.
+    // simfarm's mapping is the default in Settings; a bad URL prefix is refused.
     browser.open(&format!("{}/settings", farm.url)).await;
     browser.heading("Storage mappings").await;
+    assert_eq!(browser.field_value("URL prefix 1").await, "/renders/");
+    browser.button("Add mapping").await.click().await.expect("a mapping can be added");
+    browser.fill("Storage path prefix 3", "/elsewhere/").await;
+    browser.fill("URL prefix 3", "ftp://files.example/").await;
+    browser.button("Save").await.click().await.expect("Save can be pressed");
+    browser.alert("Mapping 3").await;
+
+    // With only a mapping that does not cover the job's storage, the preview says so.
+    for _ in 0..2 {
+        browser.button("Remove mapping 1").await.click().await.expect("a mapping can be removed");
+    }
+    browser.fill("URL prefix 1", "https://files.example/elsewhere/").await;
+    browser.button("Save").await.click().await.expect("Save can be pressed");
+    browser.wait_xpath("//*[@role='status'][normalize-space()='Saved.']", "the mappings saved").await;
+    browser.open(&format!("{}/jobs/{}/preview", farm.url, job.id)).await;
+    browser.alert("No storage mapping covers the path").await;
+    browser.link("Open Settings").await.click().await.expect("Settings opens");
+    browser.button("Reset to defaults").await.click().await.expect("the defaults can be restored");
     assert_eq!(browser.field_value("URL prefix 1").await, "/renders/");
     browser.close().await;
 }
