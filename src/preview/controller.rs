@@ -122,11 +122,13 @@ impl Preview {
                 Ok(body) => exr_links(&url, &body),
                 Err(e) => Err(format!("The folder listing could not be loaded: {e}")),
             };
+            // The page was left while the listing was fetched.
+            if self.live.try_get_untracked().is_none() {
+                return;
+            }
             match listed {
                 Ok(listed) => self.pick_urls(listed),
-                Err(e) => {
-                    self.problem.try_set(Some(e));
-                }
+                Err(e) => self.problem.set(Some(e)),
             }
         });
     }

@@ -40,16 +40,15 @@ pub fn JobPreviewPage() -> impl IntoView {
                 Ok(found) => client.fetch_job_tasks(&id).await.map(|tasks| (found, tasks)),
                 Err(e) => Err(e),
             };
-            let (found, tasks) = match fetched {
-                Ok(fetched) => fetched,
-                Err(e) => {
-                    load_error.try_set(Some(e.to_string()));
-                    return;
-                }
-            };
-            if job_id.get_untracked() != id {
+            // Another job opened, or the page left, while this was fetched (None: the page's
+            // signals are gone, so nothing below may touch them).
+            if job_id.try_get_untracked().as_ref() != Some(&id) {
                 return;
             }
+            let (found, tasks) = match fetched {
+                Ok(fetched) => fetched,
+                Err(e) => return load_error.set(Some(e.to_string())),
+            };
             load_error.set(None);
             if planned.get_value().as_deref() == Some(id.as_str()) {
                 apply_tasks(preview, &tasks);

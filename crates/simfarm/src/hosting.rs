@@ -10,7 +10,7 @@ use axum::http::{header, request::Parts, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 use crate::farm::{self, SharedFarm};
 
@@ -62,10 +62,25 @@ fn origin_allowed(origin: &HeaderValue, parts: &Parts) -> bool {
 }
 
 /// The dashboard's built files, with `index.html` for every path that is not a file.
-pub fn app_service(dir: PathBuf) -> ServeDir<tower_http::set_status::SetStatus<ServeFile>> {
+pub fn app_service(dir: PathBuf) -> ServeDir<MethodRouter> {
     let index = dir.join("index.html");
-    // `not_found_service` would answer 404; deep links must load the app with 200.
-    ServeDir::new(dir).fallback(tower_http::set_status::SetStatus::new(ServeFile::new(index), StatusCode::OK))
+    // Deep links load the app with 200 (`not_found_service` would answer 404), always with the
+    // whole page: a `ServeFile` answers a browser's revalidation with 304 and no body, which a
+    // forced 200 turned into a blank page.
+    let deep_link = get(move || {
+        let index = index.clone();
+        async move {
+            match tokio::fs::read(&index).await {
+                Ok(html) => (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+                    html,
+                )
+                    .into_response(),
+                Err(_) => not_found(),
+            }
+        }
+    });
+    ServeDir::new(dir).fallback(deep_link)
 }
 
 /// The render root, read-only; a folder's URL (with its trailing `/`) answers with a listing.

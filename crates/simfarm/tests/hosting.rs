@@ -40,6 +40,11 @@ async fn the_app_is_served_with_deep_links_and_the_api_is_not_shadowed() {
     let (head, body) = raw(&server, &get("/jobs/3f2c6f5e-0000-4000-8000-000000000000", "")).await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert_eq!(body, "<html>farmdeck</html>", "deep links load the app");
+    // A browser revalidating a deep link it has cached still gets the page, not an empty 200.
+    let since = "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n";
+    let (head, body) = raw(&server, &get("/jobs/x/preview", since)).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(body, "<html>farmdeck</html>", "a revalidated deep link loads the app");
     let (_, body) = raw(&server, &get("/app.js", "")).await;
     assert_eq!(body, "console.log(1)");
     for path in ["/api/v3/nothing", "/job-files/job-0000/x/last-rendered.jpg", "/renders/nothing.exr"] {
