@@ -9,7 +9,8 @@ use crate::jobs::{provide_jobs_store, JobPane, JobsLayout, NoJobOpen, NoTaskOpen
 use crate::live::provide_live;
 use crate::manager::provide_manager;
 use crate::pages::NotFound;
-use crate::preview::PreviewPage;
+use crate::preview::{JobPreviewPage, PreviewPage};
+use crate::settings::SettingsPage;
 use crate::shell::{AppHeader, ManagerBanner};
 use crate::submit::{SubmitPage, SubmitTypePage};
 use crate::tasks::TaskPane;
@@ -42,6 +43,8 @@ pub fn App(settings: Settings) -> impl IntoView {
                     <Route path=path!("/submit") view=SubmitPage />
                     <Route path=path!("/submit/:job_type") view=SubmitTypePage />
                     <Route path=path!("/preview") view=PreviewPage />
+                    <Route path=path!("/jobs/:job_id/preview") view=JobPreviewPage />
+                    <Route path=path!("/settings") view=SettingsPage />
                 </Routes>
             </main>
         </Router>

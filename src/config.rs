@@ -1,8 +1,11 @@
 //! Where the Manager is. In order: `?manager=<url>` in the page's URL, then `farmdeck.json` next to
 //! `index.html` (`{"manager": "<url>"}`), then the page's own origin (the dashboard hosted by, or proxied
-//! next to, the Manager).
+//! next to, the Manager). `farmdeck.json` may also hold the default storage mappings
+//! (`"storage_mappings": [{"path": "...", "url": "..."}]`), used until the user saves their own.
 
 use serde::Deserialize;
+
+use crate::settings::StorageMapping;
 
 /// How the app was configured; the problem, if any, is shown to the user rather than dropped.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,6 +15,8 @@ pub struct Settings {
     pub source: ManagerUrlSource,
     /// A configuration that could not be used, in words.
     pub problem: Option<String>,
+    /// The default storage mappings from `farmdeck.json` (empty without any).
+    pub storage_mappings: Vec<StorageMapping>,
 }
 
 /// Where the Manager's URL came from.
@@ -36,6 +41,8 @@ impl ManagerUrlSource {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct FileConfig {
     pub manager: Option<String>,
+    #[serde(default)]
+    pub storage_mappings: Option<Vec<StorageMapping>>,
 }
 
 /// The outcome of looking for `farmdeck.json`.
@@ -62,35 +69,50 @@ pub fn normalise_manager_url(text: &str) -> Result<String, String> {
     Ok(trimmed.to_owned())
 }
 
-/// Decides the Manager URL from what the page knows.
+/// Decides the Manager URL from what the page knows, and takes the file's storage mappings.
 pub fn resolve(query_manager: Option<&str>, file: &FileLookup, page_origin: &str) -> Settings {
+    let mut settings = resolve_manager(query_manager, file, page_origin);
+    if let FileLookup::Found(FileConfig { storage_mappings: Some(mappings), .. }) = file {
+        settings.storage_mappings = mappings.clone();
+    }
+    settings
+}
+
+fn resolve_manager(query_manager: Option<&str>, file: &FileLookup, page_origin: &str) -> Settings {
     let same_origin = |problem: Option<String>| Settings {
         manager_url: page_origin.trim_end_matches('/').to_owned(),
         source: ManagerUrlSource::SameOrigin,
         problem,
+        storage_mappings: Vec::new(),
     };
     let mut problems = Vec::new();
     if let Some(query) = query_manager.filter(|query| !query.trim().is_empty()) {
         match normalise_manager_url(query) {
             Ok(url) => {
-                return Settings { manager_url: url, source: ManagerUrlSource::QueryParameter, problem: None }
+                return Settings {
+                    manager_url: url,
+                    source: ManagerUrlSource::QueryParameter,
+                    problem: None,
+                    storage_mappings: Vec::new(),
+                }
             }
             Err(why) => problems.push(format!("?manager= ignored: {why}")),
         }
     }
     match file {
-        FileLookup::Found(FileConfig { manager: Some(url) }) => match normalise_manager_url(url) {
+        FileLookup::Found(FileConfig { manager: Some(url), .. }) => match normalise_manager_url(url) {
             Ok(url) => {
                 return Settings {
                     manager_url: url,
                     source: ManagerUrlSource::ConfigFile,
                     problem: (!problems.is_empty()).then(|| problems.join("; ")),
+                    storage_mappings: Vec::new(),
                 }
             }
             Err(why) => problems.push(format!("farmdeck.json ignored: {why}")),
         },
         FileLookup::Invalid(why) => problems.push(format!("farmdeck.json ignored: {why}")),
-        FileLookup::Found(FileConfig { manager: None }) | FileLookup::Absent => {}
+        FileLookup::Found(FileConfig { manager: None, .. }) | FileLookup::Absent => {}
     }
     same_origin((!problems.is_empty()).then(|| problems.join("; ")))
 }
@@ -150,7 +172,8 @@ mod tests {
 
     #[test]
     fn the_query_parameter_wins_over_the_file() {
-        let file = FileLookup::Found(FileConfig { manager: Some("http://a:8080".into()) });
+        let file =
+            FileLookup::Found(FileConfig { manager: Some("http://a:8080".into()), ..Default::default() });
         let settings = resolve(Some("http://b:8080/"), &file, ORIGIN);
         assert_eq!(settings.manager_url, "http://b:8080");
         assert_eq!(settings.source, ManagerUrlSource::QueryParameter);
@@ -162,6 +185,18 @@ mod tests {
         let settings = resolve(None, &file, ORIGIN);
         assert_eq!(settings.manager_url, "https://manager.example");
         assert_eq!(settings.source, ManagerUrlSource::ConfigFile);
+    }
+
+    #[test]
+    fn storage_mappings_come_from_the_file() {
+        let file = parse_file_config(r#"{"storage_mappings": [{"path": "/render/", "url": "/renders/"}]}"#);
+        let settings = resolve(Some("http://b:8080"), &file, ORIGIN);
+        assert_eq!(settings.source, ManagerUrlSource::QueryParameter);
+        assert_eq!(
+            settings.storage_mappings,
+            [StorageMapping { path: "/render/".into(), url: "/renders/".into() }]
+        );
+        assert!(resolve(None, &FileLookup::Absent, ORIGIN).storage_mappings.is_empty());
     }
 
     #[test]

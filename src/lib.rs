@@ -9,6 +9,7 @@ pub mod live;
 pub mod manager;
 pub mod pages;
 pub mod preview;
+pub mod settings;
 pub mod shell;
 pub mod submit;
 pub mod tasks;

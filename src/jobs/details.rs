@@ -102,6 +102,9 @@ fn JobDetails(job: Job, tasks: UseJobTasksReturn) -> impl IntoView {
         </div>
         <ActionReportLine report />
         <A href=format!("{}?copy={}", crate::submit::form_href(&job.job_type), job.id) attr:class="submit-copy">"Submit a copy"</A>
+        {crate::preview::job::is_single_image(&job.job_type).then(|| view! {
+            <A href=format!("/jobs/{}/preview", job.id) attr:class="preview-merge">"Preview merge"</A>
+        })}
         <dl class="facts">
             <dt>"Activity"</dt><dd>{field(|job| job.activity.clone())}</dd>
             <dt>"Progress"</dt><dd>{field(|job| format!("{} of {} steps", job.steps_completed, job.steps_total))}</dd>

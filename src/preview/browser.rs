@@ -15,6 +15,37 @@ pub async fn read_file(file: &File) -> Result<ArrayBuffer, String> {
     bytes.dyn_into().map_err(|_| "the browser gave no bytes".to_string())
 }
 
+/// The bytes at `url`; an HTTP error or a blocked request is an error naming the URL.
+pub async fn fetch_bytes(url: &str) -> Result<ArrayBuffer, String> {
+    let raw = fetch(url).await?;
+    let promise = raw.array_buffer().map_err(describe)?;
+    let bytes = JsFuture::from(promise).await.map_err(|e| format!("cannot read {url}: {}", describe(e)))?;
+    bytes.dyn_into().map_err(|_| format!("{url} gave no bytes"))
+}
+
+/// The text at `url` (a folder listing), with the same errors as [`fetch_bytes`].
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    let raw = fetch(url).await?;
+    let promise = raw.text().map_err(describe)?;
+    let text = JsFuture::from(promise).await.map_err(|e| format!("cannot read {url}: {}", describe(e)))?;
+    text.as_string().ok_or_else(|| format!("{url} gave no text"))
+}
+
+async fn fetch(url: &str) -> Result<web_sys::Response, String> {
+    // A tile rendered again keeps its URL: never take it from the cache.
+    let response = gloo_net::http::Request::get(url)
+        .cache(web_sys::RequestCache::NoStore)
+        .send()
+        .await
+        .map_err(|e| {
+            format!("cannot fetch {url}: {e} (the server is unreachable or does not allow this site: CORS)")
+        })?;
+    if !response.ok() {
+        return Err(format!("{url} answered HTTP {} {}", response.status(), response.status_text()));
+    }
+    Ok(response.into())
+}
+
 /// Waits `ms` milliseconds without blocking the page.
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

@@ -9,11 +9,21 @@ use tilemerge::{Compression, ExrLayout, TileId, DEFAULT_OVERSCAN};
 use web_sys::{File, FileList};
 
 use super::browser;
+use super::listing::{exr_links, Listed};
 use super::memory::{self, Budget, MemoryPlan, ASSUMED_PIXEL_BYTES};
 use super::model::{requested_overscan, requested_size, Passes, PickedFile, Plan, PlanError, TileStatus};
 use super::seams::SeamCheck;
 use super::worker::pool::{pool_size, Pool};
 use super::worker::protocol::{Holding, Request, Response, SessionId};
+
+/// Where a tile's bytes come from.
+#[derive(Clone)]
+pub enum TileSource {
+    /// A picked or dropped file.
+    File(File),
+    /// A URL fetched over HTTP (a job's storage, or a folder URL's listing).
+    Url(String),
+}
 
 /// Where the export is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +83,7 @@ pub struct Preview {
     pub seam_canvas: NodeRef<leptos::html::Canvas>,
     /// What the merge needs, until a tile's header has told the real size of a pixel.
     memory: StoredValue<Option<MemoryPlan>>,
-    blobs: StoredValue<Vec<File>, LocalStorage>,
+    sources: StoredValue<Vec<TileSource>, LocalStorage>,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
     /// The first worker's session holding every placed tile's file, for the export and the seam
@@ -105,7 +115,7 @@ impl Preview {
             canvas: NodeRef::new(),
             seam_canvas: NodeRef::new(),
             memory: StoredValue::new(None),
-            blobs: StoredValue::new_local(Vec::new()),
+            sources: StoredValue::new_local(Vec::new()),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),
@@ -121,14 +131,82 @@ impl Preview {
         let Some(list) = list else { return };
         let files: Vec<File> = (0..list.length()).filter_map(|i| list.item(i)).collect();
         self.files.set(files.iter().map(|f| PickedFile { name: f.name(), bytes: f.size() as u64 }).collect());
-        self.blobs.set_value(files);
+        self.sources.set_value(files.into_iter().map(TileSource::File).collect());
         self.start();
+    }
+
+    /// Takes the files a folder URL's listing names, and merges them.
+    pub fn pick_urls(self, listed: Vec<Listed>) {
+        self.files.set(listed.iter().map(|l| PickedFile { name: l.name.clone(), bytes: 0 }).collect());
+        self.sources.set_value(listed.into_iter().map(|l| TileSource::Url(l.url)).collect());
+        self.start();
+    }
+
+    /// Reads a folder URL's listing and merges the `.exr` files it links to.
+    pub fn load_folder(self, url: String) {
+        let url = url.trim().to_string();
+        if url.is_empty() {
+            return self.problem.set(Some("Give the URL of a folder of tiles.".into()));
+        }
+        self.problem.set(None);
+        leptos::task::spawn_local(async move {
+            let listed = match browser::fetch_text(&url).await {
+                Ok(body) => exr_links(&url, &body),
+                Err(e) => Err(format!("The folder listing could not be loaded: {e}")),
+            };
+            // The page was left while the listing was fetched.
+            if self.live.try_get_untracked().is_none() {
+                return;
+            }
+            match listed {
+                Ok(listed) => self.pick_urls(listed),
+                Err(e) => self.problem.set(Some(e)),
+            }
+        });
     }
 
     /// (Re)starts the merge of the picked files with the layout as typed.
     pub fn start(self) {
         self.stop();
         self.problem.set(None);
+        let (size, overscan) = match (
+            requested_size(&self.width.get_untracked(), &self.height.get_untracked()),
+            requested_overscan(&self.overscan.get_untracked()),
+        ) {
+            (Ok(size), Ok(overscan)) => (size, overscan),
+            (Err(e), _) | (_, Err(e)) => return self.problem.set(Some(e)),
+        };
+        self.begin(Plan::new(&self.files.get_untracked(), size, overscan));
+    }
+
+    /// Starts the merge of a job's tiles: `plan` says which are ready, `urls` where each is.
+    pub fn start_job(self, plan: Plan, urls: Vec<String>) {
+        self.stop();
+        self.problem.set(None);
+        self.files.set(plan.rows.iter().map(|r| PickedFile { name: r.name.clone(), bytes: 0 }).collect());
+        self.sources.set_value(urls.into_iter().map(TileSource::Url).collect());
+        self.begin(Ok(plan));
+    }
+
+    /// A job's render task for `tile` is now `status`: a tile just rendered is fetched and merged.
+    pub fn task_status(self, tile: TileId, status: &str) {
+        // After Cancel the merge is over: a tile rendered now would stay queued for ever.
+        if !self.live.get_untracked() {
+            return;
+        }
+        let mut fetch = None;
+        self.plan.update(|plan| {
+            if let Some(Ok(plan)) = plan {
+                fetch = plan.task_status(tile, status);
+            }
+        });
+        if let Some(file) = fetch {
+            self.send_tiles(self.session.get_value(), vec![(tile, file)]);
+        }
+    }
+
+    /// Starts the workers on `plan` and sends them its queued tiles.
+    fn begin(self, plan: Result<Plan, PlanError>) {
         // An export of other files must not be offered for these.
         self.export.update(|state| {
             if let ExportState::Ready(url) = state {
@@ -139,14 +217,6 @@ impl Preview {
         self.passes.set(Passes::default());
         self.pass.set(None);
         self.clear_seams();
-        let (size, overscan) = match (
-            requested_size(&self.width.get_untracked(), &self.height.get_untracked()),
-            requested_overscan(&self.overscan.get_untracked()),
-        ) {
-            (Ok(size), Ok(overscan)) => (size, overscan),
-            (Err(e), _) | (_, Err(e)) => return self.problem.set(Some(e)),
-        };
-        let plan = Plan::new(&self.files.get_untracked(), size, overscan);
         self.plan.set(Some(plan.clone()));
         let Ok(mut plan) = plan else { return };
         let workers = pool_size(browser::cores());
@@ -179,6 +249,11 @@ impl Preview {
         self.live.set(true);
         let tiles: Vec<(TileId, usize)> =
             plan.rows.iter().filter(|r| r.is_sent()).filter_map(|r| Some((r.tile?, r.file?))).collect();
+        self.send_tiles(session, tiles);
+    }
+
+    /// Reads or fetches `tiles` (with their source) one by one, as workers have room.
+    fn send_tiles(self, session: SessionId, tiles: Vec<(TileId, usize)>) {
         if tiles.is_empty() {
             return;
         }
@@ -210,7 +285,7 @@ impl Preview {
         }
     }
 
-    /// Reads a tile's file and moves its bytes to a worker (`worker`, or the least busy).
+    /// Reads or fetches a tile's bytes and moves them to a worker (`worker`, or the least busy).
     async fn send_tile(
         self,
         session: SessionId,
@@ -218,8 +293,14 @@ impl Preview {
         file: usize,
         worker: Option<usize>,
     ) -> Result<(), String> {
-        let file = self.blobs.try_with_value(|b| b.get(file).cloned()).flatten().ok_or("the file is gone")?;
-        let bytes = browser::read_file(&file).await.map_err(|e| format!("cannot read the file: {e}"))?;
+        let source =
+            self.sources.try_with_value(|s| s.get(file).cloned()).flatten().ok_or("the file is gone")?;
+        let bytes = match source {
+            TileSource::File(file) => {
+                browser::read_file(&file).await.map_err(|e| format!("cannot read the file: {e}"))?
+            }
+            TileSource::Url(url) => browser::fetch_bytes(&url).await?,
+        };
         if !self.is_current(session) {
             // Cancelled while the file was read: its answer would only confuse the next merge.
             return Ok(());

@@ -3,6 +3,9 @@
 
 mod browser;
 mod controller;
+pub mod job;
+mod job_page;
+pub mod listing;
 pub mod memory;
 pub mod model;
 mod page;
@@ -10,4 +13,5 @@ mod parts;
 pub mod seams;
 pub mod worker;
 
+pub use job_page::JobPreviewPage;
 pub use page::PreviewPage;

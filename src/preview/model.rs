@@ -29,6 +29,8 @@ pub enum TileStatus {
     Unused(String),
     /// The merge was cancelled before the tile was done.
     Cancelled,
+    /// The job has not rendered the tile yet: its render task's status (queued, active, ...).
+    NotRendered(String),
 }
 
 impl TileStatus {
@@ -41,13 +43,14 @@ impl TileStatus {
             TileStatus::Failed(_) => "failed",
             TileStatus::Unused(_) => "unused",
             TileStatus::Cancelled => "cancelled",
+            TileStatus::NotRendered(_) => "not-rendered",
         }
     }
 
     /// Why, for the states that have a reason.
     pub fn reason(&self) -> Option<&str> {
         match self {
-            TileStatus::Failed(r) | TileStatus::Unused(r) => Some(r),
+            TileStatus::Failed(r) | TileStatus::Unused(r) | TileStatus::NotRendered(r) => Some(r),
             _ => None,
         }
     }
@@ -71,7 +74,9 @@ pub struct TileRow {
 impl TileRow {
     /// Whether the file goes to a worker.
     pub fn is_sent(&self) -> bool {
-        self.tile.is_some() && self.file.is_some() && !matches!(self.status, TileStatus::Unused(_))
+        self.tile.is_some()
+            && self.file.is_some()
+            && !matches!(self.status, TileStatus::Unused(_) | TileStatus::NotRendered(_))
     }
 }
 
@@ -174,6 +179,40 @@ impl Plan {
             });
         }
         Plan { grid: report.grid, inferred: report.inferred, rows }
+    }
+
+    /// The layout of a job's tiles: every tile of `grid`, each with its source (same index as
+    /// the grid's tiles) and `status` (queued to be fetched, or not rendered yet).
+    pub fn for_job(grid: Grid, status: impl Fn(TileId) -> TileStatus) -> Plan {
+        let rows = grid
+            .tiles()
+            .into_iter()
+            .enumerate()
+            .map(|(i, tile)| TileRow {
+                name: tile.file_name(),
+                tile: Some(tile),
+                file: Some(i),
+                bytes: 0,
+                status: status(tile),
+            })
+            .collect();
+        Plan { grid, inferred: false, rows }
+    }
+
+    /// A tile's render task is now `task_status` (`completed` means rendered); the source to
+    /// fetch when the tile has become ready to fetch. A tile whose task runs again shows that
+    /// until it completes, and is then fetched again.
+    pub fn task_status(&mut self, tile: TileId, task_status: &str) -> Option<usize> {
+        let row = self.rows.iter_mut().find(|r| r.tile == Some(tile))?;
+        if task_status == "completed" {
+            if matches!(row.status, TileStatus::NotRendered(_)) {
+                row.status = TileStatus::Queued;
+                return row.file;
+            }
+        } else if !matches!(row.status, TileStatus::Cancelled) {
+            row.status = TileStatus::NotRendered(format!("task {task_status}"));
+        }
+        None
     }
 
     /// Records what became of a tile; answers for tiles no longer queued are ignored.
@@ -410,6 +449,31 @@ mod tests {
         plan.cancel();
         assert_eq!(plan.count("cancelled"), 2);
         assert_eq!(plan.placed().count(), 1);
+    }
+
+    #[test]
+    fn job_tiles_wait_for_their_task_and_are_fetched_again_after_a_rerun() {
+        let grid =
+            Grid::new(Size { width: 100, height: 64 }, Size { width: 64, height: 64 }, 16).expect("grid");
+        let [first, second] = [grid.tiles()[0], grid.tiles()[1]];
+        let mut plan = Plan::for_job(grid, |t| {
+            if t == first {
+                TileStatus::Queued
+            } else {
+                TileStatus::NotRendered("task queued".into())
+            }
+        });
+        assert_eq!(plan.progress().tiles_total, 1, "tiles not rendered are not fetched yet");
+        assert_eq!(plan.rows[1].status.label(), "not-rendered");
+        assert_eq!(plan.task_status(second, "active"), None);
+        assert_eq!(plan.rows[1].status.reason(), Some("task active"));
+        assert_eq!(plan.task_status(second, "completed"), Some(1));
+        assert_eq!(plan.task_status(second, "completed"), None, "already fetching");
+        plan.settle(second, TileStatus::Placed);
+        assert_eq!(plan.task_status(second, "queued"), None);
+        assert_eq!(plan.placed().count(), 0, "a requeued tile is not exported");
+        assert_eq!(plan.task_status(second, "completed"), Some(1));
+        assert_eq!(plan.task_status(first, "completed"), None);
     }
 
     #[test]

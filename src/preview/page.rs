@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use super::controller::Preview;
-use super::parts::{ExportPanel, FilePicker, LayoutFields, MergeProgress, SeamPanel, TileList, Viewer};
+use super::parts::{
+    ExportPanel, FilePicker, FolderUrl, LayoutFields, MergeProgress, SeamPanel, TileList, Viewer,
+};
 
 /// The standalone merge preview.
 #[component]
@@ -17,6 +19,7 @@ pub fn PreviewPage() -> impl IntoView {
             <h1>"Merge preview"</h1>
             <p class="muted">"Stitch a single-image job's EXR tiles in the browser; nothing is uploaded."</p>
             <FilePicker preview />
+            <FolderUrl preview />
             <LayoutFields preview />
             {move || problem().map(|p| view! { <p role="alert" class="notice">{p}</p> })}
             <MergeProgress preview />

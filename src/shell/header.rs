@@ -20,6 +20,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/workers">"Workers"</A>
                 <A href="/submit">"Submit"</A>
                 <A href="/preview">"Preview"</A>
+                <A href="/settings">"Settings"</A>
             </nav>
         </header>
     }

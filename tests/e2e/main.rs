@@ -5,6 +5,7 @@
 mod support;
 
 mod hosting;
+mod job_preview;
 mod jobs;
 mod preview;
 mod shell;

@@ -39,12 +39,12 @@ async fn open_with(browser: &Browser, farm: &Simfarm, files: &[PathBuf]) {
 }
 
 /// XPath of the tile list once `count` tiles are in `state`.
-fn tiles_in_state(state: &str, count: usize) -> String {
+pub fn tiles_in_state(state: &str, count: usize) -> String {
     format!("//table[contains(@class,'tile-list')][count(.//tr[@data-state='{state}'])={count}]")
 }
 
 /// The bytes behind a `blob:` URL of the page.
-async fn fetch_bytes(browser: &Browser, url: &str) -> Vec<u8> {
+pub async fn fetch_bytes(browser: &Browser, url: &str) -> Vec<u8> {
     let script = "const [url, done] = arguments;
         fetch(url).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))))
             .catch(e => done(String(e)));";
@@ -94,7 +94,7 @@ fn by_name(tile: &DecodedTile) -> Vec<&DecodedPass> {
 
 /// Asserts every channel of every pass holds the same bits (passes matched by name: a single-part
 /// file keeps its channels sorted, so its passes come in another order).
-fn assert_same_channels(actual: &DecodedTile, expected: &DecodedTile) {
+pub fn assert_same_channels(actual: &DecodedTile, expected: &DecodedTile) {
     assert_eq!(actual.size, expected.size, "image size");
     let (actual, expected) = (by_name(actual), by_name(expected));
     let infos = |passes: &[&DecodedPass]| passes.iter().map(|p| p.info.clone()).collect::<Vec<_>>();

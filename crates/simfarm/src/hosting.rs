@@ -1,14 +1,16 @@
 //! Everything served besides the API: the dashboard's files (`--serve-app`, with the fallback to
-//! `index.html` for deep links), the render root under `/renders/`, the job files (thumbnails and
+//! `index.html` for deep links, and a `farmdeck.json` naming where the render root is served), the
+//! render root under `/renders/` (folders as simple HTML listings), the job files (thumbnails and
 //! task logs) under `/job-files/`, and CORS as the Manager does it.
 
-use std::path::PathBuf;
+use std::path::{Component, PathBuf};
 
 use axum::extract::{Path, State};
-use axum::http::{header, request::Parts, HeaderValue, Method, StatusCode};
+use axum::http::{header, request::Parts, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 use crate::farm::{self, SharedFarm};
 
@@ -60,15 +62,131 @@ fn origin_allowed(origin: &HeaderValue, parts: &Parts) -> bool {
 }
 
 /// The dashboard's built files, with `index.html` for every path that is not a file.
-pub fn app_service(dir: PathBuf) -> ServeDir<tower_http::set_status::SetStatus<ServeFile>> {
+pub fn app_service(dir: PathBuf) -> ServeDir<MethodRouter> {
     let index = dir.join("index.html");
-    // `not_found_service` would answer 404; deep links must load the app with 200.
-    ServeDir::new(dir).fallback(tower_http::set_status::SetStatus::new(ServeFile::new(index), StatusCode::OK))
+    // Deep links load the app with 200 (`not_found_service` would answer 404), always with the
+    // whole page: a `ServeFile` answers a browser's revalidation with 304 and no body, which a
+    // forced 200 turned into a blank page.
+    let deep_link = get(move || {
+        let index = index.clone();
+        async move {
+            match tokio::fs::read(&index).await {
+                Ok(html) => (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+                    html,
+                )
+                    .into_response(),
+                Err(_) => not_found(),
+            }
+        }
+    });
+    ServeDir::new(dir).fallback(deep_link)
 }
 
-/// The render root, read-only.
-pub fn renders_service(root: PathBuf) -> ServeDir {
-    ServeDir::new(root)
+/// The render root, read-only; a folder's URL (with its trailing `/`) answers with a listing.
+pub fn renders_service(root: PathBuf) -> ServeDir<MethodRouter> {
+    // ServeDir calls its fallback for what it cannot serve, folders included (they have no
+    // index.html); the fallback sees the path below `/renders`.
+    let dir = root.clone();
+    let listing = get(move |uri: Uri| {
+        let root = dir.clone();
+        async move { folder_listing(&root, uri.path()).await }
+    });
+    ServeDir::new(root).fallback(listing)
+}
+
+/// The listing of the folder at `url_path` (below the render root), or 404.
+async fn folder_listing(root: &std::path::Path, url_path: &str) -> Response {
+    let Some(relative) = percent_decode(url_path) else { return not_found() };
+    let relative = std::path::Path::new(relative.trim_start_matches('/'));
+    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+        return not_found();
+    }
+    let dir = root.join(relative);
+    let Ok(mut entries) = tokio::fs::read_dir(&dir).await else { return not_found() };
+    let mut names = Vec::new();
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let is_dir = entry.file_type().await.is_ok_and(|kind| kind.is_dir());
+        names.push((entry.file_name().to_string_lossy().into_owned(), is_dir));
+    }
+    names.sort();
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], listing_html(url_path, &names)).into_response()
+}
+
+/// A simple autoindex page: one link per entry, folders with a trailing `/`. Names are escaped
+/// as text and percent-encoded in the links, whatever they hold.
+pub fn listing_html(url_path: &str, entries: &[(String, bool)]) -> String {
+    let title = html_escape(&format!("Index of /renders{url_path}"));
+    let mut html =
+        format!("<!DOCTYPE html>\n<html><head><title>{title}</title></head><body><h1>{title}</h1><ul>\n");
+    for (name, is_dir) in entries {
+        let slash = if *is_dir { "/" } else { "" };
+        html.push_str(&format!(
+            "<li><a href=\"{}{slash}\">{}{slash}</a></li>\n",
+            percent_encode(name),
+            html_escape(name)
+        ));
+    }
+    html.push_str("</ul></body></html>\n");
+    html
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Encodes everything but unreserved characters, so a name is one path segment.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes; None for a bad escape or bytes that are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `/farmdeck.json` when simfarm serves the app: a real `farmdeck.json` in the app's folder, or
+/// else one that maps the render root to `/renders/`. Any other absolute path is mapped too, since
+/// simfarm re-roots such paths below its render root (see `RenderRoot::resolve`).
+pub async fn farmdeck_json(app_dir: PathBuf, render_root: PathBuf) -> Response {
+    if let Ok(text) = tokio::fs::read(app_dir.join("farmdeck.json")).await {
+        return ([(header::CONTENT_TYPE, "application/json")], text).into_response();
+    }
+    ([(header::CONTENT_TYPE, "application/json")], default_farmdeck_json(&render_root)).into_response()
+}
+
+/// The mappings simfarm's render root needs.
+pub fn default_farmdeck_json(render_root: &std::path::Path) -> String {
+    let root = format!("{}/", render_root.display().to_string().trim_end_matches('/'));
+    serde_json::json!({
+        "storage_mappings": [
+            {"path": root, "url": "/renders/"},
+            {"path": "/", "url": "/renders/"},
+        ]
+    })
+    .to_string()
 }
 
 /// `/job-files/job-<4>/<job>/<file>`: the last-rendered JPEGs and `task-<id>.txt` logs, from memory.
@@ -106,6 +224,26 @@ mod tests {
     fn allowed(origin: &str, host: &str) -> bool {
         let (parts, _) = Request::builder().header("host", host).body(()).unwrap_or_default().into_parts();
         origin_allowed(&HeaderValue::from_str(origin).unwrap_or(HeaderValue::from_static("")), &parts)
+    }
+
+    #[test]
+    fn listings_escape_names_and_encode_links() {
+        let html = listing_html("/job/", &[("a<b>\"&'.exr".into(), false), ("tiles".into(), true)]);
+        assert!(
+            html.contains("<a href=\"a%3Cb%3E%22%26%27.exr\">a&lt;b&gt;&quot;&amp;&#39;.exr</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"tiles/\">tiles/</a>"), "{html}");
+        assert_eq!(percent_decode("/a%20b/%3C").as_deref(), Some("/a b/<"));
+        assert_eq!(percent_decode("/%zz"), None);
+    }
+
+    #[test]
+    fn the_default_config_maps_the_render_root() {
+        let json: serde_json::Value =
+            serde_json::from_str(&default_farmdeck_json(std::path::Path::new("/tmp/root"))).unwrap();
+        assert_eq!(json["storage_mappings"][0]["path"], "/tmp/root/");
+        assert_eq!(json["storage_mappings"][0]["url"], "/renders/");
     }
 
     #[test]

@@ -113,7 +113,10 @@ pub fn router(state: &AppState) -> Router {
         .route("/job-files/{*path}", get(hosting::job_files).with_state(state.farm.clone()))
         .nest_service("/renders", hosting::renders_service(state.render_root.path().to_path_buf()));
     if let Some(dir) = &state.serve_app {
-        app = app.fallback_service(hosting::app_service(dir.clone()));
+        let (app_dir, root) = (dir.clone(), state.render_root.path().to_path_buf());
+        app = app
+            .route("/farmdeck.json", get(move || hosting::farmdeck_json(app_dir.clone(), root.clone())))
+            .fallback_service(hosting::app_service(dir.clone()));
     }
     app.layer(state.io_layer.clone()).layer(hosting::cors())
 }

@@ -40,6 +40,11 @@ async fn the_app_is_served_with_deep_links_and_the_api_is_not_shadowed() {
     let (head, body) = raw(&server, &get("/jobs/3f2c6f5e-0000-4000-8000-000000000000", "")).await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert_eq!(body, "<html>farmdeck</html>", "deep links load the app");
+    // A browser revalidating a deep link it has cached still gets the page, not an empty 200.
+    let since = "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n";
+    let (head, body) = raw(&server, &get("/jobs/x/preview", since)).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(body, "<html>farmdeck</html>", "a revalidated deep link loads the app");
     let (_, body) = raw(&server, &get("/app.js", "")).await;
     assert_eq!(body, "console.log(1)");
     for path in ["/api/v3/nothing", "/job-files/job-0000/x/last-rendered.jpg", "/renders/nothing.exr"] {
@@ -79,5 +84,50 @@ async fn cors_admits_only_the_dev_port() {
         head.to_ascii_lowercase().contains("access-control-allow-origin: http://localhost:8081"),
         "{head}"
     );
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn farmdeck_json_maps_the_render_root_and_folders_are_listed() {
+    let app = temp_root("config-app");
+    std::fs::write(app.join("index.html"), "<html>farmdeck</html>").unwrap();
+    let root = temp_root("config-root");
+    std::fs::create_dir_all(root.join("shot/tiles")).unwrap();
+    std::fs::write(root.join("shot/tiles/0-0-64-64.exr"), b"exr").unwrap();
+    std::fs::write(root.join("shot/tiles/<b>&.exr"), b"exr").unwrap();
+    let server = start_with(simfarm::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        render_root: Some(root.clone()),
+        serve_app: Some(app.clone()),
+        workers: 0,
+        seed: Some(1),
+        ..simfarm::Config::default()
+    })
+    .await;
+    let (head, body) = raw(&server, &get("/farmdeck.json", "")).await;
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    let config: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let canonical = root.canonicalize().unwrap();
+    assert_eq!(config["storage_mappings"][0]["path"], format!("{}/", canonical.display()));
+    assert_eq!(config["storage_mappings"][0]["url"], "/renders/");
+
+    let (head, body) = raw(&server, &get("/renders/shot/tiles/", "")).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(body.contains("<a href=\"0-0-64-64.exr\">0-0-64-64.exr</a>"), "{body}");
+    assert!(body.contains("<a href=\"%3Cb%3E%26.exr\">&lt;b&gt;&amp;.exr</a>"), "{body}");
+    let (_, body) = raw(&server, &get("/renders/shot/", "")).await;
+    assert!(body.contains("<a href=\"tiles/\">tiles/</a>"), "{body}");
+    let (head, body) = raw(&server, &get("/renders/shot/tiles/0-0-64-64.exr", "")).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(body, "exr");
+    for path in ["/renders/nothing/", "/renders/%2e%2e/", "/renders/shot/tiles/missing.exr"] {
+        let (head, _) = raw(&server, &get(path, "")).await;
+        assert!(head.starts_with("HTTP/1.1 404"), "{path}: {head}");
+    }
+
+    // A real farmdeck.json beside the app wins.
+    std::fs::write(app.join("farmdeck.json"), r#"{"manager": "http://elsewhere:8080"}"#).unwrap();
+    let (_, body) = raw(&server, &get("/farmdeck.json", "")).await;
+    assert_eq!(body, r#"{"manager": "http://elsewhere:8080"}"#);
     server.stop();
 }

@@ -1,6 +1,7 @@
 //! The preview page's pieces; each shows part of the [`Preview`](super::controller::Preview) state.
 
 mod export;
+mod folder;
 mod layout;
 mod picker;
 mod progress;
@@ -9,6 +10,7 @@ mod tiles;
 mod viewer;
 
 pub use export::ExportPanel;
+pub use folder::FolderUrl;
 pub use layout::LayoutFields;
 pub use picker::FilePicker;
 pub use progress::MergeProgress;

@@ -72,6 +72,11 @@ impl Simfarm {
         Simfarm { url: format!("http://{address}"), address, args, child, renders }
     }
 
+    /// Where this simfarm writes its render output.
+    pub fn render_root(&self) -> &Path {
+        self.renders.path()
+    }
+
     /// Stops the process, as when a Manager goes down.
     pub async fn stop(&mut self) {
         let _ = self.child.kill().await;
