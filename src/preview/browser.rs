@@ -125,3 +125,15 @@ pub fn device_memory() -> Option<f64> {
 pub fn cores() -> f64 {
     web_sys::window().map_or(0.0, |w| w.navigator().hardware_concurrency())
 }
+
+/// Milliseconds on the page's clock (`performance.now()`), for the figures shown after a merge.
+pub fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// The page's WebAssembly memory in bytes (it only grows, so this is also its peak).
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0.0, |memory| memory.buffer().unchecked_into::<ArrayBuffer>().byte_length() as f64)
+}

@@ -11,7 +11,9 @@ use web_sys::{File, FileList};
 use super::browser;
 use super::listing::{exr_links, Listed};
 use super::memory::{self, Budget, MemoryPlan, ASSUMED_PIXEL_BYTES};
-use super::model::{requested_overscan, requested_size, Passes, PickedFile, Plan, PlanError, TileStatus};
+use super::model::{
+    requested_overscan, requested_size, FrameFigures, Passes, PickedFile, Plan, PlanError, TileStatus,
+};
 use super::seams::SeamCheck;
 use super::worker::pool::{pool_size, Pool};
 use super::worker::protocol::{Holding, Request, Response, SessionId};
@@ -72,6 +74,8 @@ pub struct Preview {
     /// Whether the workers hold the merge (false before a merge and after Cancel).
     pub live: RwSignal<bool>,
     pub export: RwSignal<ExportState>,
+    /// How long the first full frame took and the memory it needed, once it is on screen.
+    pub frame: RwSignal<Option<FrameFigures>>,
     pub layout: RwSignal<ExrLayout>,
     pub compression: RwSignal<Compression>,
     /// The seam check of the pass on screen, and whether its map is shown over the image.
@@ -91,6 +95,9 @@ pub struct Preview {
     export_session: StoredValue<Option<SessionId>>,
     files_sent: StoredValue<bool>,
     next_id: StoredValue<SessionId>,
+    /// When the merge began (`performance.now()`), and the workers that drew the latest render.
+    started_at: StoredValue<f64>,
+    drawn: StoredValue<usize>,
 }
 
 impl Preview {
@@ -108,6 +115,7 @@ impl Preview {
             problem: RwSignal::new(None),
             live: RwSignal::new(false),
             export: RwSignal::new(ExportState::Idle),
+            frame: RwSignal::new(None),
             layout: RwSignal::new(ExrLayout::MultiPart),
             compression: RwSignal::new(Compression::Zip),
             seams: RwSignal::new(SeamState::Idle),
@@ -121,6 +129,8 @@ impl Preview {
             export_session: StoredValue::new(None),
             files_sent: StoredValue::new(false),
             next_id: StoredValue::new(0),
+            started_at: StoredValue::new(0.0),
+            drawn: StoredValue::new(0),
         };
         on_cleanup(move || preview.stop());
         preview
@@ -217,6 +227,8 @@ impl Preview {
         self.passes.set(Passes::default());
         self.pass.set(None);
         self.clear_seams();
+        self.frame.set(None);
+        self.started_at.set_value(browser::now());
         self.plan.set(Some(plan.clone()));
         let Ok(mut plan) = plan else { return };
         let workers = pool_size(browser::cores());
@@ -345,6 +357,7 @@ impl Preview {
                 self.problem.set(Some(e));
             }
         }
+        self.drawn.set_value(0);
         let request = Request::Render {
             session: self.session.get_value(),
             pass,
@@ -479,6 +492,7 @@ impl Preview {
                 if let Err(e) = drawn {
                     self.problem.set(Some(format!("Cannot draw the image: {e}")));
                 }
+                self.note_drawn();
             }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.
@@ -537,6 +551,23 @@ impl Preview {
         });
         if self.plan.with_untracked(|p| matches!(p, Some(Ok(p)) if p.progress().is_finished())) {
             self.render();
+        }
+    }
+
+    /// Counts a worker's pixels drawn; when every worker has drawn the first complete merge, its
+    /// time and memory are recorded (shown to the user, and read by the benchmark).
+    fn note_drawn(self) {
+        self.drawn.set_value(self.drawn.get_value() + 1);
+        let complete = self.plan.with_untracked(|p| matches!(p, Some(Ok(p)) if p.is_complete()));
+        let workers = self.pool.with_value(|pool| pool.as_ref().map(|p| (p.size(), p.peak_memory())));
+        let Some((size, worker_bytes)) = workers else { return };
+        if complete && self.drawn.get_value() >= size && self.frame.get_untracked().is_none() {
+            self.frame.set(Some(FrameFigures {
+                millis: browser::now() - self.started_at.get_value(),
+                workers: size,
+                worker_bytes,
+                page_bytes: browser::wasm_memory_bytes(),
+            }));
         }
     }
 

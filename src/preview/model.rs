@@ -248,6 +248,13 @@ impl Plan {
         self.rows.iter().filter(|r| r.status == TileStatus::Placed)
     }
 
+    /// Whether every tile of the grid has been answered and none waits to be rendered: the
+    /// frame is as complete as it will get.
+    pub fn is_complete(&self) -> bool {
+        self.progress().is_finished()
+            && !self.rows.iter().any(|r| matches!(r.status, TileStatus::Queued | TileStatus::NotRendered(_)))
+    }
+
     /// How many rows are in `status`'s state.
     pub fn count(&self, label: &str) -> usize {
         self.rows.iter().filter(|r| r.status.label() == label).count()
@@ -294,6 +301,32 @@ impl Progress {
             self.tiles_total,
             mb(self.bytes_done),
             mb(self.bytes_total)
+        )
+    }
+}
+
+/// The first full frame: how long it took to be on screen and the WebAssembly memory it took.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameFigures {
+    /// From the start of the merge to the last worker's pixels drawn.
+    pub millis: f64,
+    /// Preview workers.
+    pub workers: usize,
+    /// The workers' peak WebAssembly memory, summed.
+    pub worker_bytes: f64,
+    /// The page's WebAssembly memory.
+    pub page_bytes: f64,
+}
+
+impl FrameFigures {
+    /// E.g. `Full frame in 1.24 s · 2 workers, 310 MB of WebAssembly memory (page 12 MB)`.
+    pub fn text(&self) -> String {
+        format!(
+            "Full frame in {:.2} s · {} workers, {:.0} MB of WebAssembly memory (page {:.0} MB)",
+            self.millis / 1000.0,
+            self.workers,
+            self.worker_bytes / 1e6,
+            self.page_bytes / 1e6
         )
     }
 }
@@ -474,6 +507,25 @@ mod tests {
         assert_eq!(plan.placed().count(), 0, "a requeued tile is not exported");
         assert_eq!(plan.task_status(second, "completed"), Some(1));
         assert_eq!(plan.task_status(first, "completed"), None);
+    }
+
+    #[test]
+    fn a_frame_is_complete_once_no_tile_waits() {
+        let mut plan = Plan::new(&picked(&GRID_2X2), None, 16).expect("a plan");
+        let tiles: Vec<TileId> = plan.rows.iter().filter_map(|r| r.tile).collect();
+        for tile in &tiles[..3] {
+            plan.settle(*tile, TileStatus::Placed);
+        }
+        assert!(!plan.is_complete(), "one tile is still queued");
+        plan.settle(tiles[3], TileStatus::Failed("truncated".into()));
+        assert!(plan.is_complete(), "a failed tile is an answer too");
+        plan.rows[0].status = TileStatus::NotRendered("task active".into());
+        assert!(!plan.is_complete(), "a tile still rendering will come");
+        let figures = FrameFigures { millis: 1240.0, workers: 2, worker_bytes: 310e6, page_bytes: 12e6 };
+        assert_eq!(
+            figures.text(),
+            "Full frame in 1.24 s · 2 workers, 310 MB of WebAssembly memory (page 12 MB)"
+        );
     }
 
     #[test]

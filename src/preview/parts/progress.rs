@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::preview::controller::{ExportState, Preview};
-use crate::preview::model::Progress;
+use crate::preview::model::{FrameFigures, Progress};
 
 /// The progress bar: tiles decoded of those sent, and bytes.
 #[component]
@@ -42,6 +42,26 @@ pub fn MergeProgress(preview: Preview) -> impl IntoView {
             <button type="button" class="danger small" disabled=move || !running() on:click=move |_| preview.stop()>
                 "Cancel"
             </button>
+            {move || preview.frame.get().map(|frame| view! { <FrameLine frame /> })}
         </div>
+    }
+}
+
+/// How long the full frame took and the memory it needed (the benchmark reads the `data-*`).
+#[component]
+fn FrameLine(
+    /// The figures of the first full frame.
+    frame: FrameFigures,
+) -> impl IntoView {
+    view! {
+        <span
+            class="muted merge-figures"
+            data-frame-ms=frame.millis.round().to_string()
+            data-workers=frame.workers.to_string()
+            data-worker-peak-bytes=frame.worker_bytes.to_string()
+            data-page-wasm-bytes=frame.page_bytes.to_string()
+        >
+            {frame.text()}
+        </span>
     }
 }
