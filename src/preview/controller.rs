@@ -13,6 +13,10 @@ use super::model::{requested_overscan, requested_size, Passes, PickedFile, Plan,
 use super::worker::pool::Pool;
 use super::worker::protocol::{Request, Response, SessionId};
 
+mod viewing;
+
+pub use viewing::{ProbeShown, Viewing};
+
 /// Where the export is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportState {
@@ -50,6 +54,8 @@ pub struct Preview {
     pub layout: RwSignal<ExrLayout>,
     /// Where the workers' pixels are drawn.
     pub canvas: NodeRef<leptos::html::Canvas>,
+    /// Channel, zoom, probe and tile grid of the viewer.
+    pub viewing: Viewing,
     blobs: StoredValue<Vec<File>, LocalStorage>,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
@@ -74,6 +80,7 @@ impl Preview {
             export: RwSignal::new(ExportState::Idle),
             layout: RwSignal::new(ExrLayout::MultiPart),
             canvas: NodeRef::new(),
+            viewing: Viewing::new(),
             blobs: StoredValue::new_local(Vec::new()),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
@@ -104,6 +111,7 @@ impl Preview {
             }
             *state = ExportState::Idle;
         });
+        self.viewing.restart();
         self.passes.set(Passes::default());
         self.pass.set(None);
         let (size, overscan) = match (
@@ -189,6 +197,7 @@ impl Preview {
     pub fn stop(self) {
         // Dropping the pool terminates its workers.
         self.pool.try_set_value(None);
+        self.viewing.forget_requests();
         self.live.try_set(false);
         self.plan.try_update(|plan| {
             if let Some(Ok(plan)) = plan {
@@ -200,23 +209,14 @@ impl Preview {
         }
     }
 
-    /// Asks every worker to draw the chosen pass; each answers with its tiles' pixels.
+    /// Asks every worker to draw the chosen pass and channel; each answers with its tiles' pixels.
+    /// The pass's range comes first (see [`Viewing`]): false colour spans the whole image.
     pub fn render(self) {
-        let (Some(pass), Some(Some(Ok(plan)))) = (self.pass.get_untracked(), self.plan.try_get_untracked())
+        let (Some(pass), Some(Some(Ok(_)))) = (self.pass.get_untracked(), self.plan.try_get_untracked())
         else {
             return;
         };
-        if let Some(canvas) = self.canvas.get_untracked() {
-            if let Err(e) = browser::reset_canvas(&canvas, plan.grid.image.width, plan.grid.image.height) {
-                self.problem.set(Some(e));
-            }
-        }
-        let request = Request::Render {
-            session: self.session.get_value(),
-            pass,
-            exposure: self.exposure.get_untracked(),
-        };
-        self.with_pool(|pool| pool.broadcast(&request));
+        self.ask_range(pass);
     }
 
     /// Builds the merged EXR in one worker from the placed tiles' files, read again.
@@ -280,6 +280,12 @@ impl Preview {
                 if let Err(e) = drawn {
                     self.problem.set(Some(format!("Cannot draw the image: {e}")));
                 }
+            }
+            Response::Ranged { session, ticket, kind, range } if Some(session) == current => {
+                self.ranged(ticket, kind, range);
+            }
+            Response::Probed { session, x, y, reading } if Some(session) == current => {
+                self.probed(x, y, reading);
             }
             Response::Exported { session } if Some(session) == exporting => {
                 self.with_pool(|pool| pool.send(0, &Request::End { session }, None));

@@ -6,6 +6,7 @@ mod controller;
 pub mod model;
 mod page;
 mod parts;
+pub mod view;
 pub mod worker;
 
 pub use page::PreviewPage;

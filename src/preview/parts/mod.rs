@@ -3,9 +3,14 @@
 mod export;
 mod layout;
 mod picker;
+mod probe;
 mod progress;
+mod tile_overlay;
 mod tiles;
+mod view_png;
+mod view_toolbar;
 mod viewer;
+mod viewport;
 
 pub use export::ExportPanel;
 pub use layout::LayoutFields;

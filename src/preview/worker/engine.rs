@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
-use tilemerge::{export_exr, preview_rgba8, Canvas, CanvasOptions, ExrOptions, Rect, TileState};
+use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_rgba8, Channel, Mapping};
+use tilemerge::{export_exr, Canvas, CanvasOptions, ExrOptions, Rect, TileState};
 
-use super::protocol::{Request, Response};
+use super::protocol::{Request, Response, SessionId};
+use crate::preview::view::ProbeReading;
 
 /// An answer and the bytes that travel with it.
 pub type Reply = (Response, Option<Vec<u8>>);
@@ -47,27 +49,23 @@ impl Engine {
                 };
                 (response, None)
             }
-            Request::Render { session, pass, exposure } => {
+            Request::Render { session, pass, channel, mapping } => {
                 let Some(canvas) = self.sessions.get(&session) else {
                     return Some((unknown(session), None));
                 };
-                let regions = placed_regions(canvas);
-                if regions.is_empty() {
-                    // A worker whose tiles all failed has nothing to draw, which is not an error.
-                    let size = canvas.size();
-                    let response =
-                        Response::Rendered { session, width: size.width, height: size.height, regions };
-                    return Some((response, None));
-                }
-                match preview_rgba8(canvas, &pass, exposure) {
-                    Ok(rgba) => {
-                        let size = canvas.size();
-                        let response =
-                            Response::Rendered { session, width: size.width, height: size.height, regions };
-                        (response, Some(rgba))
-                    }
-                    Err(e) => (Response::Error { session: Some(session), reason: e.to_string() }, None),
-                }
+                render(canvas, session, &pass, channel, mapping)
+            }
+            Request::Range { session, ticket, pass, channel } => {
+                let Some(canvas) = self.sessions.get(&session) else {
+                    return Some((unknown(session), None));
+                };
+                (range(canvas, session, ticket, &pass, channel), None)
+            }
+            Request::Probe { session, pass, x, y } => {
+                let Some(canvas) = self.sessions.get(&session) else {
+                    return Some((unknown(session), None));
+                };
+                (probe(canvas, session, &pass, x, y), None)
             }
             Request::Export { session, layout } => {
                 let Some(canvas) = self.sessions.get(&session) else {
@@ -90,6 +88,49 @@ impl Engine {
 /// The answer to a request for a session this worker does not hold.
 fn unknown(session: u32) -> Response {
     Response::Error { session: Some(session), reason: format!("this worker has no merge {session}") }
+}
+
+/// Draws `channel` of `pass`: the whole image's pixels, of which only the returned regions (this
+/// canvas' placed tiles) hold anything.
+pub fn render(canvas: &Canvas, session: SessionId, pass: &str, channel: Channel, mapping: Mapping) -> Reply {
+    let size = canvas.size();
+    let regions = placed_regions(canvas);
+    if regions.is_empty() {
+        // A worker whose tiles all failed has nothing to draw, which is not an error.
+        return (Response::Rendered { session, width: size.width, height: size.height, regions }, None);
+    }
+    match render_rgba8(canvas, pass, channel, mapping) {
+        Ok(rgba) => {
+            (Response::Rendered { session, width: size.width, height: size.height, regions }, Some(rgba))
+        }
+        Err(e) => (Response::Error { session: Some(session), reason: e.to_string() }, None),
+    }
+}
+
+/// The kind of `pass` and the range of `channel` over this canvas' placed pixels.
+pub fn range(canvas: &Canvas, session: SessionId, ticket: u32, pass: &str, channel: Channel) -> Response {
+    let regions = placed_regions(canvas);
+    if regions.is_empty() {
+        return Response::Ranged { session, ticket, kind: None, range: None };
+    }
+    let Some((info, _)) = canvas.pass_samples(pass) else {
+        return Response::Error {
+            session: Some(session),
+            reason: format!("the merged image has no pass {pass:?}"),
+        };
+    };
+    match pass_range(canvas, pass, channel, &regions) {
+        Ok(range) => Response::Ranged { session, ticket, kind: Some(info.kind()), range },
+        Err(e) => Response::Error { session: Some(session), reason: e.to_string() },
+    }
+}
+
+/// The values of `pass` at a pixel, with the tile they came from, when one of this canvas'
+/// placed tiles covers it.
+pub fn probe(canvas: &Canvas, session: SessionId, pass: &str, x: u32, y: u32) -> Response {
+    let reading = placed_tile_at(canvas, x, y)
+        .and_then(|tile| Some(ProbeReading::new(tile, pixel_values(canvas, pass, x, y)?)));
+    Response::Probed { session, x, y, reading }
 }
 
 /// The pixels written by the tiles placed on this canvas.
@@ -155,7 +196,12 @@ mod tests {
         let full = decode(&full, &DecodeOptions::default()).expect("decodes");
         assert_eq!(exported.passes, full.passes);
 
-        let render = Request::Render { session: 1, pass: "ViewLayer.Combined".into(), exposure: 0.0 };
+        let render = Request::Render {
+            session: 1,
+            pass: "ViewLayer.Combined".into(),
+            channel: Channel::Rgb,
+            mapping: Mapping::Srgb { exposure: 0.0 },
+        };
         let (response, rgba) = engine.handle(render, None).expect("an answer");
         assert!(
             matches!(response, Response::Rendered { width: 320, height: 180, ref regions, .. } if regions.len() == 15)
@@ -191,6 +237,100 @@ mod tests {
         let response = engine.handle(Request::Tile { session: 1, tile }, corner).map(|(r, _)| r);
         let Some(Response::Failed { reason, .. }) = response else { panic!("placed: {response:?}") };
         assert!(reason.contains("80x68") && reason.contains("96x96"), "{reason}");
+    }
+
+    /// An engine holding every fixture tile but those for which `skip` is true.
+    fn merged(skip: impl Fn(&str) -> bool) -> Engine {
+        let files = tiles();
+        let mut engine = Engine::default();
+        begin(&mut engine, &files);
+        for (name, bytes) in files.iter().filter(|(n, _)| !skip(n)) {
+            let tile = TileId::from_file_name(name).expect("a tile name");
+            engine.handle(Request::Tile { session: 1, tile }, Some(bytes.clone()));
+        }
+        engine
+    }
+
+    #[test]
+    fn probes_read_full_exr_s_values_and_name_the_tile() {
+        let engine = merged(|_| false);
+        let canvas = engine.sessions.get(&1).expect("the session");
+        let full = std::fs::read(fixture().join("full.exr")).expect("full.exr");
+        let full = decode(&full, &DecodeOptions::default()).expect("decodes");
+        // Corners, a pixel in the overscan band between two tiles, one in the bottom row.
+        for (x, y, tile) in [
+            (0, 0, "0-128-64-180"),
+            (319, 179, "256-0-320-64"),
+            (64, 100, "64-64-128-128"),
+            (200, 170, "192-0-256-64"),
+        ] {
+            for pass in ["ViewLayer.Combined", "ViewLayer.Depth", "ViewLayer.Normal"] {
+                let Response::Probed { reading: Some(reading), .. } = probe(canvas, 1, pass, x, y) else {
+                    panic!("nothing at {x},{y}");
+                };
+                assert_eq!(reading.tile_name(), tile);
+                let expected = full.pass(pass).expect("the pass");
+                let i = (y * 320 + x) as usize;
+                let want: Vec<(String, u32)> = expected
+                    .info
+                    .channels
+                    .iter()
+                    .zip(&expected.channels)
+                    .map(|(c, s)| (c.component.clone(), s.get_f32(i).expect("a sample").to_bits()))
+                    .collect();
+                assert_eq!(reading.values, want, "{pass} at {x},{y}");
+            }
+        }
+        assert!(matches!(
+            probe(canvas, 1, "ViewLayer.Combined", 320, 0),
+            Response::Probed { reading: None, .. }
+        ));
+    }
+
+    #[test]
+    fn ranges_come_from_placed_pixels_and_say_the_kind() {
+        let engine = merged(|n| n.starts_with("0-"));
+        let canvas = engine.sessions.get(&1).expect("the session");
+        let Response::Ranged { kind, range: Some(found), ticket: 7, .. } =
+            range(canvas, 1, 7, "ViewLayer.Depth", Channel::Rgb)
+        else {
+            panic!("no range");
+        };
+        assert_eq!(kind, Some(tilemerge::PassKind::Data));
+        // The tiles of the left column are elsewhere: the empty zeros there are no depth.
+        let (_, depth) = canvas.pass_samples("ViewLayer.Depth").expect("depth");
+        let placed: Vec<f32> = (0..180u32)
+            .flat_map(|y| (64..320u32).map(move |x| (y * 320 + x) as usize))
+            .filter_map(|i| depth[0].get_f32(i))
+            .collect();
+        assert_eq!(Some(found), tilemerge::view::ValueRange::of(placed));
+        assert!(found.min > 0.0, "{found:?}");
+        let colour = range_of(canvas, "ViewLayer.Combined");
+        assert_eq!(colour, Some(tilemerge::PassKind::Colour));
+        assert!(matches!(
+            probe(canvas, 1, "ViewLayer.Depth", 10, 10),
+            Response::Probed { reading: None, .. }
+        ));
+
+        let mut empty = Engine::default();
+        begin(&mut empty, &tiles());
+        let canvas = empty.sessions.get(&1).expect("the session");
+        assert!(matches!(
+            range(canvas, 1, 1, "ViewLayer.Depth", Channel::Rgb),
+            Response::Ranged { kind: None, range: None, .. }
+        ));
+        let false_colour = Mapping::FalseColour { range: tilemerge::view::ValueRange { min: 0.0, max: 1.0 } };
+        assert!(matches!(
+            render(canvas, 1, "ViewLayer.Depth", Channel::Rgb, false_colour),
+            (Response::Rendered { .. }, None)
+        ));
+    }
+
+    fn range_of(canvas: &Canvas, pass: &str) -> Option<tilemerge::PassKind> {
+        match range(canvas, 1, 0, pass, Channel::Rgb) {
+            Response::Ranged { kind, .. } => kind,
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
