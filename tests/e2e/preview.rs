@@ -398,3 +398,110 @@ async fn channels_false_colour_zoom_grid_and_a_png_of_the_view() {
     browser.wait_gone(grid, "the tile grid").await;
     browser.close().await;
 }
+
+/// The page's left edge of the merged image's canvas, the window's vertical scroll, and the
+/// centre of the image view, in CSS pixels of the browser window.
+async fn geometry(browser: &Browser) -> (f64, f64, (i64, i64)) {
+    let script = "const c = document.querySelector('canvas.preview-canvas').getBoundingClientRect();
+        const v = document.querySelector('[aria-label=\"Image view\"]').getBoundingClientRect();
+        return [c.left, window.scrollY, Math.round(v.left + v.width / 2), Math.round(v.top + v.height / 2)];";
+    let value = browser.client.execute(script, vec![]).await.expect("the script runs");
+    let numbers: Vec<f64> =
+        value.as_array().expect("numbers").iter().map(|v| v.as_f64().expect("a number")).collect();
+    (numbers[0], numbers[1], (numbers[2] as i64, numbers[3] as i64))
+}
+
+/// The zoom read-out as a number of percent.
+async fn zoom_percent(browser: &Browser) -> f64 {
+    let text = browser
+        .wait_xpath("//*[@role='status'][@aria-label='Zoom']", "the zoom")
+        .await
+        .text()
+        .await
+        .expect("text");
+    text.trim_end_matches('%').trim().parse().unwrap_or_else(|e| panic!("{text:?} is no zoom: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wheel_zooms_a_drag_pans_and_the_pointer_moves_the_probe() {
+    use fantoccini::actions::{
+        InputSource, MouseActions, PointerAction, WheelAction, WheelActions, MOUSE_BUTTON_LEFT,
+    };
+
+    let farm = Simfarm::start(&[]).await;
+    let browser = Browser::start().await;
+    open_fixture(&browser, &farm).await;
+    let view = browser.wait_xpath("//*[@role='group'][@aria-label='Image view']", "the image view").await;
+    // Scrolled so the whole view is in the window, as a person would look at it.
+    browser
+        .client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&view).expect("an element")],
+        )
+        .await
+        .expect("scrolls");
+    let fitted = zoom_percent(&browser).await;
+    let (_, scrolled, (cx, cy)) = geometry(&browser).await;
+
+    // Rolling the wheel up over the image zooms in, and the page does not scroll.
+    let wheel = WheelActions::new("wheel".into()).then(WheelAction::Scroll {
+        duration: None,
+        x: cx,
+        y: cy,
+        delta_x: 0,
+        delta_y: -200,
+    });
+    browser.client.perform_actions(wheel).await.expect("the wheel turns");
+    let zoom = "//*[@role='status'][@aria-label='Zoom']";
+    browser.wait_xpath(&format!("{zoom}[normalize-space()!='{fitted:.0} %']"), "a new zoom").await;
+    assert!(zoom_percent(&browser).await > fitted, "zoomed in");
+    assert_eq!(geometry(&browser).await.1, scrolled, "the page stayed put");
+
+    // The pointer over the image moves the probe.
+    let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveTo {
+        duration: None,
+        x: cx as f64,
+        y: cy as f64,
+    });
+    browser.client.perform_actions(hover).await.expect("the pointer moves");
+    let probed =
+        "//section[@aria-label='Pixel probe']//dt[normalize-space()='Pixel']/following-sibling::dd[1]";
+    let first = browser.wait_xpath(probed, "a probe under the pointer").await.text().await.expect("text");
+
+    // A drag moves the image with the pointer (and is no click: the probe stays unpinned).
+    let (left, _, _) = geometry(&browser).await;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveBy { duration: None, x: 60.0, y: 0.0 })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    browser.client.perform_actions(drag).await.expect("the drag");
+    let (moved, _, _) = geometry(&browser).await;
+    assert!((moved - left - 60.0).abs() < 0.5, "the image moved 60 px: {left} to {moved}");
+    assert!(!browser.field("Pinned").await.is_selected().await.expect("a checkbox"), "a drag pins nothing");
+
+    // The image moved with the pointer, so the same pixel is under it; moving on probes another.
+    let hover =
+        MouseActions::new("mouse".into()).then(PointerAction::MoveBy { duration: None, x: -40.0, y: 0.0 });
+    browser.client.perform_actions(hover).await.expect("the pointer moves");
+    let other = format!("{probed}[normalize-space()!='{}']", first.trim());
+    let second =
+        browser.wait_xpath(&other, "the probe following the pointer").await.text().await.expect("text");
+
+    // A click pins the probe: moving on leaves it where it was.
+    let click = MouseActions::new("mouse".into())
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveBy { duration: None, x: -30.0, y: 20.0 });
+    browser.client.perform_actions(click).await.expect("the click");
+    assert!(
+        browser.field("Pinned").await.is_selected().await.expect("a checkbox"),
+        "the click pinned the probe"
+    );
+    let (x, y) = second.trim().split_once(", ").expect("x, y");
+    assert_eq!(
+        (browser.field_value("Probe x").await, browser.field_value("Probe y").await),
+        (x.to_string(), y.to_string())
+    );
+    browser.close().await;
+}

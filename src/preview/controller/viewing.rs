@@ -8,7 +8,7 @@ use tilemerge::{PassKind, Size};
 
 use super::{ExportState, Preview};
 use crate::preview::browser;
-use crate::preview::view::{Channel, Extent, ProbeReading, Transform};
+use crate::preview::view::{wheel_factor, Channel, Extent, Gesture, ProbeReading, Step, Transform, ViewKey};
 use crate::preview::worker::pool::Pool;
 use crate::preview::worker::protocol::{Request, SessionId};
 
@@ -52,6 +52,8 @@ pub struct Viewing {
     drawn: StoredValue<Option<SessionId>>,
     /// Whether the view is fitted (and should stay so when the viewport changes size).
     fitted: StoredValue<bool>,
+    /// The pointers pressed on the viewport.
+    gesture: StoredValue<Gesture>,
 }
 
 /// The workers' answers to the latest `Range` request.
@@ -93,6 +95,7 @@ impl Viewing {
             probing: StoredValue::new(ProbeGather::default()),
             drawn: StoredValue::new(None),
             fitted: StoredValue::new(true),
+            gesture: StoredValue::new(Gesture::default()),
         }
     }
 
@@ -289,11 +292,71 @@ impl Preview {
         self.change_view(|_, image, viewport| Transform::one_to_one(image, viewport));
     }
 
-    /// The image pixel under a point of the viewport (client coordinates).
-    pub fn pixel_under(self, client_x: f64, client_y: f64) -> Option<(u32, u32)> {
-        let rect = self.viewing.viewport.get_untracked()?.get_bounding_client_rect();
-        let transform = self.viewing.transform.get_untracked();
-        transform.pixel_at(client_x - rect.left(), client_y - rect.top(), self.image_size()?)
+    /// A point of the page (client coordinates) in the viewport's coordinates.
+    fn in_viewport(self, client_x: f64, client_y: f64) -> (f64, f64) {
+        let rect = self.viewing.viewport.get_untracked().map(|v| v.get_bounding_client_rect());
+        rect.map_or((client_x, client_y), |r| (client_x - r.left(), client_y - r.top()))
+    }
+
+    /// The image pixel under a point of the page.
+    fn pixel_under(self, client_x: f64, client_y: f64) -> Option<(u32, u32)> {
+        let (x, y) = self.in_viewport(client_x, client_y);
+        self.viewing.transform.get_untracked().pixel_at(x, y, self.image_size()?)
+    }
+
+    /// A pointer pressed on the viewport.
+    pub fn pointer_down(self, id: i32, client_x: f64, client_y: f64) {
+        let (x, y) = self.in_viewport(client_x, client_y);
+        self.viewing.gesture.update_value(|g| g.press(id, x, y));
+    }
+
+    /// A pointer moved over the viewport: drags or pinches when pressed, else moves the probe
+    /// (unless it is pinned).
+    pub fn pointer_move(self, id: i32, client_x: f64, client_y: f64) {
+        let (x, y) = self.in_viewport(client_x, client_y);
+        let step = self.viewing.gesture.try_update_value(|g| g.move_to(id, x, y)).unwrap_or(Step::Hover);
+        match step {
+            Step::Hover if !self.viewing.pinned.get_untracked() => {
+                if let Some((px, py)) = self.pixel_under(client_x, client_y) {
+                    self.probe_at(px, py, false);
+                }
+            }
+            Step::Hover => {}
+            Step::Pan { dx, dy } => self.change_view(|t, image, view| t.pan(dx, dy, image, view)),
+            Step::Pinch { factor, x, y, dx, dy } => self
+                .change_view(|t, image, view| t.pan(dx, dy, image, view).zoom_at(factor, x, y, image, view)),
+        }
+    }
+
+    /// A pointer let go (`cancelled`: taken by the browser); a click pins the probe where it was.
+    pub fn pointer_up(self, id: i32, client_x: f64, client_y: f64, cancelled: bool) {
+        let click = self.viewing.gesture.try_update_value(|g| g.release(id)).unwrap_or(false);
+        if click && !cancelled {
+            if let Some((px, py)) = self.pixel_under(client_x, client_y) {
+                self.probe_at(px, py, true);
+            }
+        }
+    }
+
+    /// The wheel zooms about the pointer.
+    pub fn wheel(self, client_x: f64, client_y: f64, delta_y: f64, delta_mode: u32) {
+        let (x, y) = self.in_viewport(client_x, client_y);
+        let factor = wheel_factor(delta_y, delta_mode);
+        self.change_view(|t, image, view| t.zoom_at(factor, x, y, image, view));
+    }
+
+    /// A key pressed on the focused image; false when it means nothing here.
+    pub fn key(self, key: &str, shift: bool) -> bool {
+        let Some(action) = ViewKey::of(key, shift) else { return false };
+        match action {
+            ViewKey::MoveProbe { dx, dy } => self.nudge_probe(dx, dy),
+            ViewKey::Zoom(factor) => self.change_view(|t, image, view| {
+                t.zoom_at(factor, view.width / 2.0, view.height / 2.0, image, view)
+            }),
+            ViewKey::Fit => self.fit(),
+            ViewKey::OneToOne => self.one_to_one(),
+        }
+        true
     }
 
     /// Makes a PNG of what the canvas shows, at image resolution, offered as a download.
