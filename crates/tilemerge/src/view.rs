@@ -65,6 +65,10 @@ impl Channel {
     }
 }
 
+/// Cycles' depth where a ray hit nothing (the world background). It is no measurement, so ranges
+/// leave it (and anything as far) out, and false colour shows it at the far end.
+pub const NO_HIT: f32 = 1.0e10;
+
 /// The lowest and highest finite value of some pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ValueRange {
@@ -231,7 +235,8 @@ impl Value {
 }
 
 /// The range of what `channel` shows of `pass` over the pixels of `regions` (the placed ones:
-/// elsewhere the canvas is empty, and its zeros are no values). `None` when no value is finite.
+/// elsewhere the canvas is empty, and its zeros are no values), without [`NO_HIT`]s. `None` when
+/// no value is finite.
 pub fn pass_range(
     canvas: &Canvas,
     pass: &str,
@@ -244,7 +249,7 @@ pub fn pass_range(
     let width = size.width as usize;
     let mut range = None;
     let mut include = |v: f32| {
-        if v.is_finite() {
+        if v.is_finite() && v.abs() < NO_HIT {
             let here = ValueRange { min: v, max: v };
             range = Some(range.map_or(here, |r: ValueRange| r.merge(here)));
         }
@@ -431,11 +436,14 @@ mod tests {
         let (_, depth) = canvas.pass_samples("Depth").expect("depth");
         let values = depth[0].to_f32_vec();
         let all = Rect { x: 0, y: 0, width: 4, height: 2 };
+        let hits = |values: &[f32]| ValueRange::of(values.iter().copied().filter(|v| *v < NO_HIT));
+        // The synthetic frame, like Cycles, has background pixels that hit nothing.
+        assert!(values.contains(&NO_HIT) && values.iter().any(|v| *v < NO_HIT), "{values:?}");
         let range = pass_range(&canvas, "Depth", Channel::Rgb, &[all]).expect("a pass").expect("values");
-        assert_eq!(Some(range), ValueRange::of(values.iter().copied()));
+        assert_eq!(Some(range), hits(&values));
         let top_row = Rect { width: 4, height: 1, ..all };
         let part = pass_range(&canvas, "Depth", Channel::Rgb, &[top_row]).expect("a pass");
-        assert_eq!(part, ValueRange::of(values[..4].iter().copied()));
+        assert_eq!(part, hits(&values[..4]));
         assert_eq!(pass_range(&canvas, "Depth", Channel::Rgb, &[]).expect("a pass"), None);
 
         let pixels =
@@ -443,6 +451,9 @@ mod tests {
         for (px, v) in pixels.chunks_exact(4).zip(&values) {
             let [r, g, b] = false_colour(range.normalise(*v));
             assert_eq!(px, [r, g, b, 255]);
+            if *v == NO_HIT {
+                assert_eq!([r, g, b], false_colour(1.0), "the background is at the far end");
+            }
         }
         assert!(matches!(
             render_rgba8(&canvas, "Mist", Channel::Rgb, Mapping::Srgb { exposure: 0.0 }),
