@@ -108,6 +108,19 @@ pub fn blob_url(bytes: &ArrayBuffer, mime: &str) -> Result<String, String> {
     Url::create_object_url_with_blob(&blob).map_err(describe)
 }
 
+/// A PNG of the canvas' pixels (at its own resolution, whatever the zoom) as a `blob:` URL.
+pub async fn canvas_png(canvas: &HtmlCanvasElement) -> Result<String, String> {
+    let mut asked = Ok(());
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        asked = canvas.to_blob(&resolve).map_err(describe);
+    });
+    asked?;
+    let blob = JsFuture::from(promise).await.map_err(describe)?;
+    // The browser gives `null` when the canvas is empty (no width or height).
+    let blob: Blob = blob.dyn_into().map_err(|_| "the canvas holds no image yet".to_string())?;
+    Url::create_object_url_with_blob(&blob).map_err(describe)
+}
+
 /// Frees a URL made by [`blob_url`].
 pub fn revoke(url: &str) {
     // Failing to revoke only keeps the bytes a little longer.

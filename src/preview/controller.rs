@@ -27,6 +27,10 @@ pub enum TileSource {
     Url(String),
 }
 
+mod viewing;
+
+pub use viewing::{ProbeShown, Viewing};
+
 /// Where the export is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportState {
@@ -88,6 +92,8 @@ pub struct Preview {
     /// What the merge needs, until a tile's header has told the real size of a pixel.
     memory: StoredValue<Option<MemoryPlan>>,
     sources: StoredValue<Vec<TileSource>, LocalStorage>,
+    /// Channel, zoom, probe and tile grid of the viewer.
+    pub viewing: Viewing,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
     /// The first worker's session holding every placed tile's file, for the export and the seam
@@ -124,6 +130,7 @@ impl Preview {
             seam_canvas: NodeRef::new(),
             memory: StoredValue::new(None),
             sources: StoredValue::new_local(Vec::new()),
+            viewing: Viewing::new(),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),
@@ -224,6 +231,7 @@ impl Preview {
             }
             *state = ExportState::Idle;
         });
+        self.viewing.restart();
         self.passes.set(Passes::default());
         self.pass.set(None);
         self.clear_seams();
@@ -332,6 +340,7 @@ impl Preview {
         self.pool.try_set_value(None);
         self.export_session.try_set_value(None);
         self.files_sent.try_set_value(false);
+        self.viewing.forget_requests();
         self.live.try_set(false);
         self.plan.try_update(|plan| {
             if let Some(Ok(plan)) = plan {
@@ -346,24 +355,15 @@ impl Preview {
         }
     }
 
-    /// Asks every worker to draw the chosen pass; each answers with its tiles' pixels.
+    /// Asks every worker to draw the chosen pass and channel; each answers with its tiles' pixels.
+    /// The pass's range comes first (see [`Viewing`]): false colour spans the whole image.
     pub fn render(self) {
-        let (Some(pass), Some(Some(Ok(plan)))) = (self.pass.get_untracked(), self.plan.try_get_untracked())
+        let (Some(pass), Some(Some(Ok(_)))) = (self.pass.get_untracked(), self.plan.try_get_untracked())
         else {
             return;
         };
-        if let Some(canvas) = self.canvas.get_untracked() {
-            if let Err(e) = browser::reset_canvas(&canvas, plan.grid.image.width, plan.grid.image.height) {
-                self.problem.set(Some(e));
-            }
-        }
         self.drawn.set_value(0);
-        let request = Request::Render {
-            session: self.session.get_value(),
-            pass,
-            exposure: self.exposure.get_untracked(),
-        };
-        self.with_pool(|pool| pool.broadcast(&request));
+        self.ask_range(pass);
     }
 
     /// Writes the merged EXR in the first worker, from the placed tiles' files.
@@ -493,6 +493,12 @@ impl Preview {
                     self.problem.set(Some(format!("Cannot draw the image: {e}")));
                 }
                 self.note_drawn();
+            }
+            Response::Ranged { session, ticket, kind, range } if Some(session) == current => {
+                self.ranged(ticket, kind, range);
+            }
+            Response::Probed { session, x, y, reading } if Some(session) == current => {
+                self.probed(x, y, reading);
             }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.

@@ -11,6 +11,7 @@ pub mod model;
 mod page;
 mod parts;
 pub mod seams;
+pub mod view;
 pub mod worker;
 
 pub use job_page::JobPreviewPage;

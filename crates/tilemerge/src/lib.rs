@@ -9,7 +9,8 @@
 //!    to chosen passes.
 //! 3. [`stitch`]: the [`Canvas`], filled one tile at a time in any order.
 //! 4. [`seams`]: differences between neighbouring tiles' shared overscan.
-//! 5. [`export`]: the merged image as EXR or PNG bytes.
+//! 5. [`export`]: the merged image as EXR or PNG bytes; [`view`]: a pass as display pixels (a
+//!    channel, sRGB or false colour) and the values under a pixel.
 //!
 //! [`synth`] makes synthetic tile sets with Blender's geometry, for tests and benchmarks.
 
@@ -24,6 +25,7 @@ pub mod passes;
 pub mod seams;
 pub mod stitch;
 pub mod synth;
+pub mod view;
 
 pub use decode::{
     check_blocks, decode, read_info, Compression, DecodeError, DecodeOptions, DecodedPass, DecodedTile,
@@ -39,7 +41,7 @@ pub use layout::{
     Grid, LayoutError, MismatchCause, Rect, Resolution, Size, SizeMismatch, TileGeometry, TileId,
     DEFAULT_OVERSCAN,
 };
-pub use passes::{ChannelInfo, PassInfo, PassSelection, SampleType, Samples};
+pub use passes::{ChannelInfo, PassInfo, PassKind, PassSelection, SampleType, Samples};
 pub use seams::{ChannelSeams, EdgeKind, EdgeSeams, PassSeams, SeamReport};
 pub use stitch::{
     decode_for_grid, Canvas, CanvasOptions, Coverage, PassImage, Placement, TileCoverage, TileError,

@@ -286,6 +286,69 @@ impl PassInfo {
     }
 }
 
+/// How a pass is meant to be looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PassKind {
+    /// Light or colour (Combined, Image, Diffuse Color, Emit, ...): shown in sRGB with exposure.
+    Colour,
+    /// Measurements (Depth, Normal, Position, Vector, UV, Mist, object index, ...): shown in false
+    /// colour over their own range, since their values are not light.
+    Data,
+}
+
+impl PassKind {
+    /// A short word for the kind (also its CSS class).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassKind::Colour => "colour",
+            PassKind::Data => "data",
+        }
+    }
+}
+
+/// Blender's passes that hold measurements rather than light (matched without case, spaces or
+/// underscores, so `Denoising Depth` and `denoising_normal` match too).
+const DATA_PASSES: [&str; 14] = [
+    "depth",
+    "z",
+    "normal",
+    "position",
+    "vector",
+    "uv",
+    "mist",
+    "indexob",
+    "indexma",
+    "objectindex",
+    "materialindex",
+    "denoisingdepth",
+    "denoisingnormal",
+    "crypto",
+];
+
+impl PassInfo {
+    /// Whether the pass holds colour or data: by Blender's pass name first; an unknown pass is
+    /// colour when it has `R G B` components and data otherwise (a lone `V`, `X Y Z`, ...).
+    pub fn kind(&self) -> PassKind {
+        let key: String = self
+            .pass
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let known = |name: &&str| key == *name || (name.len() > 2 && key.starts_with(*name));
+        if DATA_PASSES.iter().any(known) {
+            return PassKind::Data;
+        }
+        let has = |c: &str| self.component_index(c).is_some();
+        // A plain file (no pass name) is an ordinary picture.
+        if (has("R") && has("G") && has("B")) || self.pass.is_empty() || self.channels.is_empty() {
+            PassKind::Colour
+        } else {
+            PassKind::Data
+        }
+    }
+}
+
 /// Splits a channel name the way Blender does: the component after the last dot, the pass
 /// before it, and everything earlier is the view layer (which may itself contain dots).
 pub fn split_channel_name(name: &str) -> (&str, &str, &str) {
@@ -360,6 +423,56 @@ mod tests {
         );
         assert_eq!(split_channel_name("Depth.Z"), ("", "Depth", "Z"));
         assert_eq!(split_channel_name("R"), ("", "", "R"));
+    }
+
+    fn pass(name: &str, components: &[&str]) -> PassInfo {
+        let channels = components
+            .iter()
+            .map(|c| ChannelInfo {
+                name: format!("ViewLayer.{name}.{c}"),
+                component: c.to_string(),
+                sample_type: SampleType::F32,
+            })
+            .collect();
+        PassInfo { view_layer: "ViewLayer".into(), pass: name.into(), channels }
+    }
+
+    #[test]
+    fn passes_are_colour_or_data_by_name_then_components() {
+        for (name, components) in [
+            ("Combined", &["R", "G", "B", "A"][..]),
+            ("Image", &["R", "G", "B", "A"]),
+            ("Noisy Image", &["R", "G", "B"]),
+            ("DiffCol", &["R", "G", "B"]),
+            ("Diffuse Color", &["R", "G", "B"]),
+            ("Emit", &["R", "G", "B"]),
+            ("Denoising Albedo", &["R", "G", "B"]),
+            ("Shadow Catcher", &["R", "G", "B"]),
+        ] {
+            assert_eq!(pass(name, components).kind(), PassKind::Colour, "{name}");
+        }
+        for (name, components) in [
+            ("Depth", &["Z"][..]),
+            ("Z", &["Z"]),
+            ("Normal", &["X", "Y", "Z"]),
+            ("Position", &["X", "Y", "Z"]),
+            ("Vector", &["X", "Y", "Z", "W"]),
+            ("UV", &["U", "V", "A"]),
+            ("Mist", &["Z"]),
+            ("IndexOB", &["X"]),
+            ("IndexMA", &["X"]),
+            ("Denoising Normal", &["X", "Y", "Z"]),
+            ("Denoising Depth", &["Z"]),
+            ("CryptoObject00", &["R", "G", "B", "A"]),
+            ("Some AOV", &["V"]),
+        ] {
+            assert_eq!(pass(name, components).kind(), PassKind::Data, "{name}");
+        }
+        // A plain RGBA file has no pass name.
+        let plain =
+            PassInfo { view_layer: String::new(), pass: String::new(), ..pass("", &["R", "G", "B", "A"]) };
+        assert_eq!(plain.kind(), PassKind::Colour);
+        assert_eq!(PassKind::Data.as_str(), "data");
     }
 
     #[test]

@@ -4,10 +4,15 @@ mod export;
 mod folder;
 mod layout;
 mod picker;
+mod probe;
 mod progress;
 mod seams;
+mod tile_overlay;
 mod tiles;
+mod view_png;
+mod view_toolbar;
 mod viewer;
+mod viewport;
 
 pub use export::ExportPanel;
 pub use folder::FolderUrl;

@@ -1,52 +1,58 @@
-//! The merged image: pass and exposure, and the canvas the workers' pixels are drawn on.
+//! The merged image: the toolbar, the zoomable viewport with the tile grid over the canvas, the
+//! hovered tile's line, the probe and the PNG of the view.
 
 use leptos::prelude::*;
 
-use super::SeamOverlay;
+use super::probe::ProbePanel;
+use super::view_png::ViewPng;
+use super::view_toolbar::{ViewToolbar, ZoomBar};
+use super::viewport::Viewport;
 use crate::preview::controller::Preview;
 
-/// The pass selector, exposure and the canvas.
+/// Everything about looking at the merged image.
 #[component]
 pub fn Viewer(preview: Preview) -> impl IntoView {
-    // A new pass or exposure is drawn again by the workers.
+    let viewing = preview.viewing;
+    // A new pass, channel or exposure is drawn again by the workers.
     Effect::new(move |_| {
         preview.pass.track();
         preview.exposure.track();
+        viewing.channel.track();
         preview.render();
     });
-    let passes = move || preview.passes.get().0;
+    // A new image is fitted to the viewport.
+    let image = Memo::new(move |_| {
+        preview.plan.with(|p| match p {
+            Some(Ok(plan)) => Some(plan.grid.image),
+            _ => None,
+        })
+    });
+    Effect::new(move |_| {
+        if image.get().is_some() {
+            preview.fit();
+        }
+    });
+    // The probe reads again where it is, for the pass on screen.
+    Effect::new(move |_| {
+        viewing.probe.track();
+        preview.pass.track();
+        preview.request_probe();
+    });
+    // A fitted view stays fitted when the window changes; a zoomed one stays in bounds.
+    let resized = window_event_listener(leptos::ev::resize, move |_| preview.refit());
+    on_cleanup(move || resized.remove());
+    let hovered = move || {
+        viewing.hovered.get().unwrap_or_else(|| "Point at a tile to see its name and state.".to_string())
+    };
     view! {
         <div class="preview-view">
-            <div class="toolbar">
-                <label for="preview-pass">"View layer / pass"</label>
-                <select
-                    id="preview-pass"
-                    disabled=move || preview.passes.with(|p| p.0.is_empty())
-                    prop:value=move || preview.pass.get().unwrap_or_default()
-                    on:change:target=move |ev| preview.pass.set(Some(ev.target().value()))
-                >
-                    <For each=passes key=|p| p.clone() let(pass)>
-                        <option value=pass.clone()>{pass.clone()}</option>
-                    </For>
-                </select>
-                <label for="preview-exposure">"Exposure (stops)"</label>
-                <input
-                    id="preview-exposure"
-                    type="number"
-                    step="0.5"
-                    prop:value=move || preview.exposure.get().to_string()
-                    on:change:target=move |ev| {
-                        if let Ok(stops) = ev.target().value().parse::<f32>() {
-                            preview.exposure.set(stops);
-                        }
-                    }
-                />
-            </div>
-            // The lead's zoom/pan viewport ("preview-stack") takes the overlay in; until then this
-            // frame lays it over the image.
-            <div class="seam-frame">
-                <canvas class="preview-canvas" node_ref=preview.canvas aria-label="Merged image"></canvas>
-                <SeamOverlay preview />
+            <ViewToolbar preview />
+            <ZoomBar preview />
+            <Viewport preview />
+            <p class="tile-hover muted">{hovered}</p>
+            <div class="viewer-side">
+                <ProbePanel preview />
+                <ViewPng preview />
             </div>
         </div>
     }

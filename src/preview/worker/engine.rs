@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
+use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_rgba8, Channel, Mapping};
 use tilemerge::{
-    check_blocks, export_exr_from_files, preview_rgba8, read_info, Canvas, CanvasOptions, ExrOptions, Grid,
-    PassInfo, PassSelection, Rect, Resolution, TileError, TileId, TileState,
+    check_blocks, export_exr_from_files, read_info, Canvas, CanvasOptions, ExrOptions, Grid, PassInfo,
+    PassSelection, Rect, Resolution, TileError, TileId, TileState,
 };
 
 use tilemerge::decode::DEFAULT_MAX_DECODED_BYTES;
@@ -14,6 +15,7 @@ use tilemerge::DecodeError;
 
 use super::protocol::{Holding, Request, Response, SessionId};
 use crate::preview::seams::{seam_map_rgba, SeamCheck};
+use crate::preview::view::ProbeReading;
 
 /// An answer and the bytes that travel with it.
 pub type Reply = (Response, Option<Vec<u8>>);
@@ -54,24 +56,18 @@ impl Engine {
                 };
                 (response, None)
             }
-            Request::Render { session, pass, exposure } => {
-                let canvas = match self.canvas(session, &pass) {
-                    Ok(canvas) => canvas,
-                    Err(response) => return Some((response, None)),
-                };
-                let regions = placed_regions(canvas);
-                let size = canvas.size();
-                let rendered =
-                    Response::Rendered { session, width: size.width, height: size.height, regions };
-                if matches!(&rendered, Response::Rendered { regions, .. } if regions.is_empty()) {
-                    // A worker whose tiles all failed has nothing to draw, which is not an error.
-                    return Some((rendered, None));
-                }
-                match preview_rgba8(canvas, &pass, exposure) {
-                    Ok(rgba) => (rendered, Some(rgba)),
-                    Err(e) => (Response::Error { session: Some(session), reason: e.to_string() }, None),
-                }
-            }
+            Request::Render { session, pass, channel, mapping } => match self.canvas(session, &pass) {
+                Ok(canvas) => render(canvas, session, &pass, channel, mapping),
+                Err(response) => (response, None),
+            },
+            Request::Range { session, ticket, pass, channel } => match self.canvas(session, &pass) {
+                Ok(canvas) => (range(canvas, session, ticket, &pass, channel), None),
+                Err(response) => (response, None),
+            },
+            Request::Probe { session, pass, x, y } => match self.canvas(session, &pass) {
+                Ok(canvas) => (probe(canvas, session, &pass, x, y), None),
+                Err(response) => (response, None),
+            },
             Request::Export { session, layout, compression } => {
                 let Some(held) = self.sessions.get(&session) else {
                     return Some((unknown(session), None));
@@ -261,6 +257,49 @@ fn unknown(session: SessionId) -> Response {
     Response::Error { session: Some(session), reason: format!("this worker has no merge {session}") }
 }
 
+/// Draws `channel` of `pass`: the whole image's pixels, of which only the returned regions (this
+/// canvas' placed tiles) hold anything.
+pub fn render(canvas: &Canvas, session: SessionId, pass: &str, channel: Channel, mapping: Mapping) -> Reply {
+    let size = canvas.size();
+    let regions = placed_regions(canvas);
+    if regions.is_empty() {
+        // A worker whose tiles all failed has nothing to draw, which is not an error.
+        return (Response::Rendered { session, width: size.width, height: size.height, regions }, None);
+    }
+    match render_rgba8(canvas, pass, channel, mapping) {
+        Ok(rgba) => {
+            (Response::Rendered { session, width: size.width, height: size.height, regions }, Some(rgba))
+        }
+        Err(e) => (Response::Error { session: Some(session), reason: e.to_string() }, None),
+    }
+}
+
+/// The kind of `pass` and the range of `channel` over this canvas' placed pixels.
+pub fn range(canvas: &Canvas, session: SessionId, ticket: u32, pass: &str, channel: Channel) -> Response {
+    let regions = placed_regions(canvas);
+    if regions.is_empty() {
+        return Response::Ranged { session, ticket, kind: None, range: None };
+    }
+    let Some((info, _)) = canvas.pass_samples(pass) else {
+        return Response::Error {
+            session: Some(session),
+            reason: format!("the merged image has no pass {pass:?}"),
+        };
+    };
+    match pass_range(canvas, pass, channel, &regions) {
+        Ok(range) => Response::Ranged { session, ticket, kind: Some(info.kind()), range },
+        Err(e) => Response::Error { session: Some(session), reason: e.to_string() },
+    }
+}
+
+/// The values of `pass` at a pixel, with the tile they came from, when one of this canvas'
+/// placed tiles covers it.
+pub fn probe(canvas: &Canvas, session: SessionId, pass: &str, x: u32, y: u32) -> Response {
+    let reading = placed_tile_at(canvas, x, y)
+        .and_then(|tile| Some(ProbeReading::new(tile, pixel_values(canvas, pass, x, y)?)));
+    Response::Probed { session, x, y, reading }
+}
+
 /// The pixels written by the tiles placed on this canvas.
 fn placed_regions(canvas: &Canvas) -> Vec<Rect> {
     canvas
@@ -319,7 +358,12 @@ mod tests {
     }
 
     fn render(engine: &mut Engine, pass: &str) -> (Response, Option<Vec<u8>>) {
-        let request = Request::Render { session: 1, pass: pass.into(), exposure: 0.0 };
+        let request = Request::Render {
+            session: 1,
+            pass: pass.into(),
+            channel: Channel::Rgb,
+            mapping: Mapping::Srgb { exposure: 0.0 },
+        };
         engine.handle(request, None).expect("an answer")
     }
 
@@ -374,8 +418,8 @@ mod tests {
         for (name, bytes) in &files {
             whole.add(TileId::from_file_name(name).expect("a tile name"), bytes).expect("placed");
         }
-        assert_eq!(depth, preview_rgba8(&whole, "ViewLayer.Depth", 0.0).ok());
-        assert_eq!(combined, preview_rgba8(&whole, "ViewLayer.Combined", 0.0).ok());
+        assert_eq!(depth, tilemerge::preview_rgba8(&whole, "ViewLayer.Depth", 0.0).ok());
+        assert_eq!(combined, tilemerge::preview_rgba8(&whole, "ViewLayer.Combined", 0.0).ok());
         assert_ne!(depth, combined);
 
         let (response, _) = render(&mut engine, "ViewLayer.Mist");
@@ -471,6 +515,101 @@ mod tests {
         let answers = send_all(&mut engine, &files);
         let Some(Response::Failed { reason, .. }) = answers.first() else { panic!("{answers:?}") };
         assert!(reason.contains("60000x60000") && reason.contains("limit"), "{reason}");
+    }
+
+    /// An engine holding every fixture tile but those for which `skip` is true.
+    fn merged(skip: impl Fn(&str) -> bool) -> Engine {
+        let files = tiles(B5);
+        let mut engine = Engine::default();
+        begin(&mut engine, &files, Holding::Picture);
+        for (name, bytes) in files.iter().filter(|(n, _)| !skip(n)) {
+            let tile = TileId::from_file_name(name).expect("a tile name");
+            engine.handle(Request::Tile { session: 1, tile }, Some(bytes.clone()));
+        }
+        engine
+    }
+
+    #[test]
+    fn probes_read_full_exr_s_values_and_name_the_tile() {
+        let mut engine = merged(|_| false);
+        let full = std::fs::read(fixture(B5).join("full.exr")).expect("full.exr");
+        let full = decode(&full, &DecodeOptions::default()).expect("decodes");
+        for pass in ["ViewLayer.Combined", "ViewLayer.Depth", "ViewLayer.Normal"] {
+            let canvas = engine.canvas(1, pass).expect("the pass");
+            // Corners, a pixel in the overscan band between two tiles, one in the bottom row.
+            for (x, y, tile) in [
+                (0, 0, "0-128-64-180"),
+                (319, 179, "256-0-320-64"),
+                (64, 100, "64-64-128-128"),
+                (200, 170, "192-0-256-64"),
+            ] {
+                let Response::Probed { reading: Some(reading), .. } = probe(canvas, 1, pass, x, y) else {
+                    panic!("nothing at {x},{y}");
+                };
+                assert_eq!(reading.tile_name(), tile);
+                let expected = full.pass(pass).expect("the pass");
+                let i = (y * 320 + x) as usize;
+                let want: Vec<(String, u32)> = expected
+                    .info
+                    .channels
+                    .iter()
+                    .zip(&expected.channels)
+                    .map(|(c, s)| (c.component.clone(), s.get_f32(i).expect("a sample").to_bits()))
+                    .collect();
+                assert_eq!(reading.values, want, "{pass} at {x},{y}");
+            }
+        }
+        let canvas = engine.canvas(1, "ViewLayer.Combined").expect("the pass");
+        assert!(matches!(
+            probe(canvas, 1, "ViewLayer.Combined", 320, 0),
+            Response::Probed { reading: None, .. }
+        ));
+    }
+
+    #[test]
+    fn ranges_come_from_placed_pixels_and_say_the_kind() {
+        let mut engine = merged(|n| n.starts_with("0-"));
+        let canvas = engine.canvas(1, "ViewLayer.Depth").expect("the pass");
+        let Response::Ranged { kind, range: Some(found), ticket: 7, .. } =
+            range(canvas, 1, 7, "ViewLayer.Depth", Channel::Rgb)
+        else {
+            panic!("no range");
+        };
+        assert_eq!(kind, Some(tilemerge::PassKind::Data));
+        // The tiles of the left column are elsewhere: the empty zeros there are no depth.
+        let (_, depth) = canvas.pass_samples("ViewLayer.Depth").expect("depth");
+        let placed: Vec<f32> = (0..180u32)
+            .flat_map(|y| (64..320u32).map(move |x| (y * 320 + x) as usize))
+            .filter_map(|i| depth[0].get_f32(i))
+            .collect();
+        assert_eq!(Some(found), tilemerge::view::ValueRange::of(placed));
+        assert!(found.min > 0.0, "{found:?}");
+        assert!(matches!(
+            probe(canvas, 1, "ViewLayer.Depth", 10, 10),
+            Response::Probed { reading: None, .. }
+        ));
+        let canvas = engine.canvas(1, "ViewLayer.Combined").expect("the pass");
+        assert_eq!(range_of(canvas, "ViewLayer.Combined"), Some(tilemerge::PassKind::Colour));
+
+        let mut empty = Engine::default();
+        begin(&mut empty, &tiles(B5), Holding::Picture);
+        let canvas = empty.canvas(1, "ViewLayer.Depth").expect("an empty canvas");
+        assert!(matches!(
+            range(canvas, 1, 1, "ViewLayer.Depth", Channel::Rgb),
+            Response::Ranged { kind: None, range: None, .. }
+        ));
+        let false_colour = Mapping::FalseColour { range: tilemerge::view::ValueRange { min: 0.0, max: 1.0 } };
+        assert!(matches!(
+            super::render(canvas, 1, "ViewLayer.Depth", Channel::Rgb, false_colour),
+            (Response::Rendered { .. }, None)
+        ));
+    }
+
+    fn range_of(canvas: &Canvas, pass: &str) -> Option<tilemerge::PassKind> {
+        match range(canvas, 1, 0, pass, Channel::Rgb) {
+            Response::Ranged { kind, .. } => kind,
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -3,10 +3,13 @@
 //! that travels in the transfer list, so bytes are moved between threads, never copied.
 
 use serde::{Deserialize, Serialize};
-use tilemerge::{Compression, ExrLayout, Grid, Rect, TileId};
+use tilemerge::view::{Channel, Mapping, ValueRange};
+use tilemerge::{Compression, ExrLayout, Grid, PassKind, Rect, TileId};
 
 use crate::preview::seams::SeamCheck;
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::preview::view::ProbeReading;
 
 /// Identifies one merge in a worker; a worker may hold several (the preview and an export).
 pub type SessionId = u32;
@@ -27,8 +30,13 @@ pub enum Request {
     Begin { session: SessionId, grid: Grid, holding: Holding },
     /// Decode and place a tile; its file bytes travel as the envelope's buffer.
     Tile { session: SessionId, tile: TileId },
-    /// Draw `pass` (full name) at `exposure` stops as 8-bit sRGB RGBA.
-    Render { session: SessionId, pass: String, exposure: f32 },
+    /// Draw `channel` of `pass` (full name) with `mapping` as 8-bit RGBA.
+    Render { session: SessionId, pass: String, channel: Channel, mapping: Mapping },
+    /// The kind of `pass` and the range of its `channel` over this worker's placed pixels (false
+    /// colour needs the range of the whole image, which the page merges); `ticket` comes back.
+    Range { session: SessionId, ticket: u32, pass: String, channel: Channel },
+    /// Every channel of `pass` at image pixel `x`, `y` (rows from the top).
+    Probe { session: SessionId, pass: String, x: u32, y: u32 },
     /// Write the merged image as an EXR, from the session's files, one pass at a time.
     Export { session: SessionId, layout: ExrLayout, compression: Compression },
     /// Compare neighbouring tiles' overscan in `pass` (full name).
@@ -54,6 +62,10 @@ pub enum Response {
     Exported { session: SessionId },
     /// The seam check of a pass; the seam map travels as the buffer (`width * height` RGBA).
     Seams { session: SessionId, check: SeamCheck, width: u32, height: u32 },
+    /// The answer to a `Range`: `None`s when this worker has no tile placed.
+    Ranged { session: SessionId, ticket: u32, kind: Option<PassKind>, range: Option<ValueRange> },
+    /// The answer to a `Probe`: `None` when none of this worker's tiles covers the pixel.
+    Probed { session: SessionId, x: u32, y: u32, reading: Option<ProbeReading> },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
 }
@@ -145,7 +157,14 @@ mod tests {
         let requests = [
             Request::Begin { session: 1, grid, holding: Holding::Picture },
             Request::Tile { session: 1, tile },
-            Request::Render { session: 1, pass: "ViewLayer.Combined".into(), exposure: -1.5 },
+            Request::Render {
+                session: 1,
+                pass: "ViewLayer.Combined".into(),
+                channel: Channel::Rgb,
+                mapping: Mapping::Srgb { exposure: -1.5 },
+            },
+            Request::Range { session: 1, ticket: 3, pass: "ViewLayer.Depth".into(), channel: Channel::A },
+            Request::Probe { session: 1, pass: "ViewLayer.Depth".into(), x: 3, y: 179 },
             Request::Export { session: 2, layout: ExrLayout::SinglePart, compression: Compression::Piz },
             Request::CheckSeams { session: 2, pass: "ViewLayer.Depth".into() },
             Request::End { session: 1 },
@@ -154,9 +173,17 @@ mod tests {
             let json = serde_json::to_string(&request).expect("encodes");
             assert_eq!(parse::<Request>(&json), Ok(request));
         }
-        let response = Response::Failed { session: 1, tile, reason: "truncated".into() };
-        let json = serde_json::to_string(&response).expect("encodes");
-        assert_eq!(parse::<Response>(&json), Ok(response));
+        let range = Some(ValueRange { min: -0.5, max: 1e10 });
+        let reading = ProbeReading::new(tile, vec![("Z".into(), f32::INFINITY), ("R".into(), 0.1)]);
+        let responses = [
+            Response::Failed { session: 1, tile, reason: "truncated".into() },
+            Response::Ranged { session: 1, ticket: 3, kind: Some(PassKind::Data), range },
+            Response::Probed { session: 1, x: 0, y: 2, reading: Some(reading) },
+        ];
+        for response in responses {
+            let json = serde_json::to_string(&response).expect("encodes");
+            assert_eq!(parse::<Response>(&json), Ok(response));
+        }
     }
 
     #[test]
