@@ -104,7 +104,14 @@ pub struct Preview {
     /// When the merge began (`performance.now()`), and the workers that drew the latest render.
     started_at: StoredValue<f64>,
     drawn: StoredValue<usize>,
+    /// Tiles answered and not yet shown (see [`Preview::settle`]).
+    settling: StoredValue<Vec<(SessionId, TileId, TileStatus)>>,
+    /// Whether a merge has begun on the pool's workers (else they were only warmed up).
+    pool_used: StoredValue<bool>,
 }
+
+/// How long answers gather before the page shows them.
+const SETTLE_EVERY_MS: i32 = 100;
 
 impl Preview {
     /// A page with nothing picked; its workers stop when the page goes.
@@ -138,8 +145,14 @@ impl Preview {
             next_id: StoredValue::new(0),
             started_at: StoredValue::new(0.0),
             drawn: StoredValue::new(0),
+            settling: StoredValue::new(Vec::new()),
+            pool_used: StoredValue::new(false),
         };
-        on_cleanup(move || preview.stop());
+        on_cleanup(move || {
+            preview.stop();
+            // Warmed-up workers too: the page is gone.
+            preview.pool.try_set_value(None);
+        });
         preview
     }
 
@@ -255,17 +268,17 @@ impl Preview {
         self.memory.set_value(Some(needs));
         let session = self.next_session();
         self.session.set_value(session);
-        let pool =
-            match Pool::start(workers, Rc::new(move |_, response, buffer| self.answer(response, buffer))) {
-                Ok(pool) => pool,
-                Err(e) => return self.problem.set(Some(format!("Cannot start the preview workers: {e}"))),
-            };
-        if let Err(e) =
-            pool.broadcast(&Request::Begin { session, grid: plan.grid, holding: Holding::Picture })
-        {
+        self.warm_up();
+        let begun = self.pool.with_value(|pool| match pool {
+            Some(pool) => {
+                pool.broadcast(&Request::Begin { session, grid: plan.grid, holding: Holding::Picture })
+            }
+            None => Err("there are no preview workers".into()),
+        });
+        if let Err(e) = begun {
             return self.problem.set(Some(e));
         }
-        self.pool.set_value(Some(pool));
+        self.pool_used.set_value(true);
         self.live.set(true);
         let tiles: Vec<(TileId, usize)> =
             plan.rows.iter().filter(|r| r.is_sent()).filter_map(|r| Some((r.tile?, r.file?))).collect();
@@ -297,9 +310,17 @@ impl Preview {
             if !self.is_current(session) {
                 return false;
             }
-            match self.pool.try_with_value(|pool| pool.as_ref().map(|p| p.has_room(worker))).flatten() {
-                Some(true) => return true,
-                Some(false) => browser::sleep(20).await,
+            let room = self.pool.try_with_value(|pool| {
+                pool.as_ref().map(|p| if p.has_room(worker) { None } else { Some(p.next_answer()) })
+            });
+            match room.flatten() {
+                Some(None) => return true,
+                Some(Some(answered)) => {
+                    // Woken by the next answer; the timeout only guards against a worker that
+                    // died without answering (its tiles would never free their room).
+                    let timeout = Box::pin(browser::sleep(250));
+                    let _ = futures::future::select(answered, timeout).await;
+                }
                 None => return false,
             }
         }
@@ -334,10 +355,29 @@ impl Preview {
             .unwrap_or_else(|| Err("the page was closed".into()))
     }
 
+    /// Starts the workers before there is anything for them, so that the first merge does not
+    /// wait for them to load (a worker's WebAssembly takes a moment to compile).
+    pub fn warm_up(self) {
+        if self.pool.with_value(Option::is_some) {
+            return;
+        }
+        let workers = pool_size(browser::cores());
+        match Pool::start(workers, Rc::new(move |_, response, buffer| self.answer(response, buffer))) {
+            Ok(pool) => {
+                self.pool.set_value(Some(pool));
+                self.pool_used.set_value(false);
+            }
+            Err(e) => self.problem.set(Some(format!("Cannot start the preview workers: {e}"))),
+        }
+    }
+
     /// Stops the workers: whatever they were doing is lost.
     pub fn stop(self) {
-        // Dropping the pool terminates its workers, and with them every session.
-        self.pool.try_set_value(None);
+        // Dropping the pool terminates its workers, and with them every session; workers that
+        // were only warmed up hold nothing and are kept for the next merge.
+        if self.pool_used.try_get_value() != Some(false) {
+            self.pool.try_set_value(None);
+        }
         self.export_session.try_set_value(None);
         self.files_sent.try_set_value(false);
         self.viewing.forget_requests();
@@ -469,7 +509,10 @@ impl Preview {
                 if !self.live.get_untracked() {
                     return;
                 }
-                self.passes.update(|p| p.merge(&passes));
+                // Every tile reports the same passes: the list changes (and redraws) only when new.
+                if self.passes.with_untracked(|known| passes.iter().any(|p| !known.0.contains(p))) {
+                    self.passes.update(|p| p.merge(&passes));
+                }
                 if self.pass.get_untracked().is_none() {
                     self.pass.set(self.passes.with_untracked(|p| p.default_pass().cloned()));
                 }
@@ -550,9 +593,39 @@ impl Preview {
         if self.session.try_get_value() != Some(session) {
             return;
         }
+        // Answers are applied to the page together, a few times a second: applying each one
+        // (the tile list, the grid, the bar) would keep the page's thread too busy to read and
+        // send the next files, and the workers would wait for it.
+        let first = self.settling.try_update_value(|queue| {
+            queue.push((session, tile, status));
+            queue.len() == 1
+        });
+        // The last answer awaited is shown at once: the image is drawn after it.
+        if self.pool.try_with_value(|p| p.as_ref().is_some_and(Pool::is_idle)) == Some(true) {
+            return self.apply_settled();
+        }
+        if first == Some(true) {
+            leptos::task::spawn_local(async move {
+                browser::sleep(SETTLE_EVERY_MS).await;
+                self.apply_settled();
+            });
+        }
+    }
+
+    /// Applies the answers gathered by [`Preview::settle`]; once every tile is answered, the
+    /// image is drawn.
+    fn apply_settled(self) {
+        let Some(settled) = self.settling.try_update_value(std::mem::take) else { return };
+        let current = self.session.try_get_value();
+        let settled: Vec<_> = settled.into_iter().filter(|(session, ..)| Some(*session) == current).collect();
+        if settled.is_empty() {
+            return;
+        }
         self.plan.update(|plan| {
             if let Some(Ok(plan)) = plan {
-                plan.settle(tile, status);
+                for (_, tile, status) in settled {
+                    plan.settle(tile, status);
+                }
             }
         });
         if self.plan.with_untracked(|p| matches!(p, Some(Ok(p)) if p.progress().is_finished())) {

@@ -23,6 +23,7 @@ pub fn JobPreviewPage() -> impl IntoView {
     let client = use_manager().client;
     let live = use_live();
     let preview = Preview::new();
+    preview.warm_up();
     let job = RwSignal::new(None::<Job>);
     let problem = RwSignal::new(None::<JobPlanError>);
     let load_error = RwSignal::new(None::<String>);

@@ -11,6 +11,7 @@ use super::parts::{
 #[component]
 pub fn PreviewPage() -> impl IntoView {
     let preview = Preview::new();
+    preview.warm_up();
     let plan_error =
         move || preview.plan.with(|p| p.as_ref().and_then(|p| p.as_ref().err()).map(ToString::to_string));
     let problem = move || preview.problem.get().or_else(plan_error);

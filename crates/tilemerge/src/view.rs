@@ -278,40 +278,71 @@ pub fn render_rgba8(
     channel: Channel,
     mapping: Mapping,
 ) -> Result<Vec<u8>, ExportError> {
+    let size = canvas.size();
+    render_regions_rgba8(
+        canvas,
+        pass,
+        channel,
+        mapping,
+        &[Rect { x: 0, y: 0, width: size.width, height: size.height }],
+    )
+}
+
+/// Like [`render_rgba8`], drawing only the pixels inside `regions` (the rest stays transparent
+/// black): a worker holding some of the tiles draws only those, so the work is shared out.
+pub fn render_regions_rgba8(
+    canvas: &Canvas,
+    pass: &str,
+    channel: Channel,
+    mapping: Mapping,
+    regions: &[Rect],
+) -> Result<Vec<u8>, ExportError> {
     let sources = Sources::of(canvas, pass)?;
-    let pixels = canvas.size().area() as usize;
+    let size = canvas.size();
+    let image = Rect { x: 0, y: 0, width: size.width, height: size.height };
+    let width = size.width as usize;
     let gain = match mapping {
         Mapping::Srgb { exposure } => exposure.exp2(),
         Mapping::FalseColour { .. } => 1.0,
     };
-    let mut out = vec![0u8; pixels * 4];
-    for (i, px) in out.chunks_exact_mut(4).enumerate() {
-        let value = sources.at(i);
-        let rgba = match (mapping, value.pick(channel, sources.single)) {
-            (Mapping::Srgb { .. }, Picked::Colour(c)) => {
-                let [r, g, b] = c.map(|v| linear_to_srgb8(v * gain));
-                [r, g, b, value.alpha.map_or(255, unit_to_u8)]
+    let mut out = vec![0u8; size.area() as usize * 4];
+    for region in regions.iter().map(|r| r.intersect(&image)) {
+        for y in region.y..region.bottom() {
+            let row = y as usize * width;
+            for x in region.x..region.right() {
+                let i = row + x as usize;
+                let rgba = view_pixel(sources.at(i), sources.single, channel, mapping, gain);
+                out[i * 4..i * 4 + 4].copy_from_slice(&rgba);
             }
-            (Mapping::Srgb { .. }, Picked::Scalar(a)) if channel == Channel::A => {
-                let v = unit_to_u8(a);
-                [v, v, v, 255]
-            }
-            (Mapping::Srgb { .. }, Picked::Scalar(v)) => {
-                let v = linear_to_srgb8(v * gain);
-                [v, v, v, 255]
-            }
-            (Mapping::FalseColour { range }, Picked::Colour(c)) => {
-                let [r, g, b] = c.map(|v| unit_to_u8(range.normalise(v)));
-                [r, g, b, 255]
-            }
-            (Mapping::FalseColour { range }, Picked::Scalar(v)) => {
-                let [r, g, b] = false_colour(range.normalise(v));
-                [r, g, b, 255]
-            }
-        };
-        px.copy_from_slice(&rgba);
+        }
     }
     Ok(out)
+}
+
+/// One pixel of a view as 8-bit RGBA.
+fn view_pixel(value: Value, single: bool, channel: Channel, mapping: Mapping, gain: f32) -> [u8; 4] {
+    match (mapping, value.pick(channel, single)) {
+        (Mapping::Srgb { .. }, Picked::Colour(c)) => {
+            let [r, g, b] = c.map(|v| linear_to_srgb8(v * gain));
+            [r, g, b, value.alpha.map_or(255, unit_to_u8)]
+        }
+        (Mapping::Srgb { .. }, Picked::Scalar(a)) if channel == Channel::A => {
+            let v = unit_to_u8(a);
+            [v, v, v, 255]
+        }
+        (Mapping::Srgb { .. }, Picked::Scalar(v)) => {
+            let v = linear_to_srgb8(v * gain);
+            [v, v, v, 255]
+        }
+        (Mapping::FalseColour { range }, Picked::Colour(c)) => {
+            let [r, g, b] = c.map(|v| unit_to_u8(range.normalise(v)));
+            [r, g, b, 255]
+        }
+        (Mapping::FalseColour { range }, Picked::Scalar(v)) => {
+            let [r, g, b] = false_colour(range.normalise(v));
+            [r, g, b, 255]
+        }
+    }
 }
 
 /// 0..=1 to 0..=255, clamped (NaN is 0).

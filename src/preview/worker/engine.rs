@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_rgba8, Channel, Mapping};
+use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_regions_rgba8, Channel, Mapping};
 use tilemerge::{
     check_blocks, export_exr_from_files, read_info, Canvas, CanvasOptions, ExrOptions, Grid, PassInfo,
     PassSelection, Rect, Resolution, TileError, TileId, TileState,
@@ -266,7 +266,7 @@ pub fn render(canvas: &Canvas, session: SessionId, pass: &str, channel: Channel,
         // A worker whose tiles all failed has nothing to draw, which is not an error.
         return (Response::Rendered { session, width: size.width, height: size.height, regions }, None);
     }
-    match render_rgba8(canvas, pass, channel, mapping) {
+    match render_regions_rgba8(canvas, pass, channel, mapping, &regions) {
         Ok(rgba) => {
             (Response::Rendered { session, width: size.width, height: size.height, regions }, Some(rgba))
         }

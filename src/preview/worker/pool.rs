@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
@@ -26,8 +27,9 @@ pub fn pool_size(hardware_concurrency: f64) -> usize {
     }
 }
 
-/// Tiles sent to one worker and not answered yet, at most: one decoding and one waiting.
-pub const MAX_QUEUED: usize = 2;
+/// Tiles sent to one worker and not answered yet, at most: one decoding and two waiting, so a
+/// worker still has work while the page is busy reading the next file.
+pub const MAX_QUEUED: usize = 3;
 
 /// Called with the index of the worker that answered, its response and the bytes that came with it.
 pub type OnResponse = Rc<dyn Fn(usize, Response, Option<js_sys::ArrayBuffer>)>;
@@ -64,9 +66,13 @@ impl Slot {
 /// A worker's message and error handlers.
 type Handlers = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(ErrorEvent)>);
 
+/// Whoever waits for a worker to have room; woken by the next tile answered.
+type RoomWaiters = Rc<RefCell<Vec<oneshot::Sender<()>>>>;
+
 /// The running workers.
 pub struct Pool {
     slots: Vec<Rc<Slot>>,
+    waiters: RoomWaiters,
     // Kept alive as long as the workers may call them.
     _handlers: Vec<Handlers>,
 }
@@ -76,6 +82,7 @@ impl Pool {
     pub fn start(size: usize, on_response: OnResponse) -> Result<Pool, String> {
         let mut slots = Vec::new();
         let mut handlers = Vec::new();
+        let waiters = RoomWaiters::default();
         for index in 0..size.max(1) {
             let worker = Worker::new(LOADER).map_err(describe)?;
             let slot = Rc::new(Slot {
@@ -87,6 +94,7 @@ impl Pool {
             });
             let on_message = {
                 let slot = slot.clone();
+                let waiters = waiters.clone();
                 let on_response = on_response.clone();
                 Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                     if let Some(bytes) = memory(&event.data()) {
@@ -104,6 +112,10 @@ impl Pool {
                         }
                         Response::Placed { .. } | Response::Failed { .. } => {
                             slot.pending.set(slot.pending.get().saturating_sub(1));
+                            for waiter in waiters.borrow_mut().drain(..) {
+                                // A waiter that gave up has dropped its receiver: nothing to do.
+                                let _ = waiter.send(());
+                            }
                         }
                         _ => {}
                     }
@@ -122,7 +134,7 @@ impl Pool {
             slots.push(slot);
             handlers.push((on_message, on_error));
         }
-        Ok(Pool { slots, _handlers: handlers })
+        Ok(Pool { slots, waiters, _handlers: handlers })
     }
 
     /// Starts as many workers as the browser suggests, up to [`MAX_WORKERS`].
@@ -159,6 +171,19 @@ impl Pool {
     /// The workers' WebAssembly memory at its largest, summed over the workers, in bytes.
     pub fn peak_memory(&self) -> f64 {
         self.slots.iter().map(|s| s.peak_memory.get()).sum()
+    }
+
+    /// Resolves when the next tile is answered (a worker has more room then), or with an error
+    /// when the pool is dropped: waiting this way costs nothing between answers.
+    pub fn next_answer(&self) -> oneshot::Receiver<()> {
+        let (sender, receiver) = oneshot::channel();
+        self.waiters.borrow_mut().push(sender);
+        receiver
+    }
+
+    /// Whether every tile sent has been answered.
+    pub fn is_idle(&self) -> bool {
+        self.slots.iter().all(|s| s.pending.get() == 0)
     }
 
     /// The worker with the fewest tiles waiting.
