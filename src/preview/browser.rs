@@ -3,9 +3,12 @@
 
 use js_sys::{ArrayBuffer, Uint8ClampedArray};
 use tilemerge::Rect;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, File, HtmlCanvasElement, ImageData, Url};
+use web_sys::{
+    Blob, BlobPropertyBag, CanvasRenderingContext2d, DataTransfer, File, FileSystemDirectoryEntry,
+    FileSystemEntry, FileSystemFileEntry, HtmlCanvasElement, ImageData, Url,
+};
 
 use super::worker::protocol::describe;
 
@@ -149,4 +152,62 @@ pub fn wasm_memory_bytes() -> f64 {
     wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
         .map_or(0.0, |memory| memory.buffer().unchecked_into::<ArrayBuffer>().byte_length() as f64)
+}
+
+/// The files and folders dropped, taken while the drop event lasts (the browser empties the list
+/// after it). Empty when the browser does not give entries; its `files()` are all there is then.
+pub fn dropped_entries(transfer: &DataTransfer) -> Vec<FileSystemEntry> {
+    let items = transfer.items();
+    (0..items.length())
+        .filter_map(|i| items.get(i))
+        .filter(|item| item.kind() == "file")
+        .filter_map(|item| item.webkit_get_as_entry().ok().flatten())
+        .collect()
+}
+
+/// Every file under dropped entries: folders are read through, sub-folders too.
+pub async fn files_under(entries: Vec<FileSystemEntry>) -> Result<Vec<File>, String> {
+    let mut stack = entries;
+    let mut files = Vec::new();
+    while let Some(entry) = stack.pop() {
+        if entry.is_directory() {
+            let reader = entry.unchecked_ref::<FileSystemDirectoryEntry>().create_reader();
+            // A reader gives a folder's entries a batch at a time, then an empty batch.
+            loop {
+                let batch =
+                    callback_result(|ok, err| reader.read_entries_with_callback_and_callback(ok, err))
+                        .await
+                        .map_err(|e| format!("cannot read the folder {}: {e}", entry.full_path()))?;
+                let batch: js_sys::Array = batch.unchecked_into();
+                if batch.length() == 0 {
+                    break;
+                }
+                stack.extend(batch.iter().map(JsCast::unchecked_into::<FileSystemEntry>));
+            }
+        } else if entry.is_file() {
+            let file_entry = entry.unchecked_ref::<FileSystemFileEntry>();
+            let file = callback_result(|ok, err| {
+                file_entry.file_with_callback_and_callback(ok, err);
+                Ok(())
+            })
+            .await
+            .map_err(|e| format!("cannot read {}: {e}", entry.full_path()))?;
+            files.push(file.unchecked_into());
+        }
+    }
+    Ok(files)
+}
+
+/// Awaits a browser call that answers through a success and an error callback.
+async fn callback_result(
+    start: impl FnOnce(&js_sys::Function, &js_sys::Function) -> Result<(), JsValue>,
+) -> Result<JsValue, String> {
+    let mut start = Some(start);
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        if let Some(Err(error)) = start.take().map(|start| start(&resolve, &reject)) {
+            // Thrown at once rather than reported through the callback: the same failure.
+            let _ = reject.call1(&JsValue::UNDEFINED, &error);
+        }
+    });
+    JsFuture::from(promise).await.map_err(describe)
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use js_sys::ArrayBuffer;
 use leptos::prelude::*;
 use tilemerge::{Compression, ExrLayout, TileId, DEFAULT_OVERSCAN};
-use web_sys::{File, FileList};
+use web_sys::{DataTransfer, File, FileList, FileSystemEntry};
 
 use super::browser;
 use super::listing::{exr_links, Listed};
@@ -30,6 +30,11 @@ pub enum TileSource {
 mod viewing;
 
 pub use viewing::{ProbeShown, Viewing};
+
+/// Whether a file found in a folder is an EXR (by its name, as Blender writes them).
+fn is_exr(file: &File) -> bool {
+    file.name().to_ascii_lowercase().ends_with(".exr")
+}
 
 /// Where the export is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +164,30 @@ impl Preview {
     /// Takes the files picked or dropped, and merges them.
     pub fn pick(self, list: Option<FileList>) {
         let Some(list) = list else { return };
-        let files: Vec<File> = (0..list.length()).filter_map(|i| list.item(i)).collect();
+        self.pick_files((0..list.length()).filter_map(|i| list.item(i)).collect());
+    }
+
+    /// Takes the files of a picked folder: its EXRs (a job's folder also holds other files).
+    pub fn pick_folder(self, list: Option<FileList>) {
+        let Some(list) = list else { return };
+        self.pick_files((0..list.length()).filter_map(|i| list.item(i)).filter(is_exr).collect());
+    }
+
+    /// Takes what was dropped: files as they are, and the EXRs inside dropped folders.
+    pub fn drop_transfer(self, transfer: DataTransfer) {
+        let entries = browser::dropped_entries(&transfer);
+        if !entries.iter().any(FileSystemEntry::is_directory) {
+            return self.pick(transfer.files());
+        }
+        leptos::task::spawn_local(async move {
+            match browser::files_under(entries).await {
+                Ok(files) => self.pick_files(files.into_iter().filter(is_exr).collect()),
+                Err(e) => self.problem.set(Some(format!("The dropped folder could not be read: {e}"))),
+            }
+        });
+    }
+
+    fn pick_files(self, files: Vec<File>) {
         self.files.set(files.iter().map(|f| PickedFile { name: f.name(), bytes: f.size() as u64 }).collect());
         self.sources.set_value(files.into_iter().map(TileSource::File).collect());
         self.start();

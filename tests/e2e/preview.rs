@@ -602,3 +602,22 @@ async fn the_wheel_zooms_a_drag_pans_and_the_pointer_moves_the_probe() {
     );
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_picked_folder_merges_the_tiles_inside_it() {
+    let farm = Simfarm::start(&[]).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/preview", farm.url)).await;
+    browser.heading("Merge preview").await;
+    // The job's folder: its tiles are in `tiles/`, beside the full frame and the job's settings.
+    let input = browser.field("Tile folder").await;
+    input.send_keys(&fixture().display().to_string()).await.expect("the folder can be picked");
+    browser.wait_xpath(&tiles_in_state("placed", 15), "15 tiles placed").await;
+    // Only EXRs are taken from a folder: `full.exr` is listed as not a tile, `job.json` not at all.
+    browser
+        .wait_xpath("//tr[@data-tile='full.exr'][@data-state='unused']", "full.exr listed as unused")
+        .await;
+    let rows = browser.client.find_all(Locator::XPath("//table[contains(@class,'tile-list')]/tbody/tr")).await;
+    assert_eq!(rows.expect("the tile list").len(), 16, "15 tiles and full.exr");
+    browser.close().await;
+}

@@ -1,13 +1,22 @@
-//! Picking the tile files: a file input, or files dropped on the zone around it.
+//! Picking the tile files: a file or folder input, or files or a folder dropped on the zone
+//! around them.
 
 use leptos::prelude::*;
 
 use crate::preview::controller::Preview;
 
-/// The file input and drop zone.
+/// The file and folder inputs and the drop zone.
 #[component]
 pub fn FilePicker(preview: Preview) -> impl IntoView {
     let over = RwSignal::new(false);
+    // `webkitdirectory` (picking a folder, in every current browser) is no attribute Leptos knows.
+    let folder = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = folder.get() {
+            // Without it the input picks files, which the other input does too.
+            let _ = input.set_attribute("webkitdirectory", "");
+        }
+    });
     view! {
         <div
             class="drop-zone"
@@ -21,7 +30,9 @@ pub fn FilePicker(preview: Preview) -> impl IntoView {
             on:drop=move |ev| {
                 ev.prevent_default();
                 over.set(false);
-                preview.pick(ev.data_transfer().and_then(|d| d.files()));
+                if let Some(transfer) = ev.data_transfer() {
+                    preview.drop_transfer(transfer);
+                }
             }
         >
             <label for="preview-files">"Tile files"</label>
@@ -32,7 +43,16 @@ pub fn FilePicker(preview: Preview) -> impl IntoView {
                 accept=".exr"
                 on:change:target=move |ev| preview.pick(ev.target().files())
             />
-            <p class="muted">"Or drop the tiles (" <code>"<x0>-<y0>-<x1>-<y1>.exr"</code> ") here."</p>
+            <label for="preview-folder">"Tile folder"</label>
+            <input
+                id="preview-folder"
+                type="file"
+                node_ref=folder
+                on:change:target=move |ev| preview.pick_folder(ev.target().files())
+            />
+            <p class="muted">
+                "Or drop the tiles (" <code>"<x0>-<y0>-<x1>-<y1>.exr"</code> ") or their folder here."
+            </p>
         </div>
     }
 }
