@@ -240,6 +240,7 @@ impl Plan {
             tiles_total: sent.clone().count(),
             bytes_done: sent.clone().filter(done).map(|r| r.bytes).sum(),
             bytes_total: sent.map(|r| r.bytes).sum(),
+            not_rendered: self.rows.iter().filter(|r| matches!(r.status, TileStatus::NotRendered(_))).count(),
         }
     }
 
@@ -282,8 +283,10 @@ pub struct Progress {
     pub tiles_total: usize,
     /// Bytes of the tiles answered.
     pub bytes_done: u64,
-    /// Bytes of all tiles sent.
+    /// Bytes of all tiles sent (0 when their size is not known before they are fetched).
     pub bytes_total: u64,
+    /// A job's tiles whose render task has not completed: they come later.
+    pub not_rendered: usize,
 }
 
 impl Progress {
@@ -292,16 +295,18 @@ impl Progress {
         self.tiles_done == self.tiles_total
     }
 
-    /// For screen readers and the bar's label, e.g. `3 of 15 tiles, 1.2 of 4.0 MB`.
+    /// For screen readers and the bar's label, e.g. `3 of 15 tiles, 1.2 of 4.0 MB`; tiles
+    /// fetched from a farm have no size until fetched, and a job's tiles still rendering are named.
     pub fn text(&self) -> String {
         let mb = |b: u64| b as f64 / 1_000_000.0;
-        format!(
-            "{} of {} tiles, {:.1} of {:.1} MB",
-            self.tiles_done,
-            self.tiles_total,
-            mb(self.bytes_done),
-            mb(self.bytes_total)
-        )
+        let mut text = format!("{} of {} tiles", self.tiles_done, self.tiles_total);
+        if self.bytes_total > 0 {
+            text += &format!(", {:.1} of {:.1} MB", mb(self.bytes_done), mb(self.bytes_total));
+        }
+        if self.not_rendered > 0 {
+            text += &format!("; {} not rendered yet", self.not_rendered);
+        }
+        text
     }
 }
 
@@ -438,7 +443,7 @@ mod tests {
         assert!(plan.rows.iter().all(|r| r.status == TileStatus::Queued && r.is_sent()));
         assert_eq!(
             plan.progress(),
-            Progress { tiles_done: 0, tiles_total: 4, bytes_done: 0, bytes_total: 400 }
+            Progress { tiles_done: 0, tiles_total: 4, bytes_done: 0, bytes_total: 400, not_rendered: 0 }
         );
     }
 
@@ -535,8 +540,17 @@ mod tests {
         passes.merge(&["ViewLayer.Combined".into(), "ViewLayer.Normal".into()]);
         assert_eq!(passes.0.len(), 3);
         assert_eq!(passes.default_pass().map(String::as_str), Some("ViewLayer.Combined"));
-        assert!(Progress { tiles_done: 3, tiles_total: 15, bytes_done: 1_200_000, bytes_total: 4_000_000 }
-            .text()
-            .starts_with("3 of 15 tiles, 1.2 of 4.0 MB"));
+        let files = Progress {
+            tiles_done: 3,
+            tiles_total: 15,
+            bytes_done: 1_200_000,
+            bytes_total: 4_000_000,
+            not_rendered: 0,
+        };
+        assert_eq!(files.text(), "3 of 15 tiles, 1.2 of 4.0 MB");
+        // A job's tiles: no sizes before they are fetched, and the tiles still rendering named.
+        let job =
+            Progress { tiles_done: 14, tiles_total: 14, bytes_done: 0, bytes_total: 0, not_rendered: 46 };
+        assert_eq!(job.text(), "14 of 14 tiles; 46 not rendered yet");
     }
 }

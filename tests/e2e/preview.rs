@@ -617,7 +617,8 @@ async fn a_picked_folder_merges_the_tiles_inside_it() {
     browser
         .wait_xpath("//tr[@data-tile='full.exr'][@data-state='unused']", "full.exr listed as unused")
         .await;
-    let rows = browser.client.find_all(Locator::XPath("//table[contains(@class,'tile-list')]/tbody/tr")).await;
+    let rows =
+        browser.client.find_all(Locator::XPath("//table[contains(@class,'tile-list')]/tbody/tr")).await;
     assert_eq!(rows.expect("the tile list").len(), 16, "15 tiles and full.exr");
     browser.close().await;
 }
