@@ -2,6 +2,7 @@
 //! or a JSON array of names, resolved against the folder's URL. The listing is untrusted text.
 
 use crate::settings::mapping::encode_segment;
+use percent_encoding::percent_decode_str;
 
 /// A tile file found in a listing: its name and where to fetch it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +33,10 @@ pub fn exr_links(folder_url: &str, body: &str) -> Result<Vec<Listed>, String> {
             .filter_map(|href| {
                 let href = decode_entities(&href);
                 let path = href.split(['?', '#']).next().unwrap_or_default().to_string();
-                let name = percent_decode(path.rsplit('/').next().unwrap_or_default())?;
+                let name = percent_decode_str(path.rsplit('/').next().unwrap_or_default())
+                    .decode_utf8()
+                    .ok()?
+                    .into_owned();
                 is_plain_exr(&name).then(|| Listed { name, url: resolve(&base, &path) })
             })
             .collect()
@@ -120,24 +124,6 @@ fn decode_entities(text: &str) -> String {
         .replace("&#39;", "'")
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
-}
-
-/// Decodes `%XX`; None for a bad escape or bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

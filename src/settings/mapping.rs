@@ -1,6 +1,7 @@
 //! Storage mappings: where a path on the farm's shared storage (a job's `render_output_path`) can
 //! be fetched over HTTP, as `{ path prefix, URL prefix }` pairs.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
 /// One storage path prefix and the URL prefix it is served at.
@@ -48,13 +49,9 @@ fn covers<'a>(prefix: &str, path: &'a str) -> Option<&'a str> {
 
 /// Percent-encodes one path segment: only unreserved characters stay as they are.
 pub fn encode_segment(segment: &str) -> String {
-    segment
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    // Everything but unreserved characters, so that a name stays one segment.
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 /// The URL of a storage path: the longest matching path prefix wins; the rest of the path is

@@ -3,6 +3,7 @@
 //! render root under `/renders/` (folders as simple HTML listings), the job files (thumbnails and
 //! task logs) under `/job-files/`, and CORS as the Manager does it.
 
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::path::{Component, PathBuf};
 
 use axum::extract::{Path, State};
@@ -97,7 +98,7 @@ pub fn renders_service(root: PathBuf) -> ServeDir<MethodRouter> {
 
 /// The listing of the folder at `url_path` (below the render root), or 404.
 async fn folder_listing(root: &std::path::Path, url_path: &str) -> Response {
-    let Some(relative) = percent_decode(url_path) else { return not_found() };
+    let Ok(relative) = percent_decode_str(url_path).decode_utf8() else { return not_found() };
     let relative = std::path::Path::new(relative.trim_start_matches('/'));
     if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
         return not_found();
@@ -123,7 +124,7 @@ pub fn listing_html(url_path: &str, entries: &[(String, bool)]) -> String {
         let slash = if *is_dir { "/" } else { "" };
         html.push_str(&format!(
             "<li><a href=\"{}{slash}\">{}{slash}</a></li>\n",
-            percent_encode(name),
+            utf8_percent_encode(name, SEGMENT),
             html_escape(name)
         ));
     }
@@ -131,40 +132,15 @@ pub fn listing_html(url_path: &str, entries: &[(String, bool)]) -> String {
     html
 }
 
+/// Everything but unreserved characters is encoded, so a name is one path segment of a link.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
-}
-
-/// Encodes everything but unreserved characters, so a name is one path segment.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Decodes `%XX` escapes; None for a bad escape or bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// `/farmdeck.json` when simfarm serves the app: a real `farmdeck.json` in the app's folder, or
@@ -234,8 +210,6 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<a href=\"tiles/\">tiles/</a>"), "{html}");
-        assert_eq!(percent_decode("/a%20b/%3C").as_deref(), Some("/a b/<"));
-        assert_eq!(percent_decode("/%zz"), None);
     }
 
     #[test]

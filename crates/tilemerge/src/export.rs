@@ -566,42 +566,12 @@ fn srgb8_by_formula(linear: f32) -> u8 {
 /// the `R G B` components, else `X Y Z` (normals, vectors), else one channel as grey; alpha
 /// from `A` when the pass has it. Exposure is in stops.
 pub fn preview_rgba8(canvas: &Canvas, pass: &str, exposure: f32) -> Result<Vec<u8>, ExportError> {
-    let Some((info, buffers)) = canvas.pass_samples(pass) else {
-        if canvas.passes().is_empty() {
-            return Err(ExportError::Empty);
-        }
-        return Err(ExportError::UnknownPass {
-            requested: pass.to_string(),
-            available: canvas.passes().iter().map(PassInfo::display_name).collect(),
-        });
-    };
-    let find = |c: &str| info.component_index(c).and_then(|i| buffers.get(i));
-    let colour: [Option<&Samples>; 3] = match (find("R"), find("G"), find("B")) {
-        (Some(r), Some(g), Some(b)) => [Some(r), Some(g), Some(b)],
-        _ => match (find("X"), find("Y"), find("Z")) {
-            (Some(x), Some(y), Some(z)) => [Some(x), Some(y), Some(z)],
-            _ => {
-                let first = buffers.iter().find(|_| true);
-                match buffers.len() {
-                    2.. => [buffers.first(), buffers.get(1), buffers.get(2)],
-                    _ => [first, first, first],
-                }
-            }
-        },
-    };
-    let alpha = find("A");
-    let gain = exposure.exp2();
-    let pixels = canvas.size().area() as usize;
-    let mut out = vec![0u8; pixels * 4];
-    for (i, px) in out.chunks_exact_mut(4).enumerate() {
-        for (slot, source) in px.iter_mut().zip(colour) {
-            *slot = source.and_then(|s| s.get_f32(i)).map_or(0, |v| linear_to_srgb8(v * gain));
-        }
-        if let Some(a) = px.get_mut(3) {
-            *a = alpha.and_then(|s| s.get_f32(i)).map_or(255, |v| (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8);
-        }
-    }
-    Ok(out)
+    crate::view::render_rgba8(
+        canvas,
+        pass,
+        crate::view::Channel::Rgb,
+        crate::view::Mapping::Srgb { exposure },
+    )
 }
 
 /// A PNG of one pass (see [`preview_rgba8`]).

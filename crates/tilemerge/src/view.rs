@@ -449,12 +449,16 @@ mod tests {
         for (colour, grey) in rgb.chunks_exact(4).zip(red.chunks_exact(4)) {
             assert_eq!(grey, [colour[0], colour[0], colour[0], 255]);
         }
-        // Same pixels as the existing preview for the colour at an exposure.
-        let bright = render_rgba8(&canvas, "Combined", Channel::Rgb, Mapping::Srgb { exposure: 1.5 });
-        assert_eq!(bright, crate::preview_rgba8(&canvas, "Combined", 1.5));
-        let lum = render_rgba8(&canvas, "Combined", Channel::Luminance, srgb).expect("pixels");
         let (info, buffers) = canvas.pass_samples("Combined").expect("the pass");
         let at = |c: &str, i: usize| buffers[info.component_index(c).unwrap()].get_f32(i).unwrap();
+        // Exposure scales the linear values before they are encoded.
+        let bright =
+            render_rgba8(&canvas, "Combined", Channel::Rgb, Mapping::Srgb { exposure: 1.5 }).expect("pixels");
+        for i in 0..8 {
+            let expected = ["R", "G", "B"].map(|c| linear_to_srgb8(at(c, i) * 1.5f32.exp2()));
+            assert_eq!(bright[i * 4..i * 4 + 3], expected, "pixel {i}");
+        }
+        let lum = render_rgba8(&canvas, "Combined", Channel::Luminance, srgb).expect("pixels");
         for i in 0..8 {
             let expected = linear_to_srgb8(luminance(at("R", i), at("G", i), at("B", i)));
             assert_eq!(lum[i * 4..i * 4 + 4], [expected, expected, expected, 255], "pixel {i}");
