@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_regions_rgba8, Channel, Mapping};
 use tilemerge::{
     check_blocks, export_exr_from_files, read_info, Canvas, CanvasOptions, ExrOptions, Grid, PassInfo,
-    PassSelection, Rect, Resolution, TileError, TileId, TileState,
+    PassKind, PassSelection, Rect, Resolution, TileError, TileId, TileState,
 };
 
 use tilemerge::decode::DEFAULT_MAX_DECODED_BYTES;
@@ -286,8 +286,14 @@ pub fn range(canvas: &Canvas, session: SessionId, ticket: u32, pass: &str, chann
             reason: format!("the merged image has no pass {pass:?}"),
         };
     };
+    let kind = info.kind();
+    if kind == PassKind::Colour {
+        // A colour pass is shown in sRGB, which needs no range: the pass over every pixel that
+        // finds it would only delay the drawing.
+        return Response::Ranged { session, ticket, kind: Some(kind), range: None };
+    }
     match pass_range(canvas, pass, channel, &regions) {
-        Ok(range) => Response::Ranged { session, ticket, kind: Some(info.kind()), range },
+        Ok(range) => Response::Ranged { session, ticket, kind: Some(kind), range },
         Err(e) => Response::Error { session: Some(session), reason: e.to_string() },
     }
 }
@@ -590,6 +596,11 @@ mod tests {
         ));
         let canvas = engine.canvas(1, "ViewLayer.Combined").expect("the pass");
         assert_eq!(range_of(canvas, "ViewLayer.Combined"), Some(tilemerge::PassKind::Colour));
+        // Colour is shown in sRGB: no range is worked out for it.
+        assert!(matches!(
+            range(canvas, 1, 0, "ViewLayer.Combined", Channel::Rgb),
+            Response::Ranged { range: None, .. }
+        ));
 
         let mut empty = Engine::default();
         begin(&mut empty, &tiles(B5), Holding::Picture);
