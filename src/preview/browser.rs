@@ -147,7 +147,8 @@ pub fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// The page's WebAssembly memory in bytes (it only grows, so this is also its peak).
+/// This thread's WebAssembly memory in bytes (the page's or a worker's): it only grows, so this
+/// is also its peak.
 pub fn wasm_memory_bytes() -> f64 {
     wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()

@@ -108,7 +108,7 @@ pub struct Preview {
     next_id: StoredValue<SessionId>,
     /// When the merge began (`performance.now()`), and the workers that drew the latest render.
     started_at: StoredValue<f64>,
-    drawn: StoredValue<usize>,
+    workers_drawn: StoredValue<usize>,
     /// Tiles answered and not yet shown (see [`Preview::settle`]).
     settling: StoredValue<Vec<(SessionId, TileId, TileStatus)>>,
     /// Whether a merge has begun on the pool's workers (else they were only warmed up).
@@ -149,7 +149,7 @@ impl Preview {
             files_sent: StoredValue::new(false),
             next_id: StoredValue::new(0),
             started_at: StoredValue::new(0.0),
-            drawn: StoredValue::new(0),
+            workers_drawn: StoredValue::new(0),
             settling: StoredValue::new(Vec::new()),
             pool_used: StoredValue::new(false),
         };
@@ -430,7 +430,7 @@ impl Preview {
         else {
             return;
         };
-        self.drawn.set_value(0);
+        self.workers_drawn.set_value(0);
         self.ask_range(pass);
     }
 
@@ -664,11 +664,11 @@ impl Preview {
     /// Counts a worker's pixels drawn; when every worker has drawn the first complete merge, its
     /// time and memory are recorded (shown to the user, and read by the benchmark).
     fn note_drawn(self) {
-        self.drawn.set_value(self.drawn.get_value() + 1);
+        self.workers_drawn.set_value(self.workers_drawn.get_value() + 1);
         let complete = self.plan.with_untracked(|p| matches!(p, Some(Ok(p)) if p.is_complete()));
         let workers = self.pool.with_value(|pool| pool.as_ref().map(|p| (p.size(), p.peak_memory())));
         let Some((size, worker_bytes)) = workers else { return };
-        if complete && self.drawn.get_value() >= size && self.frame.get_untracked().is_none() {
+        if complete && self.workers_drawn.get_value() >= size && self.frame.get_untracked().is_none() {
             self.frame.set(Some(FrameFigures {
                 millis: browser::now() - self.started_at.get_value(),
                 workers: size,

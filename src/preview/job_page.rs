@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::controller::Preview;
 use super::job::{plan_job, tile_for_task, JobPlanError};
-use super::parts::{ExportPanel, MergeProgress, SeamPanel, TileList, Viewer};
+use super::parts::MergeView;
 use crate::live::{use_live, use_live_event, use_subscription, LiveEvent};
 use crate::manager::use_manager;
 use crate::settings::storage_mappings;
@@ -87,11 +87,7 @@ pub fn JobPreviewPage() -> impl IntoView {
             {move || load_error.get().map(|e| view! { <p role="alert" class="notice">{format!("This job could not be loaded: {e}")}</p> })}
             <JobProblem problem />
             {move || preview.problem.get().map(|p| view! { <p role="alert" class="notice">{p}</p> })}
-            <MergeProgress preview />
-            <Viewer preview />
-            <SeamPanel preview />
-            <ExportPanel preview />
-            <TileList preview />
+            <MergeView preview />
         </section>
     }
 }

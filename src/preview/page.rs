@@ -3,9 +3,7 @@
 use leptos::prelude::*;
 
 use super::controller::Preview;
-use super::parts::{
-    ExportPanel, FilePicker, FolderUrl, LayoutFields, MergeProgress, SeamPanel, TileList, Viewer,
-};
+use super::parts::{FilePicker, FolderUrl, LayoutFields, MergeView};
 
 /// The standalone merge preview.
 #[component]
@@ -23,11 +21,7 @@ pub fn PreviewPage() -> impl IntoView {
             <FolderUrl preview />
             <LayoutFields preview />
             {move || problem().map(|p| view! { <p role="alert" class="notice">{p}</p> })}
-            <MergeProgress preview />
-            <Viewer preview />
-            <SeamPanel preview />
-            <ExportPanel preview />
-            <TileList preview />
+            <MergeView preview />
         </section>
     }
 }

@@ -503,15 +503,23 @@ fn info_from(meta: &MetaData) -> Result<(ExrInfo, PassMap), DecodeError> {
     Ok((info, map))
 }
 
+/// Checks the magic number and reads the header; a file that ends inside it is named truncated
+/// (`ran_out` records whether a read went past the end).
+fn open_header<'a>(
+    bytes: &'a [u8],
+    ran_out: &'a Cell<bool>,
+) -> Result<exr::block::reader::Reader<SliceReader<'a>>, DecodeError> {
+    check_magic(bytes)?;
+    let reader = SliceReader { bytes, position: 0, ran_out };
+    exr::block::read(reader, false).map_err(|e| map_exr_error(e, ran_out.get(), bytes.len(), "the header"))
+}
+
 /// Reads only the header: size, layout, compression and passes. Cheap; use it to check a
 /// tile's size before decoding its pixels.
 pub fn read_info(bytes: &[u8]) -> Result<ExrInfo, DecodeError> {
-    check_magic(bytes)?;
     let ran_out = Cell::new(false);
-    let reader = SliceReader { bytes, position: 0, ran_out: &ran_out };
     // The same header reading and validation as `decode`, which stops before the offset tables.
-    let reader = exr::block::read(reader, false)
-        .map_err(|e| map_exr_error(e, ran_out.get(), bytes.len(), "the header"))?;
+    let reader = open_header(bytes, &ran_out)?;
     info_from(reader.meta_data()).map(|(info, _)| info)
 }
 
@@ -519,12 +527,9 @@ pub fn read_info(bytes: &[u8]) -> Result<ExrInfo, DecodeError> {
 /// file cut short fails here even when the passes wanted lie in the part that survived, which
 /// [`decode`] of those passes alone would not notice.
 pub fn check_blocks(bytes: &[u8]) -> Result<(), DecodeError> {
-    check_magic(bytes)?;
     let ran_out = Cell::new(false);
-    let reader = SliceReader { bytes, position: 0, ran_out: &ran_out };
+    let reader = open_header(bytes, &ran_out)?;
     let length = bytes.len();
-    let reader =
-        exr::block::read(reader, false).map_err(|e| map_exr_error(e, ran_out.get(), length, "the header"))?;
     check_headers(&reader.meta_data().headers)?;
     let chunks = reader
         .all_chunks(false)
@@ -537,12 +542,9 @@ pub fn check_blocks(bytes: &[u8]) -> Result<(), DecodeError> {
 
 /// Decodes the selected passes of an EXR file held in memory.
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, DecodeError> {
-    check_magic(bytes)?;
     let ran_out = Cell::new(false);
-    let reader = SliceReader { bytes, position: 0, ran_out: &ran_out };
+    let reader = open_header(bytes, &ran_out)?;
     let length = bytes.len();
-    let reader =
-        exr::block::read(reader, false).map_err(|e| map_exr_error(e, ran_out.get(), length, "the header"))?;
     let (info, map) = info_from(reader.meta_data())?;
 
     let available: Vec<String> = map.passes.iter().map(PassInfo::display_name).collect();

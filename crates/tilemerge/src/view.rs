@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::export::{linear_to_srgb8, ExportError};
-use crate::layout::{Rect, TileId};
+use crate::layout::{Rect, Size, TileId};
 use crate::passes::{PassInfo, Samples};
 use crate::stitch::{Canvas, TileState};
 
@@ -244,9 +244,6 @@ pub fn pass_range(
     regions: &[Rect],
 ) -> Result<Option<ValueRange>, ExportError> {
     let sources = Sources::of(canvas, pass)?;
-    let size = canvas.size();
-    let image = Rect { x: 0, y: 0, width: size.width, height: size.height };
-    let width = size.width as usize;
     let mut range = None;
     let mut include = |v: f32| {
         if v.is_finite() && v.abs() < NO_HIT {
@@ -254,15 +251,10 @@ pub fn pass_range(
             range = Some(range.map_or(here, |r: ValueRange| r.merge(here)));
         }
     };
-    for region in regions.iter().map(|r| r.intersect(&image)) {
-        for y in region.y..region.bottom() {
-            let row = y as usize * width;
-            for x in region.x..region.right() {
-                match sources.at(row + x as usize).pick(channel, sources.single) {
-                    Picked::Colour(c) => c.into_iter().for_each(&mut include),
-                    Picked::Scalar(v) => include(v),
-                }
-            }
+    for i in pixels_in(canvas.size(), regions) {
+        match sources.at(i).pick(channel, sources.single) {
+            Picked::Colour(c) => c.into_iter().for_each(&mut include),
+            Picked::Scalar(v) => include(v),
         }
     }
     Ok(range)
@@ -299,24 +291,26 @@ pub fn render_regions_rgba8(
 ) -> Result<Vec<u8>, ExportError> {
     let sources = Sources::of(canvas, pass)?;
     let size = canvas.size();
-    let image = Rect { x: 0, y: 0, width: size.width, height: size.height };
-    let width = size.width as usize;
     let gain = match mapping {
         Mapping::Srgb { exposure } => exposure.exp2(),
         Mapping::FalseColour { .. } => 1.0,
     };
     let mut out = vec![0u8; size.area() as usize * 4];
-    for region in regions.iter().map(|r| r.intersect(&image)) {
-        for y in region.y..region.bottom() {
-            let row = y as usize * width;
-            for x in region.x..region.right() {
-                let i = row + x as usize;
-                let rgba = view_pixel(sources.at(i), sources.single, channel, mapping, gain);
-                out[i * 4..i * 4 + 4].copy_from_slice(&rgba);
-            }
-        }
+    for i in pixels_in(size, regions) {
+        let rgba = view_pixel(sources.at(i), sources.single, channel, mapping, gain);
+        out[i * 4..i * 4 + 4].copy_from_slice(&rgba);
     }
     Ok(out)
+}
+
+/// The indices (row by row from the top) of the image's pixels inside `regions`, clipped to it.
+fn pixels_in(size: Size, regions: &[Rect]) -> impl Iterator<Item = usize> + '_ {
+    let image = Rect { x: 0, y: 0, width: size.width, height: size.height };
+    let width = size.width as usize;
+    regions.iter().map(move |r| r.intersect(&image)).flat_map(move |region| {
+        (region.y..region.bottom())
+            .flat_map(move |y| (region.x..region.right()).map(move |x| y as usize * width + x as usize))
+    })
 }
 
 /// One pixel of a view as 8-bit RGBA.

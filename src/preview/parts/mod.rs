@@ -3,6 +3,7 @@
 mod export;
 mod folder;
 mod layout;
+mod merge_view;
 mod picker;
 mod probe;
 mod progress;
@@ -14,11 +15,12 @@ mod view_toolbar;
 mod viewer;
 mod viewport;
 
-pub use export::ExportPanel;
+use export::ExportPanel;
 pub use folder::FolderUrl;
 pub use layout::LayoutFields;
+pub use merge_view::MergeView;
 pub use picker::FilePicker;
-pub use progress::MergeProgress;
-pub use seams::{SeamOverlay, SeamPanel};
-pub use tiles::TileList;
-pub use viewer::Viewer;
+use progress::MergeProgress;
+use seams::{SeamOverlay, SeamPanel};
+use tiles::TileList;
+use viewer::Viewer;

@@ -6,55 +6,94 @@ use tilemerge::Size;
 
 use crate::preview::controller::{Preview, ProbeShown};
 
+/// One of the probe's two coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Axis {
+    X,
+    Y,
+}
+
+impl Axis {
+    fn as_str(self) -> &'static str {
+        match self {
+            Axis::X => "x",
+            Axis::Y => "y",
+        }
+    }
+
+    /// This axis of a pixel position.
+    fn of(self, (x, y): (u32, u32)) -> u32 {
+        match self {
+            Axis::X => x,
+            Axis::Y => y,
+        }
+    }
+
+    /// The pixel position with this axis set to `value`.
+    fn with(self, (x, y): (u32, u32), value: u32) -> (u32, u32) {
+        match self {
+            Axis::X => (value, y),
+            Axis::Y => (x, value),
+        }
+    }
+
+    /// The image's extent along this axis.
+    fn extent(self, image: Size) -> u32 {
+        match self {
+            Axis::X => image.width,
+            Axis::Y => image.height,
+        }
+    }
+}
+
+/// A labelled field for one coordinate of the probe ("Probe x", "Probe y").
+#[component]
+fn CoordinateField(
+    /// The merge whose probe it moves.
+    preview: Preview,
+    /// Which coordinate.
+    axis: Axis,
+) -> impl IntoView {
+    let viewing = preview.viewing;
+    let id = format!("probe-{}", axis.as_str());
+    let last = move || {
+        preview.plan.with(|p| match p {
+            Some(Ok(plan)) => axis.extent(plan.grid.image).saturating_sub(1).to_string(),
+            _ => String::new(),
+        })
+    };
+    let value = move || viewing.probe.get().map(|p| axis.of(p).to_string()).unwrap_or_default();
+    let set = move |value: u32| {
+        let (x, y) = axis.with(viewing.probe.get_untracked().unwrap_or((0, 0)), value);
+        preview.probe_at(x, y, true);
+    };
+    view! {
+        <label for=id.clone()>{format!("Probe {}", axis.as_str())}</label>
+        <input
+            id=id
+            type="number"
+            min="0"
+            max=last
+            prop:value=value
+            on:input:target=move |ev| {
+                if let Ok(value) = ev.target().value().trim().parse() {
+                    set(value);
+                }
+            }
+        />
+    }
+}
+
 /// The probe's position fields and what it reads.
 #[component]
 pub fn ProbePanel(preview: Preview) -> impl IntoView {
     let viewing = preview.viewing;
-    let coordinate = move |pick: fn((u32, u32)) -> u32| {
-        move || viewing.probe.get().map(|p| pick(p).to_string()).unwrap_or_default()
-    };
-    let last = move |pick: fn(Size) -> u32| {
-        move || {
-            preview.plan.with(|p| match p {
-                Some(Ok(plan)) => pick(plan.grid.image).saturating_sub(1).to_string(),
-                _ => String::new(),
-            })
-        }
-    };
-    let set = move |x: Option<u32>, y: Option<u32>| {
-        let (old_x, old_y) = viewing.probe.get_untracked().unwrap_or((0, 0));
-        preview.probe_at(x.unwrap_or(old_x), y.unwrap_or(old_y), true);
-    };
     view! {
         <section class="probe-panel" aria-label="Pixel probe">
             <h2 class="probe-title">"Pixel probe"</h2>
             <div class="probe-fields">
-                <label for="probe-x">"Probe x"</label>
-                <input
-                    id="probe-x"
-                    type="number"
-                    min="0"
-                    max=last(|s| s.width)
-                    prop:value=coordinate(|p| p.0)
-                    on:input:target=move |ev| {
-                        if let Ok(x) = ev.target().value().trim().parse() {
-                            set(Some(x), None);
-                        }
-                    }
-                />
-                <label for="probe-y">"Probe y"</label>
-                <input
-                    id="probe-y"
-                    type="number"
-                    min="0"
-                    max=last(|s| s.height)
-                    prop:value=coordinate(|p| p.1)
-                    on:input:target=move |ev| {
-                        if let Ok(y) = ev.target().value().trim().parse() {
-                            set(None, Some(y));
-                        }
-                    }
-                />
+                <CoordinateField preview axis=Axis::X />
+                <CoordinateField preview axis=Axis::Y />
                 <label class="check">
                     <input
                         type="checkbox"

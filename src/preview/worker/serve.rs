@@ -9,6 +9,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::engine::Engine;
 use super::protocol::{describe, from_buffer, pack, set_memory, to_buffer, unpack, Request, Response};
+use crate::preview::browser::wasm_memory_bytes;
 
 /// Runs the worker: installs the message handler, then says it is ready. Called by the
 /// `preview_worker` binary's `main`.
@@ -53,11 +54,4 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, bytes: Option<&
     if let Err(reason) = sent {
         web_sys::console::error_1(&format!("preview worker cannot answer: {reason}").into());
     }
-}
-
-/// The size of this worker's WebAssembly memory: it only grows, so it is also the peak so far.
-fn wasm_memory_bytes() -> f64 {
-    wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map_or(0.0, |memory| memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64)
 }
