@@ -96,13 +96,13 @@ impl AppState {
         let hub = live::Hub::new(config.socket_idle_timeout);
         live::spawn_forwarder(hub.clone(), receiver);
         let render_root = RenderRoot::new(render_root);
-        let api = ApiState {
-            farm: farm.clone(),
-            job_types: Arc::new(JobTypes::new()),
-            render_root: render_root.clone(),
-            seam_noise: config.seam_noise,
-            name: config.name.clone(),
-        };
+        let api = ApiState::new(
+            farm.clone(),
+            Arc::new(JobTypes::new()),
+            render_root.clone(),
+            config.seam_noise,
+            config.name.clone(),
+        );
         AppState { farm, api, hub, serve_app: config.serve_app.clone(), render_root }
     }
 }
