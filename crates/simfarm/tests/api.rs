@@ -18,7 +18,7 @@ async fn meta_and_job_types() {
     let types = client.get("/api/v3/jobs/types").await.json();
     let names: Vec<&str> =
         types["job_types"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["simple-blender-render", "single-image-render"]);
+    assert_eq!(names, ["echo-sleep-test", "simple-blender-render", "single-image-render"]);
     let single = client.get("/api/v3/jobs/type/single-image-render").await.json();
     let keys: Vec<&str> =
         single["settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();

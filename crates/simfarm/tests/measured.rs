@@ -244,3 +244,108 @@ async fn unrouted_methods_are_not_found() {
     assert_eq!(unknown, json!({"message": "Not Found"}));
     server.stop();
 }
+
+/// The task of `job_id` named `name`, in full.
+async fn task_named(client: &Client, job_id: &str, name: &str) -> Value {
+    let summary = tasks(client, job_id).await.into_iter().find(|t| t["name"] == name);
+    let id = summary.unwrap_or_else(|| panic!("no task {name}"))["id"].as_str().unwrap().to_owned();
+    client.get(&format!("/api/v3/tasks/{id}")).await.json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_types_are_the_managers_with_sha1_etags_and_echo_sleep_runs() {
+    let server = start("measured-types", 1, 0.2).await;
+    let client = Client::new(&server);
+    let types = client.get("/api/v3/jobs/types").await.json();
+    for job_type in types["job_types"].as_array().unwrap() {
+        let etag = job_type["etag"].as_str().unwrap();
+        assert!(etag.len() == 40 && etag.chars().all(|c| c.is_ascii_hexdigit()), "{etag}");
+    }
+    let echo = client.get("/api/v3/jobs/type/echo-sleep-test").await.json();
+    let keys: Vec<&str> =
+        echo["settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["message", "sleep_duration_seconds"]);
+    let job = json!({"name": "hello", "type": "echo-sleep-test", "type_etag": echo["etag"], "priority": 50,
+        "submitter_platform": "linux", "settings": {"message": "prespavati", "sleep_duration_seconds": 3}});
+    let id = submit(&client, job).await;
+    let echo_task = task_named(&client, &id, "echo").await;
+    assert_eq!(echo_task["task_type"], "misc");
+    assert_eq!(echo_task["commands"][0]["name"], "echo");
+    assert_eq!(echo_task["commands"][0]["parameters"], json!({"message": "prespavati"}));
+    let sleep_task = task_named(&client, &id, "sleep").await;
+    assert_eq!(sleep_task["task_type"], "misc");
+    assert_eq!(sleep_task["commands"][0]["name"], "sleep");
+    assert_eq!(sleep_task["commands"][0]["parameters"], json!({"duration_in_seconds": 3}));
+    eventually(10.0, "the echo-sleep job done", || async {
+        (job_status(&client, &id).await == "completed").then_some(())
+    })
+    .await;
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiler_errors_carry_the_script_location() {
+    let server = start("measured-compile", 0, 0.2).await;
+    let client = Client::new(&server);
+    let mut job = example_submission();
+    job["settings"].as_object_mut().unwrap().remove("render_output_path");
+    let reply = client.post("/api/v3/jobs", job).await;
+    reply.assert_handler_error(400);
+    assert_eq!(
+        message(&reply),
+        "no render_output_path setting! at renderOutputPath (simple_blender_render.js:99:9(9))"
+    );
+    let mut job = example_submission();
+    job["settings"]["frames"] = json!("abc");
+    let reply = client.post("/api/v3/jobs/check", job).await;
+    reply.assert_handler_error(400);
+    assert!(message(&reply).starts_with("GoError: invalid range \"abc\""), "{}", reply.text());
+    assert!(message(&reply).contains("(simple_blender_render.js:"), "{}", reply.text());
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_carry_the_commands_flamencos_job_types_author() {
+    let server = start("measured-commands", 0, 0.2).await;
+    let client = Client::new(&server);
+    // The spec's example: frames 1-10 of /render/sf/jobs/scene123.blend at 24 fps, as PNG.
+    let id = submit(&client, example_submission()).await;
+    let render = task_named(&client, &id, "render-1-3").await;
+    let args: Vec<Value> = render["commands"][0]["parameters"]["args"].as_array().unwrap().clone();
+    let expr = args.iter().position(|arg| arg == "--python-expr").expect("a --python-expr argument");
+    assert!(args[expr + 1].as_str().is_some_and(|code| code.starts_with("import bpy")), "{args:?}");
+    assert_eq!(args[args.len() - 2..], [json!("--render-frame"), json!("1..3")]);
+    let video = task_named(&client, &id, "preview-video").await;
+    let parameters = &video["commands"][0]["parameters"];
+    assert_eq!(parameters["outputFile"], "/render/sf/frames/scene123/3Д рендеринг/scene123-1-10.mp4");
+    assert_eq!(
+        parameters["args"],
+        json!([
+            "-c:v",
+            "h264",
+            "-crf",
+            "20",
+            "-g",
+            "18",
+            "-vf",
+            "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+            "-pix_fmt",
+            "yuv420p",
+            "-r",
+            24,
+            "-y"
+        ])
+    );
+
+    let single = json!({"name": "still", "type": "single-image-render", "priority": 50, "submitter_platform": "linux",
+        "settings": {"tile_size_x": 64, "tile_size_y": 64, "frame": 1, "resolution_x": 128, "resolution_y": 64,
+            "resolution_scale": 100, "format": "OPEN_EXR_MULTILAYER", "image_file_extension": ".exr",
+            "render_output_path": "/render/still/{timestamp}/tiles", "blendfile": "/render/still.blend"}});
+    let id = submit(&client, single).await;
+    let merge = task_named(&client, &id, "merge").await;
+    let args = merge["commands"][0]["parameters"]["args"].as_array().unwrap().clone();
+    let output = args.iter().position(|arg| arg == "--render-output").map(|at| args[at + 1].clone());
+    let output = output.and_then(|o| o.as_str().map(str::to_owned)).expect("--render-output");
+    assert!(output.starts_with("/render/still/") && output.ends_with("/merged"), "{output}");
+    server.stop();
+}
