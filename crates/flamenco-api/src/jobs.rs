@@ -21,6 +21,8 @@ pub struct SubmittedJob {
     /// The job type's `etag`; the Manager answers 412 when it is outdated. Omitted: no check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_etag: Option<String>,
+    /// The Manager takes a submission without one as 50, its documented default.
+    #[serde(default = "default_priority")]
     pub priority: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<JobSettings>,
@@ -36,6 +38,13 @@ pub struct SubmittedJob {
     /// `paused` to submit a job that waits for a Resume; omitted means `queued`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_status: Option<JobStatus>,
+}
+
+/// The priority of a job submitted without one (`SubmittedJob.priority` default).
+pub const DEFAULT_PRIORITY: i32 = 50;
+
+fn default_priority() -> i32 {
+    DEFAULT_PRIORITY
 }
 
 /// A job as the Manager stores it (`Job`: `SubmittedJob` plus the Manager's fields).
@@ -167,6 +176,17 @@ pub struct JobTasksSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_submission_without_priority_reads_as_50() {
+        let job: SubmittedJob =
+            serde_json::from_str(r#"{"name": "x", "type": "t", "submitter_platform": ""}"#).unwrap();
+        assert_eq!(job.priority, 50);
+        let job: SubmittedJob =
+            serde_json::from_str(r#"{"name": "x", "type": "t", "priority": 7, "submitter_platform": ""}"#)
+                .unwrap();
+        assert_eq!(job.priority, 7);
+    }
 
     #[test]
     fn progress_is_clamped_and_safe_without_steps() {

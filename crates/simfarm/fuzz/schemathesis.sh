@@ -11,12 +11,13 @@
 # Known, accepted failures are in baseline.json beside this script: each is a place where the real
 # Manager itself departs from its OpenAPI file, and simfarm follows the Manager (see the list in the
 # file's entries: `{message}`-only 400s from the request validator, 400 for ids that are not UUIDs,
-# 404/400 on operations that declare only 200, the JobTasksSummary `jobs` erratum, deletion taking
-# effect in the background). Only failures not in the baseline fail the run. After a deliberate
-# change, refresh it with: schemathesis.sh --baseline-update
+# 404/400 on operations that declare only 200, the JobTasksSummary `jobs` erratum, and, measured on
+# Manager 3.9: 404 `{"message":"method not allowed"}` instead of 405 for undeclared methods, 500
+# "error creating worker tag" for a duplicate tag name). Only failures not in the baseline fail
+# the run. After a deliberate change, refresh it with: schemathesis.sh --baseline-update
 #
-# Left out: the Worker API, Shaman and configuration endpoints, which simfarm does not implement
-# (its workers are simulated inside the process).
+# Left out: the Worker API, Shaman, and the setup assistant's configuration checks, which simfarm
+# does not implement (its workers are simulated inside the process; it is never on a first run).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -52,7 +53,7 @@ status=0
 cd "$log"
 python3 -m schemathesis.cli run "$spec" \
     --url "$url" \
-    --exclude-path-regex '^/api/v3/(worker/|shaman/|configuration)' \
+    --exclude-path-regex '^/api/v3/(worker/|shaman/|configuration/(check|setup-assistant))' \
     --max-examples "${MAX_EXAMPLES:-25}" \
     --max-time "${MAX_TIME:-180}" \
     --seed 1 \

@@ -21,11 +21,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use flamenco_api::{EventLifeCycle, LifeCycleEventType};
-use socketioxide::layer::SocketIoLayer;
-use socketioxide::SocketIo;
 use tokio::task::JoinHandle;
 
 use crate::api::ApiState;
@@ -54,6 +52,8 @@ pub struct Config {
     pub seam_noise: bool,
     /// The Manager's name in `/api/v3/version`.
     pub name: String,
+    /// How long a socket.io client may stay silent before it is dropped (the Manager: 60 s).
+    pub socket_idle_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -70,6 +70,7 @@ impl Default for Config {
             seed_jobs: 0,
             seam_noise: false,
             name: "simfarm".into(),
+            socket_idle_timeout: live::IDLE_TIMEOUT,
         }
     }
 }
@@ -79,8 +80,8 @@ impl Default for Config {
 pub struct AppState {
     pub farm: SharedFarm,
     pub api: ApiState,
-    pub io: SocketIo,
-    io_layer: SocketIoLayer,
+    /// The socket.io clients, for live updates.
+    pub hub: Arc<live::Hub>,
     pub serve_app: Option<PathBuf>,
     pub render_root: RenderRoot,
 }
@@ -92,17 +93,17 @@ impl AppState {
         let seed = config.seed.unwrap_or_else(clock::Rng::seed_from_entropy);
         let farm =
             Arc::new(Mutex::new(Farm::new(FarmOptions { name: config.name.clone(), seed }, Some(sender))));
-        let (io_layer, io) = live::layer();
-        live::spawn_forwarder(io.clone(), receiver);
+        let hub = live::Hub::new(config.socket_idle_timeout);
+        live::spawn_forwarder(hub.clone(), receiver);
         let render_root = RenderRoot::new(render_root);
-        let api = ApiState {
-            farm: farm.clone(),
-            job_types: Arc::new(JobTypes::new()),
-            render_root: render_root.clone(),
-            seam_noise: config.seam_noise,
-            name: config.name.clone(),
-        };
-        AppState { farm, api, io, io_layer, serve_app: config.serve_app.clone(), render_root }
+        let api = ApiState::new(
+            farm.clone(),
+            Arc::new(JobTypes::new()),
+            render_root.clone(),
+            config.seam_noise,
+            config.name.clone(),
+        );
+        AppState { farm, api, hub, serve_app: config.serve_app.clone(), render_root }
     }
 }
 
@@ -111,6 +112,8 @@ pub fn router(state: &AppState) -> Router {
     let mut app = Router::new()
         .merge(api::router(state.api.clone()))
         .route("/job-files/{*path}", get(hosting::job_files).with_state(state.farm.clone()))
+        .route("/socket.io", any(live::endpoint).with_state(state.hub.clone()))
+        .route("/socket.io/", any(live::endpoint).with_state(state.hub.clone()))
         .nest_service("/renders", hosting::renders_service(state.render_root.path().to_path_buf()));
     if let Some(dir) = &state.serve_app {
         let (app_dir, root) = (dir.clone(), state.render_root.path().to_path_buf());
@@ -118,7 +121,7 @@ pub fn router(state: &AppState) -> Router {
             .route("/farmdeck.json", get(move || hosting::farmdeck_json(app_dir.clone(), root.clone())))
             .fallback_service(hosting::app_service(dir.clone()));
     }
-    app.layer(state.io_layer.clone()).layer(hosting::cors())
+    app.layer(hosting::cors())
 }
 
 /// A running simfarm.

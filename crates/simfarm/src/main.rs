@@ -42,6 +42,9 @@ struct Args {
     /// The Manager's name, as `/api/v3/version` reports it.
     #[arg(long, default_value = "simfarm")]
     name: String,
+    /// Milliseconds a socket.io client may stay silent before it is dropped (tests shorten it).
+    #[arg(long, hide = true, default_value_t = simfarm::live::PING_TIMEOUT_MS)]
+    socket_idle_timeout_ms: u64,
 }
 
 #[tokio::main]
@@ -65,6 +68,7 @@ async fn main() {
         seed_jobs: args.seed_jobs,
         seam_noise: args.seam_noise,
         name: args.name,
+        socket_idle_timeout: std::time::Duration::from_millis(args.socket_idle_timeout_ms),
     };
     let server = match simfarm::start(config).await {
         Ok(server) => server,

@@ -84,6 +84,15 @@ async fn run_worker(shared: SharedFarm, id: String, options: SimOptions, seed: u
                 // Deleted, or shut down: a stopped worker process does not come back by itself.
                 None | Some(WorkerStatus::Offline) => return,
                 Some(WorkerStatus::Awake) => farm.schedule(&id),
+                // A restarting worker process stops and its service manager starts it again.
+                Some(WorkerStatus::Restart) => {
+                    farm.worker_set_status(&id, WorkerStatus::Starting);
+                    None
+                }
+                Some(WorkerStatus::Starting) => {
+                    farm.worker_set_status(&id, WorkerStatus::Awake);
+                    None
+                }
                 Some(_) => None,
             }
         };

@@ -49,8 +49,8 @@ async fn huge_and_hostile_bodies_are_refused() {
     let percent = client.get("/api/v3/jobs/%FF%FE").await;
     assert!(percent.status == 400 || percent.status == 404, "{}", percent.status);
     let method = client.send(Method::PATCH, &format!("/api/v3/jobs/{id}"), None, "application/json").await;
-    assert_eq!(method.status, 405);
-    assert_eq!(method.json()["message"], "Method Not Allowed");
+    assert_eq!(method.status, 404, "the Manager answers a missing method as not found");
+    assert_eq!(method.json(), serde_json::json!({"message": "method not allowed"}));
     assert_eq!(simfarm::farm::lock(&server.state.farm).job_count(), 1);
     server.stop();
 }

@@ -85,7 +85,17 @@ fn compile(
 pub async fn submit_job(State(state): State<ApiState>, headers: HeaderMap, body: Body) -> ApiResult {
     let body = read_body(body).await?;
     let (job_id, submitted, compiled) = compile(&state, &headers, &body)?;
-    let job = farm::lock(&state.farm).store_job(job_id, submitted, compiled);
+    let mut farm = farm::lock(&state.farm);
+    // The Manager's database refuses a tag that does not exist (a foreign key), whatever it is.
+    if let Some(tag) = submitted.worker_tag.as_deref().filter(|tag| !tag.is_empty()) {
+        if farm.tag(tag).is_none() {
+            return Err(ApiFailure::Handler(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error persisting job in database".into(),
+            ));
+        }
+    }
+    let job = farm.store_job(job_id, submitted, compiled);
     ok_json(&job)
 }
 
@@ -95,12 +105,15 @@ pub async fn check_job(State(state): State<ApiState>, headers: HeaderMap, body: 
     no_content()
 }
 
+/// Deletes a job. The real Manager marks it and its job deleter removes it in the background, but
+/// so quickly that the job answers 404 at once; here both happen before the answer.
 pub async fn delete_job(State(state): State<ApiState>, Path(job_id): Path<String>) -> ApiResult {
     check_uuid(&job_id, "job ID not valid")?;
-    if !farm::lock(&state.farm).request_job_deletion(&job_id) {
+    let mut farm = farm::lock(&state.farm);
+    if !farm.request_job_deletion(&job_id) {
         return Err(ApiFailure::not_found("no such job"));
     }
-    schedule_deletion(&state, vec![job_id]);
+    farm.delete_job(&job_id);
     no_content()
 }
 
@@ -208,14 +221,8 @@ pub async fn set_priority(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
+    // The range (0 to 100) is the schema's, checked while reading.
     let change: JobPriorityChange = read_json(&headers, body, "JobPriorityChange").await?;
-    if !(0..=100).contains(&change.priority) {
-        return Err(ApiFailure::Validation(format!(
-            "request body has an error: doesn't match schema #/components/schemas/JobPriorityChange: \
-             Error at \"/priority\": number must be between 0 and 100, not {}",
-            change.priority
-        )));
-    }
     check_uuid(&job_id, "job ID not valid")?;
     if !farm::lock(&state.farm).set_job_priority(&job_id, change.priority) {
         return Err(ApiFailure::not_found("no such job"));

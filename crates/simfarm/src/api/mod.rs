@@ -1,11 +1,12 @@
 //! The Manager's REST API under `/api/v3/`, with the Manager's two error shapes.
 
+mod config;
 mod jobs;
 mod meta;
 mod tasks;
 mod workers;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -34,6 +35,23 @@ pub struct ApiState {
     pub seam_noise: bool,
     /// The Manager's name, for `/api/v3/version`.
     pub name: String,
+    /// The Manager's settings file (`/api/v3/configuration/file`), kept in memory.
+    pub config_file: Arc<Mutex<Value>>,
+}
+
+impl ApiState {
+    /// The state for a farm, with the settings file a fresh Manager of that name would write.
+    pub fn new(
+        farm: SharedFarm,
+        job_types: Arc<JobTypes>,
+        render_root: RenderRoot,
+        seam_noise: bool,
+        name: String,
+    ) -> ApiState {
+        let storage = render_root.path().display().to_string();
+        let config_file = Arc::new(Mutex::new(config::default_file(&name, &storage)));
+        ApiState { farm, job_types, render_root, seam_noise, name, config_file }
+    }
 }
 
 /// An error answer in one of the Manager's two shapes.
@@ -90,9 +108,10 @@ pub fn no_content() -> ApiResult {
 }
 
 /// Reads a request body the way Flamenco's OpenAPI request validator does before its handlers
-/// run: the body must be there, be JSON (by content type and by content), be an object, have no
-/// `null` where the schema allows none, and fit the schema's types. Anything else is a 400 with
-/// `{message}`. Enum values and number ranges are checked by the callers ([`check_known`]).
+/// run: the body must be there, be JSON (by content type and by content), be an object, and fit
+/// the schema ([`fields`]): no `null` where none is allowed, the declared types, the number
+/// ranges, the required properties. Anything else is a 400 with `{message}` in the validator's
+/// words. Enum values are checked by the callers ([`check_known`]).
 pub fn parse_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &Bytes,
@@ -108,60 +127,134 @@ pub fn parse_body<T: DeserializeOwned>(
         return Err(invalid(format!("header Content-Type has unexpected value: {content_type:?}")));
     }
     let value: Value = serde_json::from_slice(body)
-        .map_err(|error| invalid(format!("failed to decode request body: {error}")))?;
+        .map_err(|error| invalid(format!("failed to decode request body: {}", go_json_error(&error))))?;
+    let mismatch =
+        |why: String| invalid(format!("doesn't match schema #/components/schemas/{schema}: {why}"));
     let Value::Object(object) = &value else {
-        return Err(invalid(format!(
-            "doesn't match schema #/components/schemas/{schema}: value must be an object"
-        )));
+        return Err(mismatch("value must be an object".into()));
     };
-    // Only the schema's own properties are non-nullable; extra properties may hold anything.
-    let declared = declared_properties(schema);
-    if let Some((key, _)) =
-        object.iter().find(|(key, value)| value.is_null() && declared.contains(&key.as_str()))
-    {
-        return Err(invalid(format!(
-            "doesn't match schema #/components/schemas/{schema}: Error at \"/{key}\": Value is not nullable"
-        )));
-    }
-    // Nested objects with declared properties: `SubmittedJob.storage` (`JobStorageInfo`).
-    if schema == "SubmittedJob" {
-        if let Some(Value::Object(storage)) = object.get("storage") {
-            if storage.get("shaman_checkout_id").is_some_and(Value::is_null) {
-                return Err(invalid(format!(
-                    "doesn't match schema #/components/schemas/{schema}: \
-                     Error at \"/storage/shaman_checkout_id\": Value is not nullable"
-                )));
-            }
-        }
-    }
-    serde_json::from_value(value)
-        .map_err(|error| invalid(format!("doesn't match schema #/components/schemas/{schema}: {error}")))
+    check_fields(object, fields(schema), "").map_err(mismatch)?;
+    serde_json::from_value(value).map_err(|error| mismatch(error.to_string()))
 }
 
-/// The properties the OpenAPI file declares for the request bodies simfarm reads.
-fn declared_properties(schema: &str) -> &'static [&'static str] {
+/// Go's `encoding/json` words for the errors a client most often makes.
+fn go_json_error(error: &serde_json::Error) -> String {
+    if error.is_eof() {
+        "unexpected EOF".into()
+    } else {
+        error.to_string()
+    }
+}
+
+/// The JSON type a property must have.
+#[derive(Clone, Copy)]
+enum Kind {
+    String,
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Boolean,
+    /// An object, with the properties it declares.
+    Object(&'static [Field]),
+    /// An array of strings.
+    Strings,
+}
+
+/// A property of a request schema: its name, type, and whether it is required.
+type Field = (&'static str, Kind, bool);
+
+const ANY_INTEGER: Kind = Kind::Integer { min: None, max: None };
+
+/// The request schemas simfarm reads, as the OpenAPI file declares them. `SubmittedJob.priority`
+/// is optional: the Manager takes a submission without it as 50.
+fn fields(schema: &str) -> &'static [Field] {
+    use Kind::*;
     match schema {
         "SubmittedJob" => &[
-            "name",
-            "type",
-            "type_etag",
-            "priority",
-            "settings",
-            "metadata",
-            "submitter_platform",
-            "storage",
-            "worker_tag",
-            "initial_status",
+            ("name", String, true),
+            ("type", String, true),
+            ("type_etag", String, false),
+            ("priority", ANY_INTEGER, false),
+            ("settings", Object(&[]), false),
+            ("metadata", Object(&[]), false),
+            ("submitter_platform", String, true),
+            ("storage", Object(&[("shaman_checkout_id", String, false)]), false),
+            ("worker_tag", String, false),
+            ("initial_status", String, false),
         ],
-        "JobStatusChange" | "TaskStatusChange" => &["status", "reason"],
-        "JobPriorityChange" => &["priority"],
-        "JobTagChange" => &["id", "name"],
-        "JobMassDeletionSelection" => &["last_updated_max"],
-        "WorkerStatusChangeRequest" => &["status", "is_lazy"],
-        "WorkerTagChangeRequest" => &["tag_ids"],
-        "WorkerSleepSchedule" => &["is_active", "days_of_week", "start_time", "end_time"],
-        "WorkerTag" => &["id", "name", "description"],
+        "JobStatusChange" | "TaskStatusChange" => &[("status", String, true), ("reason", String, true)],
+        "JobPriorityChange" => &[("priority", Integer { min: Some(0), max: Some(100) }, true)],
+        "JobTagChange" => &[("id", String, false), ("name", String, false)],
+        "JobMassDeletionSelection" => &[("last_updated_max", String, false)],
+        "WorkerStatusChangeRequest" => &[("status", String, true), ("is_lazy", Boolean, true)],
+        "WorkerTagChangeRequest" => &[("tag_ids", Strings, true)],
+        "WorkerSleepSchedule" => &[
+            ("is_active", Boolean, true),
+            ("days_of_week", String, true),
+            ("start_time", String, true),
+            ("end_time", String, true),
+        ],
+        "WorkerTag" => &[("id", String, false), ("name", String, true), ("description", String, false)],
         _ => &[],
+    }
+}
+
+/// Checks an object like kin-openapi does: its properties in name order, then the required ones;
+/// the first problem as `Error at "/path": reason`. Undeclared properties may hold anything.
+fn check_fields(object: &serde_json::Map<String, Value>, fields: &[Field], at: &str) -> Result<(), String> {
+    let mut keys: Vec<&String> = object.keys().collect();
+    keys.sort();
+    for key in keys {
+        let Some((_, kind, _)) = fields.iter().find(|(name, _, _)| name == key) else { continue };
+        let path = format!("{at}/{key}");
+        check_value(&object[key], *kind).map_err(|(item, reason)| match item {
+            Some(index) => format!("Error at \"{path}/{index}\": {reason}"),
+            None => format!("Error at {path:?}: {reason}"),
+        })?;
+        if let (Kind::Object(inner), Value::Object(nested)) = (kind, &object[key]) {
+            check_fields(nested, inner, &path)?;
+        }
+    }
+    match fields.iter().find(|(name, _, required)| *required && !object.contains_key(*name)) {
+        Some((name, _, _)) => Err(format!("Error at \"{at}/{name}\": property {name:?} is missing")),
+        None => Ok(()),
+    }
+}
+
+/// Checks one value; the error names the array item it is about, if any.
+fn check_value(value: &Value, kind: Kind) -> Result<(), (Option<usize>, String)> {
+    check_one(value, kind).map_err(|reason| (None, reason)).and_then(|()| match (kind, value.as_array()) {
+        (Kind::Strings, Some(items)) => match items.iter().position(|item| !item.is_string()) {
+            Some(index) => Err((Some(index), "value must be a string".into())),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    })
+}
+
+fn check_one(value: &Value, kind: Kind) -> Result<(), String> {
+    if value.is_null() {
+        return Err("Value is not nullable".into());
+    }
+    match kind {
+        Kind::String if !value.is_string() => Err("value must be a string".into()),
+        Kind::Boolean if !value.is_boolean() => Err("value must be a boolean".into()),
+        Kind::Object(_) if !value.is_object() => Err("value must be an object".into()),
+        Kind::Strings if !value.is_array() => Err("value must be an array".into()),
+        Kind::Integer { min, max } => {
+            let whole =
+                value.as_i64().or_else(|| value.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64));
+            let Some(number) = whole.filter(|_| value.is_number()) else {
+                return Err("value must be an integer".into());
+            };
+            match (min, max) {
+                (Some(min), _) if number < min => Err(format!("number must be at least {min}")),
+                (_, Some(max)) if number > max => Err(format!("number must be at most {max}")),
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
     }
 }
 
@@ -191,6 +284,10 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/api/v3/version", get(meta::version))
         .route("/api/v3/status", get(meta::farm_status))
+        .route("/api/v3/configuration", get(config::configuration))
+        .route("/api/v3/configuration/variables/{audience}/{platform}", get(config::variables))
+        .route("/api/v3/configuration/shared-storage/{audience}/{platform}", get(config::shared_storage))
+        .route("/api/v3/configuration/file", get(config::file).put(config::replace_file))
         .route("/api/v3/jobs/types", get(jobs::job_types))
         .route("/api/v3/jobs/type/{type_name}", get(jobs::job_type))
         .route("/api/v3/jobs", get(jobs::fetch_jobs).post(jobs::submit_job))
@@ -249,17 +346,18 @@ async fn json_errors(request: Request, next: Next) -> Response {
     if !status.is_client_error() && !status.is_server_error() || is_json {
         return response;
     }
+    // The Manager's router answers a method a path lacks (`POST /api/v3/version`, `TRACE ...`)
+    // as not found, in these words.
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        return (StatusCode::NOT_FOUND, Json(json!({"message": "method not allowed"}))).into_response();
+    }
     let message = status.canonical_reason().unwrap_or("error");
     let body = if status == StatusCode::PAYLOAD_TOO_LARGE || status.is_server_error() {
         json!({"code": status.as_u16(), "message": message})
     } else {
         json!({"message": message})
     };
-    let mut replaced = (status, Json(body)).into_response();
-    if let Some(allow) = response.headers().get(header::ALLOW) {
-        replaced.headers_mut().insert(header::ALLOW, allow.clone());
-    }
-    replaced
+    (status, Json(body)).into_response()
 }
 
 /// The request body, refused with a 413 JSON error when over [`MAX_BODY_BYTES`].

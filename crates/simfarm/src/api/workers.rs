@@ -109,21 +109,9 @@ pub async fn set_sleep_schedule(
     if farm.worker_details(&worker_id).is_none() {
         return Err(worker_not_found(&worker_id));
     }
-    for time in [&schedule.start_time, &schedule.end_time] {
-        if !is_hh_mm(time) {
-            return Err(ApiFailure::bad_request(format!("invalid time {time:?}, expected HH:MM")));
-        }
-    }
+    // Stored as sent: the Manager does not check the times.
     farm.set_sleep_schedule(&worker_id, serde_json::to_value(&schedule).unwrap_or_default());
     no_content()
-}
-
-fn is_hh_mm(text: &str) -> bool {
-    let Some((hours, minutes)) = text.split_once(':') else { return false };
-    hours.len() <= 2
-        && minutes.len() == 2
-        && hours.parse::<u8>().is_ok_and(|h| h < 24)
-        && minutes.parse::<u8>().is_ok_and(|m| m < 60)
 }
 
 pub async fn tags(State(state): State<ApiState>) -> ApiResult {
@@ -132,7 +120,15 @@ pub async fn tags(State(state): State<ApiState>) -> ApiResult {
 
 pub async fn create_tag(State(state): State<ApiState>, headers: HeaderMap, body: Body) -> ApiResult {
     let tag: WorkerTag = read_json(&headers, body, "WorkerTag").await?;
-    let tag = farm::lock(&state.farm).create_tag(tag);
+    let mut farm = farm::lock(&state.farm);
+    // Tag names are unique in the Manager's database; it reports the clash in general terms.
+    if farm.tags().iter().any(|existing| existing.name == tag.name) {
+        return Err(ApiFailure::Handler(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error creating worker tag".into(),
+        ));
+    }
+    let tag = farm.create_tag(tag);
     ok_json(&tag)
 }
 

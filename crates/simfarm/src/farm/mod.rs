@@ -45,6 +45,8 @@ const LOG_KEEP_BYTES: usize = 256 * 1024;
 pub struct JobRec {
     pub job: Job,
     pub task_ids: Vec<String>,
+    /// The steps of all its tasks. The Manager shows `steps_total` 0 until the job first runs.
+    pub planned_steps: i64,
 }
 
 /// A task with what the Manager keeps about it.
@@ -188,13 +190,14 @@ impl Farm {
             );
             task_ids.push(task_id.clone());
         }
+        // The Manager keeps the job type's etag to itself: job JSON has no `type_etag`.
         let job = Job {
             id: id.clone(),
             name: submitted.name,
             job_type: submitted.job_type,
-            type_etag: submitted.type_etag,
+            type_etag: None,
             priority: submitted.priority,
-            settings: Some(compiled.settings),
+            settings: Some(go_numbers(compiled.settings)),
             metadata: Some(submitted.metadata.unwrap_or_default()),
             submitter_platform: submitted.submitter_platform,
             storage: submitted.storage,
@@ -205,11 +208,11 @@ impl Farm {
             status: status.clone(),
             activity: String::new(),
             steps_completed: 0,
-            steps_total,
+            steps_total: 0,
             delete_requested_at: None,
         };
         self.count_status(None, &status, &id);
-        self.jobs.insert(id.clone(), JobRec { job: job.clone(), task_ids });
+        self.jobs.insert(id.clone(), JobRec { job: job.clone(), task_ids, planned_steps: steps_total });
         self.job_order.push(id);
         let mut event = job_event(&job);
         event.previous_status = None;
@@ -286,8 +289,8 @@ impl Farm {
     /// Changes a job's priority and tells the clients.
     pub fn set_job_priority(&mut self, job_id: &str, priority: i32) -> bool {
         let Some(rec) = self.jobs.get_mut(job_id) else { return false };
+        // The Manager leaves `updated` alone here.
         rec.job.priority = priority;
-        rec.job.updated = clock::now();
         let event = job_event(&rec.job);
         self.emit(LiveEvent::Job(event));
         true
@@ -370,6 +373,9 @@ impl Farm {
             steps += task.steps_completed;
         }
         if let Some(rec) = self.jobs.get_mut(job_id) {
+            if ran_before(&status) {
+                rec.job.steps_total = rec.planned_steps;
+            }
             rec.job.status = status.clone();
             rec.job.steps_completed = steps;
             rec.job.activity = format!("Changed to status \"{status}\": seeded");
@@ -510,7 +516,8 @@ impl Farm {
             last_seen: Some(now.clone()),
             updated: now,
             version: "3.9-beta1".into(),
-            can_restart: false,
+            // Real workers run under a service that starts them again (FLAMENCO.md, "Measured").
+            can_restart: true,
             ip_address: format!("192.168.1.{}", 100 + index % 150),
             platform: "linux".into(),
             supported_task_types: ["blender", "ffmpeg", "file-management", "misc"].map(String::from).to_vec(),
@@ -689,6 +696,12 @@ impl Farm {
         for worker in &mut self.workers {
             worker.tag_ids.retain(|tag_id| tag_id != id);
         }
+        // As the Manager's database does (the reference is set to NULL): no event, no `updated`.
+        for rec in self.jobs.values_mut() {
+            if rec.job.worker_tag.as_deref() == Some(id) {
+                rec.job.worker_tag = None;
+            }
+        }
         self.emit(LiveEvent::WorkerTag(EventWorkerTagUpdate {
             tag: WorkerTag { id: tag.id, name: String::new(), description: None },
             was_deleted: Some(true),
@@ -771,6 +784,34 @@ impl Farm {
         }
         Ok(())
     }
+}
+
+/// Whether a job in this status has run (and so shows its real `steps_total`), for seeding.
+fn ran_before(status: &JobStatus) -> bool {
+    !matches!(status, JobStatus::Queued | JobStatus::Paused | JobStatus::UnderConstruction)
+}
+
+/// Settings as the Manager stores them (Go `float64`s): a whole number comes back as an integer,
+/// `24.0` as `24`.
+fn go_numbers(settings: flamenco_api::JobSettings) -> flamenco_api::JobSettings {
+    fn whole(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Number(number) => match number.as_f64() {
+                Some(float)
+                    if number.is_f64() && float.fract() == 0.0 && float.abs() < 9_007_199_254_740_992.0 =>
+                {
+                    serde_json::Value::from(float as i64)
+                }
+                _ => serde_json::Value::Number(number),
+            },
+            serde_json::Value::Array(items) => items.into_iter().map(whole).collect(),
+            serde_json::Value::Object(map) => {
+                serde_json::Value::Object(map.into_iter().map(|(k, v)| (k, whole(v))).collect())
+            }
+            other => other,
+        }
+    }
+    settings.into_iter().map(|(key, value)| (key, whole(value))).collect()
 }
 
 /// The live update for a job's current state.

@@ -170,7 +170,11 @@ impl Farm {
     fn job_status_set(&mut self, job_id: &str, new: JobStatus) -> Option<JobStatus> {
         let rec = self.jobs.get_mut(job_id)?;
         let old = std::mem::replace(&mut rec.job.status, new.clone());
-        rec.job.updated = clock::now();
+        // The Manager leaves `updated` alone on status changes, and shows the job's real
+        // `steps_total` from its first run on.
+        if new == JobStatus::Active && rec.job.steps_total == 0 {
+            rec.job.steps_total = rec.planned_steps;
+        }
         self.count_status(Some(&old), &new, job_id);
         let (following, mass_update) = self.update_tasks_after_job_status_change(job_id, &old);
         let rec = self.jobs.get(job_id)?;

@@ -4,7 +4,7 @@
 use flamenco_api::{Command, JobSettings};
 use serde_json::{json, Value};
 
-use super::{blender_command, fnv1a, render_output_path, AuthoredTask, CompileContext};
+use super::{blender_command, fnv1a, render_output_path, thrown, AuthoredTask, CompileContext};
 use crate::render::{FrameFormat, Work};
 
 pub const NAME: &str = "simple-blender-render";
@@ -14,6 +14,17 @@ pub const DESCRIPTION: &str = "Render a sequence of frames, and create a preview
 /// More frames than this in one job is refused: a frame range like `1-999999999` must not eat the
 /// Manager's memory.
 const MAX_FRAMES: usize = 100_000;
+
+/// Where the script throws, for the messages (see [`thrown`]).
+const IN_COMPILE_JOB: &str = "compileJob (simple_blender_render.js:84:9(11))";
+const IN_RENDER_TASKS: &str = "authorRenderTasks (simple_blender_render.js:115:31(14))";
+
+/// The Python the render tasks run before rendering, as the job type passes it to Blender.
+pub const RENDER_PYTHON: &str = "import bpy; bpy.context.scene.render.use_overwrite = True";
+
+/// The FFmpeg arguments of the preview video, before the frame rate and `-y`.
+const FFMPEG_ARGS: [&str; 10] =
+    ["-c:v", "h264", "-crf", "20", "-g", "18", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p"];
 
 const VIDEO_FORMATS: [&str; 3] = ["FFMPEG", "AVI_RAW", "AVI_JPEG"];
 const FFMPEG_INCOMPATIBLE: [&str; 4] = ["EXR", "MULTILAYER", "OPEN_EXR", "OPEN_EXR_MULTILAYER"];
@@ -53,14 +64,13 @@ pub fn settings() -> Vec<Value> {
 }
 
 /// Compiles a frames job. Like the JavaScript job type, only what it actually uses is checked.
-pub fn compile(
-    settings: &mut JobSettings,
-    job_name: &str,
-    context: &CompileContext,
-) -> Result<Vec<AuthoredTask>, String> {
+pub fn compile(settings: &mut JobSettings, context: &CompileContext) -> Result<Vec<AuthoredTask>, String> {
     let format = text(settings.get("format"));
     if VIDEO_FORMATS.contains(&format.as_str()) {
-        return Err(format!("This job type only renders images, and not \"{format}\""));
+        return Err(thrown(
+            format!("This job type only renders images, and not \"{format}\""),
+            IN_COMPILE_JOB,
+        ));
     }
     let render_output = render_output_path(settings)?;
     settings.insert("render_output_path".into(), Value::from(render_output.clone()));
@@ -73,9 +83,11 @@ pub fn compile(
     // JavaScript hands `undefined` to Go as 0.
     let chunk_size = settings.get("chunk_size").and_then(Value::as_f64).unwrap_or(0.0);
     if chunk_size < 1.0 || chunk_size.fract() != 0.0 {
-        return Err(format!("invalid chunk size, must be positive number: {chunk_size}"));
+        let error = format!("GoError: invalid chunk size, must be positive number: {chunk_size}");
+        return Err(thrown(error, IN_RENDER_TASKS));
     }
-    let frames = explode_frames(&frames_text)?;
+    let frames =
+        explode_frames(&frames_text).map_err(|error| thrown(format!("GoError: {error}"), IN_RENDER_TASKS))?;
     let chunks: Vec<&[i64]> = frames.chunks(chunk_size.min(MAX_FRAMES as f64) as usize).collect();
 
     let seed = fnv1a(context.job_id.as_bytes());
@@ -92,6 +104,8 @@ pub fn compile(
             Value::from(render_output.clone()),
             Value::from("--render-format"),
             Value::from(format.clone()),
+            Value::from("--python-expr"),
+            Value::from(RENDER_PYTHON),
             Value::from("--render-frame"),
             Value::from(range.replace('-', "..")),
         ]);
@@ -120,11 +134,19 @@ pub fn compile(
         let render_dir = render_dir.unwrap_or_default();
         let extension =
             if needs_previews { ".jpg".to_owned() } else { text(settings.get("image_file_extension")) };
+        // Named after the blend file and the frames, first to last.
+        let stem = blend_stem(settings.get("blendfile")).replace(".flamenco", "");
+        let span = match (frames.first(), frames.last()) {
+            (Some(first), Some(last)) if frames_text.contains(',') => format!("{first}-{last}"),
+            _ => frames_text.clone(),
+        };
+        let mut args: Vec<Value> = FFMPEG_ARGS.iter().map(|arg| Value::from(*arg)).collect();
+        args.extend([Value::from("-r"), fps.clone(), Value::from("-y")]);
         parameters.insert("exe".into(), Value::from("ffmpeg"));
         parameters.insert("fps".into(), fps.clone());
         parameters.insert("inputGlob".into(), Value::from(format!("{render_dir}/*{extension}")));
-        parameters
-            .insert("outputFile".into(), Value::from(format!("{render_dir}/{job_name}-{frames_text}.mp4")));
+        parameters.insert("outputFile".into(), Value::from(format!("{render_dir}/{stem}-{span}.mp4")));
+        parameters.insert("args".into(), Value::Array(args));
         tasks.push(AuthoredTask {
             name: "preview-video".into(),
             task_type: "ffmpeg".into(),
@@ -135,6 +157,16 @@ pub fn compile(
         });
     }
     Ok(tasks)
+}
+
+/// The file name of the blend file without its extension (`path.stem`); `undefined` without one.
+fn blend_stem(blendfile: Option<&Value>) -> String {
+    let path = text(blendfile);
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(&path);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_owned(),
+        _ => name.to_owned(),
+    }
 }
 
 /// A setting as JavaScript's string conversion would show it (`undefined` for a missing one).
@@ -148,14 +180,19 @@ fn text(value: Option<&Value>) -> String {
 
 /// Frame ranges like `1-10`, `3, 5-10, 47-327` or Blender's `1..10` into sorted, unique frames.
 pub fn explode_frames(range: &str) -> Result<Vec<i64>, String> {
-    let invalid = |why: &str| format!("invalid frame range {range:?}: {why}");
+    // In the words of the Manager's Go frame chunker.
+    let invalid = |why: &str| format!("invalid range {range:?}: {why}");
     let range = range.trim();
     if range.is_empty() {
         return Err(invalid("empty range"));
     }
     let mut frames = std::collections::BTreeSet::new();
     for part in range.replace("..", "-").split(',') {
-        let parse = |text: &str| text.trim().parse::<i64>().map_err(|_| invalid(part));
+        let parse = |text: &str| {
+            let text = text.trim();
+            text.parse::<i64>()
+                .map_err(|_| invalid(&format!("strconv.Atoi: parsing {text:?}: invalid syntax")))
+        };
         // A leading minus belongs to the number: split on the first dash after the first character.
         let split = part.trim().char_indices().skip(1).find(|(_, c)| *c == '-').map(|(i, _)| i);
         let trimmed = part.trim();

@@ -1,6 +1,7 @@
 //! Job types: their definitions (`AvailableJobType`) and their compilers, which turn a submitted
 //! job's settings into tasks the way Flamenco's JavaScript job types do.
 
+mod echo_sleep;
 mod frames;
 mod single_image;
 
@@ -57,9 +58,11 @@ impl Default for JobTypes {
 }
 
 impl JobTypes {
-    /// Flamenco's `simple-blender-render` and the third-party `single-image-render`.
+    /// Flamenco's built-in `echo-sleep-test` and `simple-blender-render`, and the third-party
+    /// `single-image-render`, in name order as the Manager lists them.
     pub fn new() -> JobTypes {
         let types = vec![
+            job_type(echo_sleep::NAME, echo_sleep::LABEL, echo_sleep::DESCRIPTION, echo_sleep::settings()),
             job_type(frames::NAME, frames::LABEL, frames::DESCRIPTION, frames::settings()),
             job_type(
                 single_image::NAME,
@@ -92,7 +95,8 @@ impl JobTypes {
         }
         let mut settings = job.settings.clone().unwrap_or_default();
         let tasks = match job_type.name.as_str() {
-            frames::NAME => frames::compile(&mut settings, &job.name, context),
+            echo_sleep::NAME => Ok(echo_sleep::compile(&settings)),
+            frames::NAME => frames::compile(&mut settings, context),
             single_image::NAME => single_image::compile(&mut settings, context),
             _ => Err("job type unknown".to_owned()),
         }
@@ -104,15 +108,34 @@ impl JobTypes {
 fn job_type(name: &str, label: &str, description: &str, settings: Vec<Value>) -> AvailableJobType {
     let settings: Vec<AvailableJobSetting> =
         settings.into_iter().filter_map(|setting| serde_json::from_value(setting).ok()).collect();
-    // The etag changes whenever the definition does, like Flamenco's hash of the job type script.
-    let definition = serde_json::to_string(&(label, description, &settings)).unwrap_or_default();
+    // The Manager's etag is the SHA-1 of the job type's script; here, of its definition and of
+    // this build's compilers (a new simfarm may author tasks differently), so it changes with both.
+    let definition = serde_json::to_string(&(name, label, description, &settings)).unwrap_or_default();
     AvailableJobType {
         name: name.to_owned(),
         label: label.to_owned(),
         description: Some(description.to_owned()),
         settings,
-        etag: format!("{:016x}", fnv1a(definition.as_bytes())),
+        etag: sha1_hex(&[definition.as_bytes(), env!("CARGO_PKG_VERSION").as_bytes()]),
     }
+}
+
+/// The SHA-1 of the parts, one after the other, as 40 lower-case hex digits.
+fn sha1_hex(parts: &[&[u8]]) -> String {
+    use sha1::{Digest, Sha1};
+    let mut hasher = Sha1::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A JavaScript exception as the Manager's script runtime reports it: the message, then where in
+/// the job type's script it was thrown (`<message> at <function> (<script>:<line>:<column>(<pc>))`).
+/// Only `renderOutputPath (simple_blender_render.js:99:9(9))` was read off a real Manager; the other
+/// places name the function that throws, at a position in that script.
+pub(crate) fn thrown(message: impl std::fmt::Display, place: &str) -> String {
+    format!("{message} at {place}")
 }
 
 /// FNV-1a, 64 bits: a stable hash for etags and per-job picture seeds.
@@ -122,13 +145,16 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
+/// Where the render output check throws, as measured on Manager 3.9.
+const RENDER_OUTPUT_PATH_THROW: &str = "renderOutputPath (simple_blender_render.js:99:9(9))";
+
 /// The `render_output_path` setting with `{timestamp}` filled in, as both job types do.
 fn render_output_path(settings: &JobSettings) -> Result<String, String> {
     match settings.get("render_output_path") {
         Some(Value::String(path)) if !path.is_empty() => {
             Ok(path.replace("{timestamp}", &crate::clock::path_timestamp()))
         }
-        _ => Err("no render_output_path setting!".to_owned()),
+        _ => Err(thrown("no render_output_path setting!", RENDER_OUTPUT_PATH_THROW)),
     }
 }
 
@@ -174,9 +200,14 @@ mod tests {
     }
 
     #[test]
-    fn both_job_types_are_listed_with_stable_etags() {
+    fn the_job_types_are_listed_with_stable_sha1_etags() {
         let types = JobTypes::new();
-        assert_eq!(types.list().len(), 2);
+        assert_eq!(types.list().len(), 3);
+        for job_type in types.list() {
+            assert_eq!(job_type.etag.len(), 40, "{}", job_type.etag);
+            assert!(job_type.etag.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        }
+        assert_ne!(types.list()[0].etag, types.list()[1].etag);
         assert_eq!(types.get("single-image-render").map(|t| t.settings.len()), Some(12));
         assert_eq!(JobTypes::new().list()[0].etag, types.list()[0].etag);
     }

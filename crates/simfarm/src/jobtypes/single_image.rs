@@ -88,9 +88,12 @@ pub fn compile(settings: &mut JobSettings, context: &CompileContext) -> Result<V
         .render_root
         .resolve(&render_output)
         .ok_or_else(|| format!("render output path {render_output:?} is not usable"))?;
-    // The published script writes the merge into the tiles folder; it is written beside it here,
-    // so that the tiles folder holds nothing but tiles.
+    // The merge goes beside the tiles folder, to `.../merged` (Blender adds the extension).
     let merged = tiles_dir.parent().unwrap_or(&tiles_dir).join("merged.exr");
+    let merge_output = match render_output.rsplit_once('/') {
+        Some((parent, _)) => format!("{parent}/merged"),
+        None => "merged".to_owned(),
+    };
 
     let (width, height) = (grid.image.width, grid.image.height);
     let picture = Picture { width, height, seed: fnv1a(context.job_id.as_bytes()) };
@@ -139,7 +142,7 @@ pub fn compile(settings: &mut JobSettings, context: &CompileContext) -> Result<V
     }
     let merge_args = vec![
         Value::from("--render-output"),
-        Value::from(merged.to_string_lossy().into_owned()),
+        Value::from(merge_output),
         Value::from("--render-format"),
         format,
         Value::from("--python-expr"),
