@@ -273,6 +273,14 @@ async fn use_the_dashboard(site: &str, farm: &Simfarm, farm_name: &str, storage:
     }
     browser.wait_xpath(LIVE, "live updates on again after the reload").await;
 
+    if storage == Storage::Served {
+        // The storage's folder listing, as the standalone preview reads it.
+        browser.open(&format!("{site}/preview")).await;
+        browser.fill("Folder URL", &format!("{site}/render/hosted/poster/tiles/")).await;
+        browser.button("Load").await.click().await.expect("the folder loads");
+        browser.wait_xpath(&tiles_in_state("placed", TILES), "the listed tiles placed").await;
+    }
+
     // The app's root lists the job.
     browser.open(&format!("{site}/")).await;
     browser.link(JOB_NAME).await;

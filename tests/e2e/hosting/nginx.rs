@@ -44,9 +44,9 @@ async fn start_nginx(site_file: &str) -> (Server, tempfile::TempDir) {
         .expect("the filled-in listen address")
         .to_owned();
     let mut command = Command::new("/usr/sbin/nginx");
+    // Debian's prefix stays (its nginx.conf loads modules relative to it); every path the test
+    // moved is absolute.
     command
-        .arg("-p")
-        .arg(dir.path())
         .arg("-c")
         .arg(dir.path().join("nginx.conf"))
         .arg("-e")
