@@ -77,10 +77,20 @@ ensure_nginx() {
   if [ -x /usr/sbin/nginx ] && [ -f /etc/nginx/mime.types ]; then return; fi
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  say "installing nginx (the hosting test puts it in front of simfarm)"
+  say "installing nginx (the hosting tests put it in front of simfarm)"
   $sudo apt-get update -qq || fail "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >/dev/null ||
     fail "apt-get install nginx-light failed"
+}
+
+ensure_caddy() {
+  if [ -x /usr/bin/caddy ]; then return; fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  say "installing caddy (the hosting tests serve the dashboard with it)"
+  $sudo apt-get update -qq || fail "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq caddy >/dev/null ||
+    fail "apt-get install caddy failed"
 }
 
 # The app's toolchain: enough to build and serve the dashboard.
@@ -98,6 +108,7 @@ setup_test_toolchain() {
   setup_app_toolchain
   ensure_chromium
   ensure_nginx
+  ensure_caddy
   export CHROMEDRIVER=/usr/bin/chromedriver
   export CHROMIUM=/usr/bin/chromium
 }

@@ -131,3 +131,25 @@ async fn farmdeck_json_maps_the_render_root_and_folders_are_listed() {
     assert_eq!(body, r#"{"manager": "http://elsewhere:8080"}"#);
     server.stop();
 }
+
+/// Measured on a real Manager: its WebSocket takes any Origin, so a dashboard served from an origin
+/// the CORS rule refuses can be live while its REST calls fail; one on port 8081 relies on both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_websocket_accepts_any_origin() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+    let server = start("ws-origin", 0, 0.2).await;
+    for origin in ["http://localhost:8081", "http://evil.example:3000"] {
+        let url = format!("ws://{}/socket.io/?EIO=3&transport=websocket", server.addr);
+        let mut request = url.into_client_request().expect("a WebSocket request");
+        request.headers_mut().insert("origin", origin.parse().expect("a header value"));
+        let (mut socket, response) = tokio_tungstenite::connect_async(request)
+            .await
+            .unwrap_or_else(|error| panic!("{origin}: the WebSocket is refused: {error}"));
+        assert_eq!(response.status(), 101, "{origin}");
+        let open = socket.next().await.expect("a first frame").expect("a frame");
+        assert!(matches!(&open, Message::Text(text) if text.starts_with("0{")), "{origin}: {open:?}");
+    }
+    server.stop();
+}
