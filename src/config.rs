@@ -17,6 +17,29 @@ pub struct Settings {
     pub problem: Option<String>,
     /// The default storage mappings from `farmdeck.json` (empty without any).
     pub storage_mappings: Vec<StorageMapping>,
+    /// Whether there was a `farmdeck.json`, so pages can say where their defaults come from.
+    pub file: FileState,
+}
+
+/// What came of looking for `farmdeck.json`, without its contents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileState {
+    /// No file (the host answered 404, or with a page that is not JSON, such as its index.html).
+    Absent,
+    /// Read and used.
+    Found,
+    /// There, but not usable (the configuration problem says why).
+    Invalid,
+}
+
+impl From<&FileLookup> for FileState {
+    fn from(lookup: &FileLookup) -> FileState {
+        match lookup {
+            FileLookup::Absent => FileState::Absent,
+            FileLookup::Found(_) => FileState::Found,
+            FileLookup::Invalid(_) => FileState::Invalid,
+        }
+    }
 }
 
 /// Where the Manager's URL came from.
@@ -72,6 +95,7 @@ pub fn normalise_manager_url(text: &str) -> Result<String, String> {
 /// Decides the Manager URL from what the page knows, and takes the file's storage mappings.
 pub fn resolve(query_manager: Option<&str>, file: &FileLookup, page_origin: &str) -> Settings {
     let mut settings = resolve_manager(query_manager, file, page_origin);
+    settings.file = FileState::from(file);
     if let FileLookup::Found(FileConfig { storage_mappings: Some(mappings), .. }) = file {
         settings.storage_mappings = mappings.clone();
     }
@@ -84,6 +108,7 @@ fn resolve_manager(query_manager: Option<&str>, file: &FileLookup, page_origin: 
         source: ManagerUrlSource::SameOrigin,
         problem,
         storage_mappings: Vec::new(),
+        file: FileState::Absent,
     };
     let mut problems = Vec::new();
     if let Some(query) = query_manager.filter(|query| !query.trim().is_empty()) {
@@ -94,6 +119,7 @@ fn resolve_manager(query_manager: Option<&str>, file: &FileLookup, page_origin: 
                     source: ManagerUrlSource::QueryParameter,
                     problem: None,
                     storage_mappings: Vec::new(),
+                    file: FileState::Absent,
                 }
             }
             Err(why) => problems.push(format!("?manager= ignored: {why}")),
@@ -107,6 +133,7 @@ fn resolve_manager(query_manager: Option<&str>, file: &FileLookup, page_origin: 
                     source: ManagerUrlSource::ConfigFile,
                     problem: (!problems.is_empty()).then(|| problems.join("; ")),
                     storage_mappings: Vec::new(),
+                    file: FileState::Found,
                 }
             }
             Err(why) => problems.push(format!("farmdeck.json ignored: {why}")),
@@ -135,14 +162,25 @@ async fn fetch_file_config() -> FileLookup {
         Ok(response) => response,
         Err(error) => return FileLookup::Invalid(format!("could not be read: {error}")),
     };
-    // Hosts that fall back to index.html for unknown paths answer 200 with HTML: that is no file.
-    let is_json = response.headers().get("content-type").is_some_and(|kind| kind.contains("json"));
-    if !response.ok() || !is_json {
+    if !response.ok() {
         return FileLookup::Absent;
     }
+    let content_type = response.headers().get("content-type").unwrap_or_default();
     match response.text().await {
-        Ok(text) => parse_file_config(&text),
+        Ok(text) => classify_file_answer(&content_type, &text),
         Err(error) => FileLookup::Invalid(format!("could not be read: {error}")),
+    }
+}
+
+/// What a successful answer for `/farmdeck.json` holds. Hosts that fall back to `index.html` for
+/// unknown paths (most single-page setups, and proxies) answer 200 with HTML: that is no file. A
+/// plain file server may send the real file as `application/octet-stream`: its text decides.
+pub fn classify_file_answer(content_type: &str, text: &str) -> FileLookup {
+    let html = content_type.to_ascii_lowercase().contains("html") || text.trim_start().starts_with('<');
+    if html {
+        FileLookup::Absent
+    } else {
+        parse_file_config(text)
     }
 }
 
@@ -207,6 +245,20 @@ mod tests {
         let problem = settings.problem.expect("the problems are reported");
         assert!(problem.contains("?manager= ignored"), "{problem}");
         assert!(problem.contains("farmdeck.json ignored"), "{problem}");
+    }
+
+    #[test]
+    fn a_page_answered_for_farmdeck_json_is_no_file() {
+        let index = "<!DOCTYPE html><html><head><title>Farmdeck</title></head></html>";
+        assert_eq!(classify_file_answer("text/html; charset=utf-8", index), FileLookup::Absent);
+        assert_eq!(classify_file_answer("", index), FileLookup::Absent, "HTML without a content type");
+        assert_eq!(classify_file_answer("application/json", "\n <html></html>"), FileLookup::Absent);
+        let file = r#"{"manager": "http://farm:8080"}"#;
+        assert!(matches!(classify_file_answer("application/octet-stream", file), FileLookup::Found(_)));
+        assert!(matches!(classify_file_answer("application/json", "{oops"), FileLookup::Invalid(_)));
+        assert_eq!(resolve(None, &FileLookup::Absent, ORIGIN).file, FileState::Absent);
+        assert_eq!(resolve(None, &parse_file_config("{}"), ORIGIN).file, FileState::Found);
+        assert_eq!(resolve(Some("http://b:8080"), &parse_file_config("{x"), ORIGIN).file, FileState::Invalid);
     }
 
     #[test]

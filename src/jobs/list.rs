@@ -70,6 +70,17 @@ pub fn JobList() -> impl IntoView {
         let query = query.get();
         store.table.with(|table| table.select(&query.filter, query.sort))
     });
+    // Actions act on what the person sees: a job that leaves the list (another search or filter,
+    // or a live change that no longer matches it) leaves the selection too, and does not come
+    // back selected.
+    Effect::new(move |_| {
+        ordered_ids.with(|ids| {
+            let hidden = store.selection.with_untracked(|selection| selection.hidden_from(ids));
+            if !hidden.is_empty() {
+                store.selection.update(|selection| selection.retain(|id| !hidden.contains(id)));
+            }
+        })
+    });
     view! {
         <section class="job-list pane" aria-label="Jobs" data-applied-events=move || store.applied_events.get().to_string()>
             <div class="toolbar">
@@ -196,10 +207,10 @@ fn JobTable(
         format!("{}px", total.saturating_sub(window.get().end) as f64 * ROW_HEIGHT)
     };
     let now = use_now(std::time::Duration::from_secs(20));
+    // Until the list was loaded once, an empty table means "unknown", not "none".
     let empty = move || {
-        (ordered_ids.with(Vec::is_empty)
-            && !matches!(store.state.get(), crate::ui::load_state::LoadState::Loading))
-        .then(|| view! { <p class="empty muted">"No jobs match."</p> })
+        (ordered_ids.with(Vec::is_empty) && store.ever_loaded.get())
+            .then(|| view! { <p class="empty muted">"No jobs match."</p> })
     };
     view! {
         <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>

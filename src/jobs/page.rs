@@ -39,6 +39,9 @@ fn StaleNotice() -> impl IntoView {
         let connection = live.state().get();
         let state = store.state.get();
         let message = match (&state, connection.is_connected()) {
+            (LoadState::Stale(failure), _) if !store.ever_loaded.get() => {
+                Some(format!("The jobs could not be loaded: {failure}"))
+            }
             (LoadState::Stale(failure), _) => Some(format!("Showing jobs from before: {failure}")),
             (_, false) if !matches!(state, LoadState::Loading) => Some(format!(
                 "Not receiving live updates ({}): the jobs shown may be out of date.",

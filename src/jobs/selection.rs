@@ -81,6 +81,15 @@ impl Selection {
         !ids.is_empty() && ids.iter().all(|id| self.selected.contains(id))
     }
 
+    /// The selected ids that are not among `shown` (empty when none is selected, without looking).
+    pub fn hidden_from(&self, shown: &[String]) -> HashSet<String> {
+        if self.selected.is_empty() {
+            return HashSet::new();
+        }
+        let shown: HashSet<&str> = shown.iter().map(String::as_str).collect();
+        self.selected.iter().filter(|id| !shown.contains(id.as_str())).cloned().collect()
+    }
+
     /// Forgets ids that are no longer in the list (deleted jobs).
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.selected.retain(|id| keep(id));
@@ -153,5 +162,15 @@ mod tests {
         assert!(!selection.covers(&[]));
         selection.retain(|id| id != "b");
         assert_eq!(sorted(&selection), ["c"]);
+    }
+
+    #[test]
+    fn the_selected_ids_a_list_no_longer_shows_are_named() {
+        let mut selection = Selection::default();
+        assert!(selection.hidden_from(&[]).is_empty());
+        selection.select_all(&order()[..3]);
+        let hidden = selection.hidden_from(&order()[1..]);
+        assert_eq!(hidden, HashSet::from(["a".to_owned()]));
+        assert!(selection.hidden_from(&order()).is_empty());
     }
 }

@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use super::selection::Selection;
 use super::table::JobTable;
 use crate::api::ManagerClient;
-use crate::live::{use_live, LiveEvent};
+use crate::live::{use_live, ConnectionState, LiveEvent};
 use crate::manager::use_manager;
 use crate::ui::load_state::LoadState;
 
@@ -23,6 +23,8 @@ pub struct JobsStore {
     pub table: RwSignal<JobTable>,
     pub state: RwSignal<LoadState>,
     pub selection: RwSignal<Selection>,
+    /// Whether the list was ever fetched: before that, a failed fetch has nothing "from before".
+    pub ever_loaded: RwSignal<bool>,
     /// How many live job events have been applied since the page opened (the benchmark reads it).
     pub applied_events: RwSignal<u64>,
     pending_events: StoredValue<Vec<EventJobUpdate>, LocalStorage>,
@@ -78,6 +80,7 @@ impl JobsStore {
                 Ok(jobs) => {
                     store.table.update(|table| table.replace_all(jobs));
                     store.state.set(LoadState::Fresh);
+                    store.ever_loaded.set(true);
                 }
                 Err(failure) => store.state.set(LoadState::failed(failure)),
             }
@@ -91,6 +94,7 @@ pub fn provide_jobs_store() -> JobsStore {
         table: RwSignal::new(JobTable::default()),
         state: RwSignal::new(LoadState::Loading),
         selection: RwSignal::new(Selection::default()),
+        ever_loaded: RwSignal::new(false),
         applied_events: RwSignal::new(0),
         pending_events: StoredValue::new_local(Vec::new()),
         client: StoredValue::new(use_manager().client),
@@ -105,14 +109,69 @@ pub fn provide_jobs_store() -> JobsStore {
     });
     // The app lives as long as the page: keep the subscription and listener with the store.
     StoredValue::new_local((subscription, listener));
+    let schedule = StoredValue::new(FetchSchedule::default());
     Effect::new(move |_| {
-        live.epoch().track();
-        store.refresh();
+        let epoch = live.epoch().get();
+        let failing = matches!(live.state().get(), ConnectionState::Reconnecting { .. });
+        if schedule.try_update_value(|schedule| schedule.wants_fetch(epoch, failing)) == Some(true) {
+            store.refresh();
+        }
     });
     store
+}
+
+/// When the whole list is fetched (10,000 jobs are half a megabyte compressed): once per live
+/// connection, after it subscribed, so that no event falls between the list and the updates;
+/// that is once per load and once per reconnect. If the live channel fails before it ever
+/// connects (a proxy without WebSocket), the list is fetched once anyway, so it still shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FetchSchedule {
+    /// The epoch the last fetch was for; `Some(0)` for the fetch without a connection.
+    fetched_for: Option<u64>,
+}
+
+impl FetchSchedule {
+    /// Whether to fetch now, at connection `epoch` (0 before the first connection), given whether
+    /// the live channel is `failing` (retrying); records the fetch if so.
+    pub fn wants_fetch(&mut self, epoch: u64, failing: bool) -> bool {
+        let wanted = if epoch > 0 {
+            self.fetched_for.is_none_or(|done| done < epoch)
+        } else {
+            failing && self.fetched_for.is_none()
+        };
+        if wanted {
+            self.fetched_for = Some(epoch);
+        }
+        wanted
+    }
 }
 
 /// The shared job store (provided by the app).
 pub fn use_jobs() -> JobsStore {
     expect_context::<JobsStore>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FetchSchedule;
+
+    #[test]
+    fn the_list_is_fetched_once_per_connection() {
+        let mut schedule = FetchSchedule::default();
+        assert!(!schedule.wants_fetch(0, false), "not while the first connection is being made");
+        assert!(schedule.wants_fetch(1, true), "once connected and subscribed");
+        assert!(!schedule.wants_fetch(1, true), "not again for the same connection");
+        assert!(!schedule.wants_fetch(1, true));
+        assert!(schedule.wants_fetch(2, true), "once after a reconnect");
+        assert!(!schedule.wants_fetch(2, true));
+    }
+
+    #[test]
+    fn a_live_channel_that_never_connects_still_gets_the_list_once() {
+        let mut schedule = FetchSchedule::default();
+        assert!(!schedule.wants_fetch(0, false));
+        assert!(schedule.wants_fetch(0, true), "the first attempt failed: fetch over REST alone");
+        assert!(!schedule.wants_fetch(0, true), "the countdown ticking fetches nothing");
+        assert!(schedule.wants_fetch(1, true), "the connection, when it comes, fetches once");
+    }
 }

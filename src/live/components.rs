@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use super::context::use_live;
+use super::state::ConnectionState;
+use crate::manager::ManagerContext;
 
 /// Keeps only characters that are safe in a class name: a Manager may send any status text.
 fn class_suffix(text: &str) -> String {
@@ -15,16 +17,70 @@ fn class_suffix(text: &str) -> String {
 const SPOKEN_ONLY: &str =
     "position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0";
 
-/// A dot and "Live" / "Connecting…" / "Reconnecting in 3 s…", with details in its tooltip.
-/// Classes: `live-indicator live-<connected|connecting|reconnecting>`, `live-dot`, `live-label`.
+/// What the indicator shows: the connection's state, unless the socket is connected while the
+/// Manager's API is not reachable. The Manager's WebSocket accepts any origin but its CORS rule
+/// refuses most, so a page can be connected to the socket while every REST call fails: then
+/// nothing on screen is live, and the indicator must not say so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Indicated {
+    Connection(ConnectionState),
+    ApiRefused,
+}
+
+impl Indicated {
+    pub fn new(state: ConnectionState, api_reachable: bool) -> Indicated {
+        if state.is_connected() && !api_reachable {
+            Indicated::ApiRefused
+        } else {
+            Indicated::Connection(state)
+        }
+    }
+
+    fn class(&self) -> &'static str {
+        match self {
+            Indicated::Connection(state) => state.as_str(),
+            Indicated::ApiRefused => "api-refused",
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Indicated::Connection(state) => state.label(),
+            Indicated::ApiRefused => "No API access".to_owned(),
+        }
+    }
+
+    fn spoken_label(&self) -> &'static str {
+        match self {
+            Indicated::Connection(state) => state.spoken_label(),
+            Indicated::ApiRefused => "Live updates connected, but the Manager's API cannot be reached",
+        }
+    }
+
+    fn details(&self) -> String {
+        match self {
+            Indicated::Connection(state) => state.details(),
+            Indicated::ApiRefused => "The Manager's live channel accepts this page, but its API does not \
+                answer it (usually its CORS rule refusing this page's origin): nothing shown is live."
+                .to_owned(),
+        }
+    }
+}
+
+/// A dot and "Live" / "Connecting…" / "Reconnecting in 3 s…" / "No API access", with details in
+/// its tooltip. Classes: `live-indicator live-<connected|connecting|reconnecting|api-refused>`,
+/// `live-dot`, `live-label`.
 #[component]
 pub fn ConnectionIndicator() -> impl IntoView {
     let live = use_live();
     let state = live.state();
     let problem = live.last_problem();
-    let class = move || format!("live-indicator live-{}", state.with(|state| state.as_str()));
+    let version = use_context::<ManagerContext>().map(|manager| manager.version);
+    let api_reachable = move || !version.is_some_and(|version| matches!(version.get(), Some(Err(_))));
+    let shown = move || Indicated::new(state.get(), api_reachable());
+    let class = move || format!("live-indicator live-{}", shown().class());
     let title = move || {
-        let mut text = state.with(|state| state.details());
+        let mut text = shown().details();
         if !state.with(|state| state.is_connected()) {
             if let Some(problem) = problem.get() {
                 text.push_str(&format!("\nLast problem: {problem}."));
@@ -36,8 +92,8 @@ pub fn ConnectionIndicator() -> impl IntoView {
     view! {
         <span class=class title=title>
             <span class="live-dot" aria-hidden="true"></span>
-            <span class="live-label" aria-hidden="true">{move || state.with(|state| state.label())}</span>
-            <span role="status" style=SPOKEN_ONLY>{move || state.with(|state| state.spoken_label())}</span>
+            <span class="live-label" aria-hidden="true">{move || shown().label()}</span>
+            <span role="status" style=SPOKEN_ONLY>{move || shown().spoken_label()}</span>
         </span>
     }
 }
@@ -71,7 +127,19 @@ pub fn FarmStatusBadge() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::class_suffix;
+    use super::{class_suffix, ConnectionState, Indicated};
+
+    #[test]
+    fn a_socket_without_the_api_is_not_called_live() {
+        let refused = Indicated::new(ConnectionState::Connected, false);
+        assert_eq!(refused, Indicated::ApiRefused);
+        assert_ne!(refused.label(), "Live");
+        assert_eq!(refused.class(), "api-refused");
+        let live = Indicated::new(ConnectionState::Connected, true);
+        assert_eq!(live.label(), "Live");
+        let away = ConnectionState::Reconnecting { attempt: 1, retry_in_ms: 0 };
+        assert_eq!(Indicated::new(away, false), Indicated::Connection(away), "a lost socket says so itself");
+    }
 
     #[test]
     fn status_classes_are_safe() {

@@ -4,11 +4,13 @@ use leptos::prelude::*;
 
 use super::mapping::{validate, StorageMapping};
 use super::store;
+use crate::config::FileState;
 
 /// The settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let defaults = store::default_mappings();
+    let defaults_text = defaults_origin(store::config_file(), defaults.is_empty());
     let rows = RwSignal::new(store::storage_mappings());
     // Only adding or removing a row draws the rows again: typing must keep the field focused.
     let count = Memo::new(move |_| rows.with(Vec::len));
@@ -36,7 +38,7 @@ pub fn SettingsPage() -> impl IntoView {
                 "Where the farm's storage is served over HTTP: a job's tiles under a storage path prefix are fetched from the URL prefix. The longest matching prefix wins."
             </p>
             <p class="muted">
-                {move || if customised.get() { "Your own mappings, kept in this browser." } else { "The defaults from farmdeck.json." }}
+                {move || if customised.get() { "Your own mappings, kept in this browser." } else { defaults_text }}
             </p>
             <div class="mapping-list">
                 {move || (0..count.get()).map(|index| view! { <MappingRow rows index /> }).collect_view()}
@@ -51,6 +53,20 @@ pub fn SettingsPage() -> impl IntoView {
                 Err(text) => view! { <p role="alert" class="field-error">{text}</p> }.into_any(),
             })}
         </section>
+    }
+}
+
+/// Where the mappings in effect come from when the user saved none of their own.
+fn defaults_origin(file: FileState, empty: bool) -> &'static str {
+    match (file, empty) {
+        (FileState::Found, false) => "The defaults from farmdeck.json.",
+        (FileState::Found, true) => "farmdeck.json sets no storage mappings: add your own below.",
+        (FileState::Absent, _) => {
+            "No farmdeck.json was found next to the dashboard, so there are no default mappings: add your own below."
+        }
+        (FileState::Invalid, _) => {
+            "farmdeck.json could not be used (the warning at the top says why), so there are no default mappings."
+        }
     }
 }
 
@@ -93,5 +109,18 @@ fn MappingRow(
                 {format!("Remove mapping {n}")}
             </button>
         </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_credited_to_farmdeck_json_only_when_it_gave_some() {
+        assert_eq!(defaults_origin(FileState::Found, false), "The defaults from farmdeck.json.");
+        assert!(defaults_origin(FileState::Absent, true).starts_with("No farmdeck.json was found"));
+        assert!(defaults_origin(FileState::Found, true).contains("sets no storage mappings"));
+        assert!(defaults_origin(FileState::Invalid, true).contains("could not be used"));
     }
 }

@@ -44,3 +44,10 @@ pub fn default_mappings() -> Vec<StorageMapping> {
         .map(|_| use_manager().settings.storage_mappings)
         .unwrap_or_default()
 }
+
+/// What came of looking for `farmdeck.json` (absent outside the app, e.g. in component tests).
+pub fn config_file() -> crate::config::FileState {
+    use_context::<crate::manager::ManagerContext>()
+        .map(|manager| manager.settings.file)
+        .unwrap_or(crate::config::FileState::Absent)
+}

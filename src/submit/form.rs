@@ -75,7 +75,14 @@ pub fn SubmitForm(loaded: Loaded) -> impl IntoView {
             async move { check_answer(&client.post_no_content("/api/v3/jobs/check", &job).await) }
         }
     });
-    Effect::new(move |_| answer.set(compile_check.value().get()));
+    // The newest answer stands alone: a check that passes takes the last refusal off the screen.
+    Effect::new(move |_| {
+        let value = compile_check.value().get();
+        if value.as_ref().is_some_and(|(accepted, _)| *accepted) {
+            failure.set(None);
+        }
+        answer.set(value);
+    });
     let reload = Action::new_local(move |name: &String| {
         let client = client.clone();
         let name = name.clone();
@@ -103,6 +110,7 @@ pub fn SubmitForm(loaded: Loaded) -> impl IntoView {
         }
         if let Ok(job) = checked.get_untracked() {
             failure.set(None);
+            answer.set(None);
             submit.dispatch(job);
         }
     };

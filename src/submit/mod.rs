@@ -7,6 +7,7 @@ mod fields;
 mod form;
 pub mod model;
 mod outcome;
+mod output_path;
 mod page;
 mod preview;
 pub mod tiles;

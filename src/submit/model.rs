@@ -7,6 +7,8 @@ use flamenco_api::{AvailableJobSetting, AvailableJobType, Job, SettingType, Sett
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::output_path::{fresh_output_path, OUTPUT_PATH_KEY};
+
 /// The value of one setting as typed: text for strings and numbers (checked when submitting), a flag
 /// for booleans.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,6 +37,9 @@ pub struct FormState {
     pub paused: bool,
     /// Per setting key.
     pub values: BTreeMap<String, Entry>,
+    /// For a copy: the original's resolved output path, which the copy may not render into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_output: Option<String>,
 }
 
 /// Where the form shows a setting.
@@ -87,6 +92,7 @@ impl FormState {
             worker_tag: None,
             metadata: Vec::new(),
             paused: false,
+            original_output: None,
             values: job_type
                 .settings
                 .iter()
@@ -113,6 +119,14 @@ impl FormState {
             if let Some(value) = settings.get(&setting.key) {
                 form.values.insert(setting.key.clone(), entry_from_value(setting, Some(value)));
             }
+        }
+        // The stored path has the original's timestamp in it: the copy gets a fresh one, or, when
+        // the folder has no timestamp, must be given another (validation says so).
+        if let Some(Value::String(resolved)) = settings.get(OUTPUT_PATH_KEY) {
+            if let Some(fresh) = fresh_output_path(resolved) {
+                form.set_text(OUTPUT_PATH_KEY, fresh);
+            }
+            form.original_output = Some(resolved.clone());
         }
         form
     }
@@ -240,6 +254,26 @@ pub(crate) mod tests {
         assert!(form.flag("has_previews"));
         assert!(!form.values.contains_key("gone"));
         assert_eq!(form.metadata, [MetadataRow { key: "project".into(), value: "p".into() }]);
+        assert_eq!(form.original_output, None, "no output path, nothing to keep clear of");
+    }
+
+    #[test]
+    fn a_copy_renders_into_a_fresh_timestamped_folder() {
+        let mut job_type = job_type();
+        job_type.settings.push(
+            serde_json::from_value(serde_json::json!({"key": "render_output_path", "type": "string"}))
+                .unwrap(),
+        );
+        let job: Job = serde_json::from_value(serde_json::json!({
+            "id": "j1", "name": "Shot 10", "type": "single-image-render", "priority": 50,
+            "settings": {"render_output_path": "/r/Shot 10/2026-11-30_141904/tiles"},
+            "submitter_platform": "", "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z",
+            "status": "completed", "activity": "", "steps_completed": 1, "steps_total": 1
+        }))
+        .unwrap();
+        let form = FormState::copy_of(&job, &job_type);
+        assert_eq!(form.text("render_output_path"), "/r/Shot 10/{timestamp}/tiles");
+        assert_eq!(form.original_output.as_deref(), Some("/r/Shot 10/2026-11-30_141904/tiles"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use flamenco_api::{
 use serde_json::Value;
 
 use super::model::{Entry, FormState};
+use super::output_path::{reuse_problem, OUTPUT_PATH_KEY};
 
 /// A field of the form that can have a problem.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +87,13 @@ pub fn check(form: &FormState, job_type: &AvailableJobType) -> Result<SubmittedJ
             Err(problem) => {
                 problems.insert(FieldId::Setting(setting.key.clone()), problem);
             }
+        }
+    }
+    if let Some(original) = &form.original_output {
+        let typed = form.text(OUTPUT_PATH_KEY);
+        let has_setting = job_type.settings.iter().any(|setting| setting.key == OUTPUT_PATH_KEY);
+        if let Some(why) = reuse_problem(&typed, original).filter(|_| has_setting) {
+            problems.insert(FieldId::Setting(OUTPUT_PATH_KEY.to_owned()), Problem::Invalid(why));
         }
     }
     let mut metadata = JobMetadata::new();
@@ -300,6 +308,23 @@ mod tests {
         let mut one = Problems::default();
         one.0.insert(FieldId::Name, Problem::Missing);
         assert_eq!(one.summary().as_deref(), Some("1 field to fill in"));
+    }
+
+    #[test]
+    fn a_copy_may_not_render_into_the_originals_folder() {
+        let mut job_type = job_type();
+        job_type.settings.push(
+            serde_json::from_value(serde_json::json!({"key": "render_output_path", "type": "string"}))
+                .unwrap(),
+        );
+        let mut form = valid_form();
+        form.original_output = Some("/r/shot/######".into());
+        form.set_text("render_output_path", "/r/shot/######".into());
+        let problems = check(&form, &job_type).unwrap_err();
+        let message = problems.message_for(&FieldId::Setting("render_output_path".into()), false);
+        assert!(message.is_some_and(|message| message.contains("overwrite")));
+        form.set_text("render_output_path", "/r/shot-2/######".into());
+        assert!(check(&form, &job_type).is_ok());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use flamenco_api::{JobStatus, TaskStatus};
+use flamenco_api::{JobStatus, TaskStatus, TaskSummary};
 
 use crate::support::{xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
 
@@ -12,6 +12,10 @@ use crate::support::{xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
 fn job_row(name: &str) -> String {
     format!("//tr[contains(@class,'job-row')][.//a[normalize-space()={}]]", xpath_literal(name))
 }
+
+/// The header's live indicator (its spoken text) saying that updates arrive: exactly that, since
+/// "Live updates lost, reconnecting" contains "Live" too.
+const LIVE: &str = "//*[@role='status'][normalize-space()='Live updates on']";
 
 /// Waits until the job row shows `status` in its status badge.
 async fn wait_for_row_status(browser: &Browser, name: &str, status: &str) {
@@ -25,6 +29,33 @@ async fn wait_for_row_status(browser: &Browser, name: &str, status: &str) {
             &format!("job \"{name}\" shown as {status}"),
         )
         .await;
+}
+
+/// Each task's status, steps done and worker, by name.
+fn task_states(tasks: &[TaskSummary]) -> Vec<(String, TaskStatus, i64, String)> {
+    let mut states: Vec<_> = tasks
+        .iter()
+        .map(|task| {
+            let worker = task.worker.as_ref().map(|worker| worker.id.clone()).unwrap_or_default();
+            (task.name.clone(), task.status.clone(), task.steps_completed, worker)
+        })
+        .collect();
+    states.sort_by(|a, b| a.0.cmp(&b.0));
+    states
+}
+
+/// Every task of a paused job either completed before the pause or never started: paused, with no
+/// step done and no worker.
+fn assert_nothing_started(tasks: &[TaskSummary], when: &str) {
+    for (name, status, steps, worker) in task_states(tasks) {
+        if status == TaskStatus::Completed {
+            continue;
+        }
+        assert!(
+            status == TaskStatus::Paused && steps == 0 && worker.is_empty(),
+            "{when}, task {name} is {status} with {steps} steps done by worker {worker:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -53,16 +84,17 @@ async fn pausing_a_running_job_waits_for_its_active_tasks_then_resume_completes_
     browser.text("waiting for").await;
 
     wait_for_row_status(&browser, "Pause me", "paused").await;
-    let completed_at_pause = api.count_tasks(&job.id, TaskStatus::Completed).await;
-    assert_eq!(api.count_tasks(&job.id, TaskStatus::Active).await, 0, "nothing runs once paused");
+    let at_pause = api.tasks(&job.id).await;
+    assert_nothing_started(&at_pause, "once paused");
+    let completed_at_pause = at_pause.iter().filter(|task| task.status == TaskStatus::Completed).count();
     assert!(completed_at_pause < 6, "the job was paused before it finished");
     browser.text("This job is paused").await;
+    // Two workers sit idle beside the paused job: a task wrongly handed out would now be active,
+    // or have steps done or a worker, whether or not it completed.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(
-        api.count_tasks(&job.id, TaskStatus::Completed).await,
-        completed_at_pause,
-        "no task ran while paused"
-    );
+    let later = api.tasks(&job.id).await;
+    assert_nothing_started(&later, "2 s after pausing");
+    assert_eq!(task_states(&later), task_states(&at_pause), "no task ran while paused");
 
     browser.button("Resume").await.click().await.expect("Resume is enabled for a paused job");
     wait_for_row_status(&browser, "Pause me", "completed").await;
@@ -183,7 +215,7 @@ async fn a_manager_that_goes_away_leaves_the_data_and_the_app_recovers_by_itself
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs", farm.url)).await;
     browser.link("Before the outage").await;
-    browser.wait_xpath("//*[@role='status'][contains(normalize-space(),'Live')]", "the live indicator").await;
+    browser.wait_xpath(LIVE, "the live indicator").await;
 
     farm.stop().await;
     browser
@@ -207,9 +239,7 @@ async fn a_manager_that_goes_away_leaves_the_data_and_the_app_recovers_by_itself
     // The restarted farm is a new one: a job submitted to it must show up without a reload, and the
     // old farm's job must go.
     let api = FarmApi::new(&farm.url);
-    browser
-        .wait_xpath("//*[@role='status'][contains(normalize-space(),'Live')]", "the live indicator again")
-        .await;
+    browser.wait_xpath(LIVE, "the live indicator again").await;
     api.submit(&FarmApi::frames_job("After the outage", 1)).await;
     browser.link("After the outage").await;
     browser.wait_gone(&job_row("Before the outage"), "the old farm's job").await;
@@ -283,5 +313,105 @@ async fn filters_and_search_live_in_the_address_and_survive_going_back() {
     browser.link("Alpha shot").await;
     browser.link("Beta shot").await;
     browser.wait_gone(&job_row("Gamma"), "a job the search does not match").await;
+    browser.close().await;
+}
+
+/// The checkbox that selects the job named `name` in the list.
+fn row_checkbox(name: &str) -> String {
+    format!("//label[normalize-space()={}]/input[@type='checkbox']", xpath_literal(&format!("Select {name}")))
+}
+
+/// Types into the list's search box, replacing what it held.
+async fn search(browser: &Browser, text: &str) {
+    browser.fill("Search jobs", text).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_action_acts_only_on_the_selected_jobs_the_filter_shows() {
+    let farm = Simfarm::start(&["--workers", "0"]).await;
+    let api = FarmApi::new(&farm.url);
+    let mut ids = std::collections::HashMap::new();
+    for name in ["Alpha one", "Alpha two", "Beta one", "Beta two", "Beta three"] {
+        ids.insert(name, api.submit(&FarmApi::frames_job(name, 1)).await.id);
+    }
+
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/jobs", farm.url)).await;
+    browser.link("Beta three").await;
+    search(&browser, "Alpha").await;
+    browser.wait_gone(&job_row("Beta one"), "the jobs the search hides").await;
+    browser
+        .wait_xpath("//label[normalize-space()='Select all shown jobs']/input", "select all")
+        .await
+        .click()
+        .await
+        .expect("select all");
+    browser.text("2 of 2 selected").await;
+
+    // Another search: the Alpha jobs leave the screen, and with them the selection.
+    search(&browser, "Beta").await;
+    browser.wait_gone(&job_row("Alpha one"), "the jobs the new search hides").await;
+    for name in ["Beta one", "Beta two", "Beta three"] {
+        browser.wait_xpath(&row_checkbox(name), name).await.click().await.expect("ticking a job");
+    }
+    browser.text("3 of 3 selected").await;
+    browser.button("Pause").await.click().await.expect("Pause");
+    browser.text("Asked to pause 3 jobs.").await;
+    for name in ["Beta one", "Beta two", "Beta three"] {
+        api.wait_for_status(&ids[name], JobStatus::Paused, PATIENCE).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for name in ["Alpha one", "Alpha two"] {
+        assert_eq!(api.job(&ids[name]).await.status, JobStatus::Queued, "{name}, hidden, is left alone");
+    }
+
+    // Back to every job: the hidden ones did not stay selected behind the person's back.
+    search(&browser, "").await;
+    browser.link("Alpha one").await;
+    browser.text("3 of 5 selected").await;
+    for name in ["Alpha one", "Alpha two"] {
+        let checked = browser.wait_xpath(&row_checkbox(name), name).await.prop("checked").await;
+        assert_eq!(checked.ok().flatten().as_deref(), Some("false"), "{name} is not selected");
+    }
+    browser.close().await;
+}
+
+/// How many times the page asked for the job list (`GET /api/v3/jobs`), from the browser's own
+/// record of the requests it made.
+async fn job_list_fetches(browser: &Browser) -> usize {
+    let script = "return performance.getEntriesByType('resource')
+        .filter(entry => new URL(entry.name).pathname === '/api/v3/jobs').length;";
+    let value = browser.client.execute(script, vec![]).await.expect("the script runs");
+    value.as_u64().unwrap_or_else(|| panic!("no count: {value}")) as usize
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_job_list_is_fetched_once_per_load_and_once_per_reconnect() {
+    let mut farm = Simfarm::start(&["--workers", "0"]).await;
+    let api = FarmApi::new(&farm.url);
+    api.submit(&FarmApi::frames_job("Counted", 1)).await;
+
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/jobs", farm.url)).await;
+    browser.link("Counted").await;
+    browser.wait_xpath(LIVE, "the live indicator").await;
+    // A second fetch would follow the connection within milliseconds; leave it ample time.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(job_list_fetches(&browser).await, 1, "one load, one GET /api/v3/jobs");
+
+    farm.stop().await;
+    browser
+        .wait_xpath(
+            "//*[@role='status'][normalize-space()='Live updates lost, reconnecting']",
+            "the reconnecting indicator",
+        )
+        .await;
+    farm.restart().await;
+    let api = FarmApi::new(&farm.url);
+    api.submit(&FarmApi::frames_job("After the reconnect", 1)).await;
+    browser.wait_xpath(LIVE, "the live indicator again").await;
+    browser.link("After the reconnect").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(job_list_fetches(&browser).await, 2, "the reconnect fetched the list once more");
     browser.close().await;
 }

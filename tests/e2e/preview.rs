@@ -448,12 +448,25 @@ async fn channels_false_colour_zoom_grid_and_a_png_of_the_view() {
     let red = wait_pixels(&browser, &SAMPLES, "R shows grey", |p| p.iter().all(is_grey)).await;
     let opaque_red = |(grey, colour): (&[u8; 4], &[u8; 4])| colour[3] < 255 || grey[0] == colour[0];
     assert!(red.iter().zip(&rgb).all(opaque_red), "R is the red of the colour: {red:?} {rgb:?}");
+    // A shows each pixel's alpha from full.exr as a grey level (linear, 0..1 to 0..255).
+    let full = std::fs::read(fixture().join("full.exr")).expect("full.exr");
+    let full = decode(&full, &DecodeOptions::default()).expect("full.exr decodes");
+    let combined = full.pass("ViewLayer.Combined").expect("full.exr has ViewLayer.Combined");
+    let a = combined.info.component_index("A").expect("Combined has alpha");
+    let want: Vec<[u8; 4]> = SAMPLES
+        .iter()
+        .map(|&(x, y)| {
+            let value = combined.channels[a].get_f32((y * 320 + x) as usize).expect("a sample");
+            let grey = (value.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+            [grey, grey, grey, 255]
+        })
+        .collect();
     channel.select_by_value("a").await.expect("A");
-    let alpha = wait_pixels(&browser, &SAMPLES, "A shows grey alpha", |p| {
-        p.iter().all(is_grey) && p != red.as_slice()
+    assert_ne!(red, want, "the samples tell R from A");
+    wait_pixels(&browser, &SAMPLES, &format!("A showing full.exr's alpha {want:?}"), |p| {
+        p == want.as_slice()
     })
     .await;
-    assert_ne!(alpha, rgb, "A differs from RGB");
     channel.select_by_value("rgb").await.expect("RGB");
     wait_pixels(&browser, &SAMPLES, "RGB again", |p| p == rgb.as_slice()).await;
 

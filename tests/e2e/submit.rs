@@ -177,7 +177,8 @@ async fn with_the_manager_away_the_submission_fails_clearly_keeps_everything_and
 
     farm.stop().await;
     submit_button(&browser).await.click().await.expect("submitting");
-    browser.alert("cannot reach the Manager").await;
+    // The form's own message (the banner's detail says "cannot reach the Manager" too).
+    browser.alert("Not submitted: cannot reach the Manager").await;
     for (label, value) in &values {
         assert_eq!(&browser.field_value(label).await, value, "{label} is kept");
     }
@@ -203,13 +204,35 @@ fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// A Flamenco timestamp as job types put it in paths: `2006-01-02_150405`.
+fn is_path_timestamp(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 17
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            10 => *b == b'_',
+            _ => b.is_ascii_digit(),
+        })
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn submit_a_copy_submits_a_job_with_the_same_settings() {
+async fn submit_a_copy_submits_a_job_with_the_same_settings_into_a_fresh_output_folder() {
     let farm = Simfarm::start(&FAST_FARM).await;
     let api = FarmApi::new(&farm.url);
     let mut original = FarmApi::frames_job("Original", 2);
     original.priority = 65;
+    // As Blender's add-on sends it: the job type fills in `{timestamp}` when it accepts the job.
+    if let Some(settings) = original.settings.as_mut() {
+        settings.insert("render_output_path".into(), "/render/frames/Original/{timestamp}/######".into());
+    }
     let original = api.submit(&original).await;
+    let theirs = original.settings.clone().unwrap_or_default();
+    let original_output = theirs["render_output_path"].as_str().unwrap_or_default().to_owned();
+    let parts: Vec<&str> = original_output.split('/').collect();
+    assert!(
+        parts.len() == 6 && is_path_timestamp(parts[4]),
+        "the Manager resolved the original's path: {original_output}"
+    );
 
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs/{}", farm.url, original.id)).await;
@@ -221,6 +244,13 @@ async fn submit_a_copy_submits_a_job_with_the_same_settings() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(browser.field_value("Priority").await, "65");
+    assert_eq!(
+        browser.field_value("Render Output Path").await,
+        "/render/frames/Original/{timestamp}/######",
+        "the copy's output path gets a new timestamp, not the original's folder"
+    );
+    // The timestamp has one-second steps: make sure the copy's is another second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     submit_button(&browser).await.click().await.expect("submitting the copy");
 
     let id = wait_for_job_page(&browser).await;
@@ -229,15 +259,43 @@ async fn submit_a_copy_submits_a_job_with_the_same_settings() {
     assert_eq!(copy.job_type, original.job_type);
     assert_eq!(copy.priority, 65);
     assert_eq!(copy.metadata, original.metadata);
-    let (ours, theirs) = (copy.settings.unwrap_or_default(), original.settings.unwrap_or_default());
+    let ours = copy.settings.unwrap_or_default();
     assert_eq!(ours.len(), theirs.len(), "{ours:?} vs {theirs:?}");
-    for (key, value) in &theirs {
+    for (key, value) in theirs.iter().filter(|(key, _)| *key != "render_output_path") {
         assert!(
             ours.get(key).is_some_and(|copied| same_value(copied, value)),
             "{key}: {:?} vs {value}",
             ours.get(key)
         );
     }
+    let copy_output = ours["render_output_path"].as_str().unwrap_or_default();
+    assert_ne!(copy_output, original_output, "the copy would overwrite the original's frames");
+    let copy_parts: Vec<&str> = copy_output.split('/').collect();
+    assert!(
+        copy_parts.len() == 6 && is_path_timestamp(copy_parts[4]) && copy_parts[..4] == parts[..4],
+        "the copy renders beside the original, in its own timestamped folder: {copy_output}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_of_a_job_whose_output_path_has_no_timestamp_asks_for_a_new_one() {
+    let farm = Simfarm::start(&FAST_FARM).await;
+    let api = FarmApi::new(&farm.url);
+    let original = api.submit(&FarmApi::frames_job("Fixed folder", 1)).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/submit/simple-blender-render?copy={}", farm.url, original.id)).await;
+    browser.heading("Submit: Simple Blender Render").await;
+    browser.field_error("Render Output Path", "overwrite").await;
+    submit_button(&browser).await.click().await.expect("submitting");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(api.job_count().await, 1, "nothing was sent into the original's folder");
+    browser.fill("Render Output Path", "/render/frames/e2e-copy/######").await;
+    submit_button(&browser).await.click().await.expect("submitting with a new folder");
+    let id = wait_for_job_page(&browser).await;
+    let copy = api.job(&id).await;
+    let path = copy.settings.unwrap_or_default()["render_output_path"].clone();
+    assert_eq!(path, "/render/frames/e2e-copy/######");
     browser.close().await;
 }
 
@@ -261,5 +319,28 @@ async fn a_draft_comes_back_after_a_reload_and_check_shows_the_job_compilers_ans
     browser.button("Check").await.click().await.expect("checking");
     browser.text("resolution scale other than 100%").await;
     assert_eq!(api.job_count().await, 0, "a check stores nothing");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_successful_check_clears_the_last_refusal() {
+    let farm = Simfarm::start(&FAST_FARM).await;
+    let api = FarmApi::new(&farm.url);
+    let browser = Browser::start().await;
+    open_single_image_form(&browser, &farm).await;
+    let mut values = single_image_values("Checked again");
+    values.retain(|(label, _)| *label != "Resolution Scale");
+    values.push(("Resolution Scale", "50".into()));
+    fill_all(&browser, &values).await;
+    submit_button(&browser).await.click().await.expect("submitting");
+    browser.alert("Not submitted").await;
+
+    browser.fill("Resolution Scale", "100").await;
+    browser.button("Check").await.click().await.expect("checking");
+    browser.text("The Manager's job compiler accepts this job.").await;
+    browser
+        .wait_gone("//*[@role='alert'][contains(normalize-space(), 'Not submitted')]", "the old refusal")
+        .await;
+    assert_eq!(api.job_count().await, 0, "neither the refusal nor the check stored a job");
     browser.close().await;
 }

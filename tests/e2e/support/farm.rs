@@ -66,6 +66,11 @@ impl FarmApi {
         self.get::<flamenco_api::JobsQueryResult>("/api/v3/jobs").await.jobs
     }
 
+    /// What the Manager says it is (`GET /api/v3/version`).
+    pub async fn version(&self) -> flamenco_api::FlamencoVersion {
+        self.get("/api/v3/version").await
+    }
+
     pub async fn job_count(&self) -> usize {
         self.jobs().await.len()
     }

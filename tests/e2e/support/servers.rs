@@ -72,6 +72,15 @@ impl Simfarm {
         Simfarm { url: format!("http://{address}"), address, args, child, renders }
     }
 
+    /// Starts simfarm on `address` (`127.0.0.1:<port>`), e.g. a Manager the page was told about
+    /// before it was running.
+    pub async fn start_at(address: &str, args: &[&str]) -> Simfarm {
+        let renders = tempfile::tempdir().expect("a temporary render root");
+        let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+        let (child, address) = spawn(&args, address, renders.path()).await;
+        Simfarm { url: format!("http://{address}"), address, args, child, renders }
+    }
+
     /// Where this simfarm writes its render output.
     pub fn render_root(&self) -> &Path {
         self.renders.path()
