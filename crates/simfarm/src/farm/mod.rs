@@ -87,6 +87,9 @@ pub struct WorkerRec {
     pub supported_task_types: Vec<String>,
     /// The task it is working on.
     pub task: Option<String>,
+    /// The last task it was given, kept after the task ends: the Manager's worker `task` is this
+    /// one, also while the worker is idle or asleep.
+    pub last_task: Option<String>,
     pub tag_ids: Vec<String>,
 }
 
@@ -257,10 +260,19 @@ impl Farm {
             priority: task.priority,
             task_type: task.task_type.clone(),
             updated: task.updated.clone(),
-            worker: task.worker.as_deref().and_then(|id| self.task_worker(id)),
+            worker: Some(self.task_worker_or_unassigned(task.worker.as_deref())),
             steps_completed: task.steps_completed,
             steps_total: task.steps_total,
         }
+    }
+
+    /// The Manager sends a task's `worker` even when no worker has it: with empty strings.
+    fn task_worker_or_unassigned(&self, worker_id: Option<&str>) -> TaskWorker {
+        worker_id.and_then(|id| self.task_worker(id)).unwrap_or_else(|| TaskWorker {
+            id: String::new(),
+            name: String::new(),
+            address: String::new(),
+        })
     }
 
     fn task_worker(&self, worker_id: &str) -> Option<TaskWorker> {
@@ -384,7 +396,7 @@ impl Farm {
             commands: task.commands.clone(),
             steps_completed: task.steps_completed,
             steps_total: task.steps_total,
-            worker: task.worker.as_deref().and_then(|id| self.task_worker(id)),
+            worker: Some(self.task_worker_or_unassigned(task.worker.as_deref())),
             last_touched: task.last_touched.clone(),
             failed_by_workers: Some(task.failed_by.iter().filter_map(|id| self.task_worker(id)).collect()),
         })
@@ -503,6 +515,7 @@ impl Farm {
             platform: "linux".into(),
             supported_task_types: ["blender", "ffmpeg", "file-management", "misc"].map(String::from).to_vec(),
             task: None,
+            last_task: None,
             tag_ids: Vec::new(),
         });
         let mut event = self.worker_event(&id);
@@ -531,7 +544,7 @@ impl Farm {
     pub fn worker_details(&self, id: &str) -> Option<Worker> {
         let worker = self.worker(id)?;
         let summary = worker_summary(worker);
-        let task = worker.task.as_deref().and_then(|task_id| self.tasks.get(task_id)).map(|task| {
+        let task = worker.last_task.as_deref().and_then(|task_id| self.tasks.get(task_id)).map(|task| {
             let summary = self.task_summary(task);
             WorkerTask {
                 id: summary.id,

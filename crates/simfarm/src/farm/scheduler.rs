@@ -130,6 +130,12 @@ impl Farm {
         };
         if let Some(worker) = self.worker_mut(worker_id) {
             worker.task = Some(task_id.clone());
+            worker.last_task = Some(task_id.clone());
+        }
+        // The Manager tells the clients about the worker on every assignment, so a busy farm sends
+        // worker updates continuously.
+        if let Some(event) = self.worker_event(worker_id) {
+            self.emit(LiveEvent::Worker(event));
         }
         self.write_task_log(&task_id, &format!("task assigned to worker {worker_name} ({worker_id})"));
         self.task_status_change(&task_id, TaskStatus::Active);
