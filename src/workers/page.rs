@@ -40,11 +40,30 @@ pub fn WorkersLayout() -> impl IntoView {
     };
     use_live_event({
         let fetch_details = fetch_details.clone();
-        move |event| {
-            if let LiveEvent::WorkerUpdate(update) = event {
+        move |event| match event {
+            LiveEvent::WorkerUpdate(update) => {
                 table.update(|table| table.apply(update));
                 fetch_details(vec![update.id.clone()]);
             }
+            // No worker event says that a task finished; its job's update does.
+            LiveEvent::JobUpdate(update) => {
+                let running: Vec<String> = details.with_untracked(|details| {
+                    details
+                        .values()
+                        .filter(|worker| {
+                            worker.task.as_ref().is_some_and(|task| {
+                                task.job_id == update.id
+                                    && TaskRole::of(&worker.status, &task.status) == TaskRole::Current
+                            })
+                        })
+                        .map(|worker| worker.id.clone())
+                        .collect()
+                });
+                if !running.is_empty() {
+                    fetch_details(running);
+                }
+            }
+            _ => {}
         }
     });
     Effect::new(move |_| {

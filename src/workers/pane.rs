@@ -13,8 +13,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::table::{WorkerCommand, WorkerTable};
 use super::tags::WorkerTags;
-use super::task_role::WorkerTaskLink;
-use crate::live::use_live;
+use super::task_role::{TaskRole, WorkerTaskLink};
+use crate::jobs::use_jobs;
+use crate::live::{use_live, use_live_event, LiveEvent};
 use crate::manager::use_manager;
 use crate::ui::live_record::LiveRecord;
 use crate::ui::status::StatusBadge;
@@ -40,15 +41,39 @@ fn OpenWorker(id: String) -> impl IntoView {
     let live = use_live();
     let record = LiveRecord::<Worker>::new();
     let refresh = RwSignal::new(0_u32);
-    // Events carry the status but not the task or tags: any change to the summary means a fetch.
+    // Events carry the status but not the task or tags, and an assignment may change nothing else:
+    // every event about the worker means a fetch.
+    {
+        let id = id.clone();
+        use_live_event(move |event| {
+            if let LiveEvent::WorkerUpdate(update) = event {
+                if update.id == id {
+                    refresh.update(|count| *count += 1);
+                }
+            }
+        });
+    }
     let summary = {
         let id = id.clone();
         Memo::new(move |_| table.with(|table| table.get(&id).cloned()))
     };
+    // No worker event says that a task finished; its job's progress does.
+    let jobs = use_jobs();
+    let running_job = Memo::new(move |_| {
+        record.value().with(|worker| {
+            worker.as_ref().and_then(|worker| {
+                let task = worker.task.as_ref()?;
+                let job = (TaskRole::of(&worker.status, &task.status) == TaskRole::Current)
+                    .then(|| task.job_id.clone())?;
+                jobs.table.with(|table| table.get(&job).map(|job| (job.steps_completed, job.status.clone())))
+            })
+        })
+    });
     Effect::new(move |_| {
         live.epoch().track();
         summary.track();
         refresh.track();
+        running_job.track();
         let client = client.clone();
         let id = id.clone();
         record.load(async move { client.fetch_worker(&id).await });
