@@ -15,7 +15,7 @@ async fn busy_farm(seed: &str) -> (Simfarm, FarmApi, flamenco_api::Job) {
         Simfarm::start(&["--workers", "4", "--task-seconds", "0.2", "--failure-rate", "0", "--seed", seed])
             .await;
     let api = FarmApi::new(&farm.url);
-    let job = api.submit(&FarmApi::frames_job("Busy", 2000)).await;
+    let job = api.submit(&FarmApi::frames_job("Busy", 600)).await;
     api.wait_for_status(&job.id, JobStatus::Active, PATIENCE).await;
     (farm, api, job)
 }

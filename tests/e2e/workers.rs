@@ -99,7 +99,7 @@ async fn an_unsaved_tick_and_the_confirmations_survive_a_busy_farm() {
     let api = FarmApi::new(&farm.url);
     create_tag(&farm, "gpu").await;
     create_tag(&farm, "big-memory").await;
-    api.submit(&FarmApi::frames_job("Busy", 2000)).await;
+    api.submit(&FarmApi::frames_job("Busy", 600)).await;
 
     let browser = Browser::start().await;
     browser.open(&format!("{}/workers", farm.url)).await;
