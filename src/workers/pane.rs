@@ -57,7 +57,8 @@ fn OpenWorker(id: String) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| table.with(|table| table.get(&id).cloned()))
     };
-    // No worker event says that a task finished; its job's progress does.
+    // No worker event says that a task finished; an update of its job does (any one: the task's own
+    // change may reach the Manager's record after the job's progress).
     let jobs = use_jobs();
     let running_job = Memo::new(move |_| {
         record.value().with(|worker| {
@@ -65,7 +66,7 @@ fn OpenWorker(id: String) -> impl IntoView {
                 let task = worker.task.as_ref()?;
                 let job = (TaskRole::of(&worker.status, &task.status) == TaskRole::Current)
                     .then(|| task.job_id.clone())?;
-                jobs.table.with(|table| table.get(&job).map(|job| (job.steps_completed, job.status.clone())))
+                jobs.table.with(|table| table.get(&job).cloned())
             })
         })
     });
