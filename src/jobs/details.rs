@@ -1,15 +1,23 @@
 //! One job: its status and progress, what it is, its settings and metadata, its last render, its
 //! controls, and its tasks.
+//!
+//! A busy farm sends `/jobs` events every second. The job's view is built once per opened job and
+//! every value in it follows the shared job table in place, so a confirmation, the "Copied" state or
+//! focus survive the events, and the subscriptions and one-off fetches (job type, last render) are
+//! made once per job, not once per event.
 
-use flamenco_api::{AvailableJobType, Job, JobStatus, SettingVisibility, SubscriptionType};
+mod last_rendered;
+
+use flamenco_api::{AvailableJobType, Job, JobStatus, SettingVisibility};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map};
 
+use self::last_rendered::LastRendered;
 use super::bulk::ActionReport;
 use super::controls::{ActionReportLine, JobActionButtons};
 use super::store::use_jobs;
-use crate::live::{use_live, use_live_event, use_subscription, LiveEvent};
+use crate::live::use_live;
 use crate::manager::use_manager;
 use crate::tasks::{use_job_tasks, TaskList, UseJobTasksReturn};
 use crate::ui::status::{ProgressBar, StatusBadge};
@@ -44,14 +52,18 @@ pub fn JobPane() -> impl IntoView {
     });
     let tasks = use_job_tasks(job_id);
     provide_context(tasks);
-    let job = Memo::new(move |_| store.table.with(|table| table.get(&job_id.get()).cloned()));
+    let present = Memo::new(move |_| store.table.with(|table| table.get(&job_id.get()).is_some()));
+    let details = move || {
+        let id = job_id.get();
+        present.get().then(|| view! { <JobDetails id tasks /> })
+    };
     let location = use_location();
     let back = move || crate::ui::url::with_query("/jobs", &location.search.get());
     view! {
         <section class="job-pane pane" aria-label="Job">
             <A href=back attr:class="back">"← All jobs"</A>
             {move || load_error.get().map(|message| view! { <p class="field-error" role="alert">{format!("This job could not be loaded: {message}")}</p> })}
-            {move || job.get().map(|job| view! { <JobDetails job tasks /> })}
+            {details}
             <TaskList job_id tasks />
         </section>
         <Outlet />
@@ -59,14 +71,31 @@ pub fn JobPane() -> impl IntoView {
 }
 
 #[component]
-fn JobDetails(job: Job, tasks: UseJobTasksReturn) -> impl IntoView {
+fn JobDetails(id: String, tasks: UseJobTasksReturn) -> impl IntoView {
     let store = use_jobs();
-    let id = job.id.clone();
-    let live_job = Memo::new(move |_| store.table.with(|table| table.get(&id).cloned()));
+    let live_job = {
+        let id = id.clone();
+        Memo::new(move |_| store.table.with(|table| table.get(&id).cloned()))
+    };
     let field = move |read: fn(&Job) -> String| {
         move || live_job.with(|job| job.as_ref().map(read).unwrap_or_default())
     };
     let status = Signal::derive(field(|job| job.status.as_str().to_owned()));
+    let job_type = Memo::new(move |_| {
+        live_job.with(|job| job.as_ref().map(|job| job.job_type.clone())).unwrap_or_default()
+    });
+    let copy_href = {
+        let id = id.clone();
+        move || format!("{}?copy={id}", crate::submit::form_href(&job_type.get()))
+    };
+    let preview = {
+        let id = id.clone();
+        move || {
+            crate::preview::job::is_single_image(&job_type.get()).then(|| {
+                view! { <A href=format!("/jobs/{id}/preview") attr:class="preview-merge">"Preview merge"</A> }
+            })
+        }
+    };
     let fraction =
         Signal::derive(move || live_job.with(|job| job.as_ref().map(Job::progress).unwrap_or_default()));
     let report = RwSignal::new(None::<ActionReport>);
@@ -101,21 +130,19 @@ fn JobDetails(job: Job, tasks: UseJobTasksReturn) -> impl IntoView {
             <JobActionButtons jobs=as_list report />
         </div>
         <ActionReportLine report />
-        <A href=format!("{}?copy={}", crate::submit::form_href(&job.job_type), job.id) attr:class="submit-copy">"Submit a copy"</A>
-        {crate::preview::job::is_single_image(&job.job_type).then(|| view! {
-            <A href=format!("/jobs/{}/preview", job.id) attr:class="preview-merge">"Preview merge"</A>
-        })}
+        <A href=copy_href attr:class="submit-copy">"Submit a copy"</A>
+        {preview}
         <dl class="facts">
             <dt>"Activity"</dt><dd>{field(|job| job.activity.clone())}</dd>
-            <dt>"Progress"</dt><dd>{field(|job| format!("{} of {} steps", job.steps_completed, job.steps_total))}</dd>
+            <dt>"Progress"</dt><dd>{field(progress_text)}</dd>
             <dt>"Type"</dt><dd>{field(|job| job.job_type.clone())}</dd>
             <dt>"Priority"</dt><dd>{field(|job| job.priority.to_string())}</dd>
             <dt>"Worker tag"</dt><dd>{field(|job| job.worker_tag.clone().unwrap_or_else(|| "any worker".into()))}</dd>
             <dt>"Created"</dt><dd><RelativeTime timestamp=Signal::derive(field(|job| job.created.clone())) now /></dd>
             <dt>"Updated"</dt><dd><RelativeTime timestamp=Signal::derive(field(|job| job.updated.clone())) now /></dd>
-            <dt>"Id"</dt><dd><CopyableId id=job.id.clone() /></dd>
+            <dt>"Id"</dt><dd><CopyableId id=id.clone() /></dd>
         </dl>
-        <LastRendered job_id=job.id.clone() />
+        <LastRendered job_id=id />
         <Settings job=live_job />
         <Metadata job=live_job />
     }
@@ -185,6 +212,16 @@ fn Settings(job: Memo<Option<Job>>) -> impl IntoView {
     }
 }
 
+/// The job's progress in steps. `steps_total` is 0 until the job first runs (FLAMENCO.md), and "0 of
+/// 0 steps" would read as an empty job.
+pub fn progress_text(job: &Job) -> String {
+    if job.steps_total <= 0 {
+        "not started".to_owned()
+    } else {
+        format!("{} of {} steps", job.steps_completed, job.steps_total)
+    }
+}
+
 /// Whether the web interface shows a setting: not `hidden`, not `submission`-only.
 pub fn setting_is_shown(job_type: Option<&AvailableJobType>, key: &str) -> bool {
     let visibility = job_type
@@ -208,55 +245,23 @@ fn Metadata(job: Memo<Option<Job>>) -> impl IntoView {
     }
 }
 
-/// The job's last-rendered image, replaced live as renders finish.
-#[component]
-fn LastRendered(job_id: String) -> impl IntoView {
-    let client = use_manager().client;
-    let version = RwSignal::new(0_u32);
-    use_subscription(SubscriptionType::AllLastRendered, || None);
-    {
-        let job_id = job_id.clone();
-        use_live_event(move |event| {
-            if let LiveEvent::LastRendered(update) = event {
-                if update.job_id == job_id {
-                    version.update(|version| *version += 1);
-                }
-            }
-        });
-    }
-    let info = LocalResource::new(move || {
-        let client = client.clone();
-        let job_id = job_id.clone();
-        version.track();
-        async move { client.fetch_last_rendered(&job_id).await }
-    });
-    let base = use_manager().client;
-    move || {
-        info.get().map(|result| match result {
-            Ok(Some(info)) => {
-                // Cache-busting: the image keeps its URL while its content changes.
-                let url =
-                    info.urls().last().map(|url| format!("{}{url}?v={}", base.base_url(), version.get()));
-                url.map(|url| {
-                    view! { <figure class="last-rendered"><img src=url alt="Last rendered image" /></figure> }
-                        .into_any()
-                })
-                .unwrap_or_else(|| ().into_any())
-            }
-            Ok(None) => view! { <p class="muted">"Nothing rendered yet."</p> }.into_any(),
-            Err(failure) => {
-                view! { <p class="field-error">{format!("Last-rendered image unavailable: {failure}")}</p> }
-                    .into_any()
-            }
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use flamenco_api::{AvailableJobSetting, AvailableJobType};
 
-    use super::setting_is_shown;
+    use super::{progress_text, setting_is_shown};
+    use crate::jobs::table::tests::job;
+    use flamenco_api::JobStatus;
+
+    #[test]
+    fn a_job_that_never_ran_says_so_instead_of_zero_of_zero_steps() {
+        let mut never_ran = job("j", "Queued one", JobStatus::Queued, "t");
+        never_ran.steps_total = 0;
+        assert_eq!(progress_text(&never_ran), "not started");
+        let mut running = job("j", "Running one", JobStatus::Active, "t");
+        running.steps_completed = 3;
+        assert_eq!(progress_text(&running), "3 of 10 steps");
+    }
 
     #[test]
     fn hidden_and_submission_only_settings_are_not_shown() {

@@ -1,39 +1,29 @@
 //! One task: what it runs, who ran it, who failed it, its actions and its log.
+//!
+//! The task is fetched again on every event about it; its view is built once per opened task and its
+//! values follow the record in place, so the report of a requeue or cancel stays while events arrive.
 
-use flamenco_api::{JobStatus, Task, TaskAction, TaskStatus, TaskStatusChange};
+use flamenco_api::{Command, JobStatus, Task, TaskAction, TaskStatus, TaskStatusChange, TaskWorker};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::assigned::task_with_real_worker;
 use super::log::TaskLog;
 use super::store::UseJobTasksReturn;
 use crate::jobs::use_jobs;
 use crate::live::use_live;
 use crate::manager::use_manager;
+use crate::ui::live_record::LiveRecord;
 use crate::ui::status::{ProgressBar, StatusBadge};
 
 /// The task pane for `/jobs/:job_id/tasks/:task_id`.
 #[component]
 pub fn TaskPane() -> impl IntoView {
     let params = use_params_map();
-    let task_id = Signal::derive(move || params.with(|params| params.get("task_id").unwrap_or_default()));
+    let task_id = Memo::new(move |_| params.with(|params| params.get("task_id").unwrap_or_default()));
     let job_id = Signal::derive(move || params.with(|params| params.get("job_id").unwrap_or_default()));
     let tasks = expect_context::<UseJobTasksReturn>();
     let jobs = use_jobs();
-    let client = use_manager().client;
-    let live = use_live();
-    // The summary changes with every live event; fetching the full task again then keeps it current.
-    let summary_version = Memo::new(move |_| {
-        tasks
-            .table
-            .with(|table| table.get(&task_id.get()).map(|task| (task.status.clone(), task.updated.clone())))
-    });
-    let task = LocalResource::new(move || {
-        live.epoch().track();
-        summary_version.track();
-        let client = client.clone();
-        let id = task_id.get();
-        async move { client.fetch_task(&id).await }
-    });
     let job_status = Signal::derive(move || {
         jobs.table.with(|table| {
             table
@@ -42,72 +32,143 @@ pub fn TaskPane() -> impl IntoView {
                 .unwrap_or(JobStatus::Unknown(String::new()))
         })
     });
-    let running =
-        Signal::derive(move || summary_version.get().is_some_and(|(status, _)| status == TaskStatus::Active));
-    let body = move || {
-        task.get().map(|result| match result {
-            Ok(task) => view! { <TaskDetails task job_status /> }.into_any(),
-            Err(failure) => view! { <p class="field-error" role="alert">{format!("This task could not be loaded: {failure}")}</p> }.into_any(),
-        })
-    };
+    let running = Signal::derive(move || {
+        tasks
+            .table
+            .with(|table| table.get(&task_id.get()).is_some_and(|task| task.status == TaskStatus::Active))
+    });
     view! {
         <section class="task-pane pane" aria-label="Task">
-            <Transition fallback=|| view! { <p class="muted">"Loading the task…"</p> }>{body}</Transition>
-            <TaskLog task_id running />
+            {move || view! { <OpenTask id=task_id.get() job_status /> }}
+            <TaskLog task_id=task_id.into() running />
         </section>
     }
 }
 
+/// The task `id`, fetched again whenever an event says it changed.
 #[component]
-fn TaskDetails(task: Task, job_status: Signal<JobStatus>) -> impl IntoView {
-    let status = task.status.as_str().to_owned();
-    let fraction = flamenco_api::progress_fraction(task.steps_completed, task.steps_total);
-    let commands = task
-        .commands
-        .iter()
-        .map(|command| {
-            let parameters = serde_json::to_string_pretty(&command.parameters).unwrap_or_default();
-            view! {
-                <li>
-                    <span class="command-name">{command.name.clone()}</span>
-                    <pre class="parameters">{parameters}</pre>
-                </li>
-            }
+fn OpenTask(id: String, job_status: Signal<JobStatus>) -> impl IntoView {
+    let tasks = expect_context::<UseJobTasksReturn>();
+    let client = use_manager().client;
+    let live = use_live();
+    let record = LiveRecord::<Task>::new();
+    // The summary changes with every live event about the task; the full task then has news too.
+    let summary_version = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            tasks.table.with(|table| table.get(&id).map(|task| (task.status.clone(), task.updated.clone())))
         })
-        .collect_view();
-    let failed_by = task.failed_by_workers.clone().unwrap_or_default();
-    let failures = (!failed_by.is_empty()).then(|| {
-        view! {
-            <h3>"Failed by"</h3>
-            <ul class="failed-by">
-                {failed_by.into_iter().map(|worker| view! { <li>{worker.name}" "<span class="muted">{worker.address}</span></li> }).collect_view()}
-            </ul>
+    };
+    Effect::new(move |_| {
+        live.epoch().track();
+        summary_version.track();
+        let client = client.clone();
+        let id = id.clone();
+        record.load(async move { client.fetch_task(&id).await.map(task_with_real_worker) });
+    });
+    let task = record.value();
+    let loaded = Memo::new(move |_| task.with(Option::is_some));
+    let failure = move || {
+        record.failure().get().map(|failure| {
+            let text = if loaded.get_untracked() {
+                format!("Showing this task from before: {failure}")
+            } else {
+                format!("This task could not be loaded: {failure}")
+            };
+            view! { <p class="field-error" role="alert">{text}</p> }
+        })
+    };
+    let details = move || {
+        if loaded.get() {
+            view! { <TaskDetails task job_status /> }.into_any()
+        } else {
+            view! { <p class="muted">"Loading the task…"</p> }.into_any()
         }
+    };
+    view! {
+        {failure}
+        {details}
+    }
+}
+
+#[component]
+fn TaskDetails(task: Signal<Option<Task>>, job_status: Signal<JobStatus>) -> impl IntoView {
+    let text = move |read: fn(&Task) -> String| {
+        Memo::new(move |_| task.with(|task| task.as_ref().map(read).unwrap_or_default()))
+    };
+    let (id, name) = task.with_untracked(|task| {
+        task.as_ref().map(|task| (task.id.clone(), task.name.clone())).unwrap_or_default()
+    });
+    let status_value = Memo::new(move |_| {
+        task.with(|task| task.as_ref().map(|task| task.status.clone())).unwrap_or(TaskStatus::Queued)
+    });
+    let status = text(|task| task.status.as_str().to_owned());
+    let fraction = Memo::new(move |_| {
+        task.with(|task| {
+            task.as_ref().map(|task| flamenco_api::progress_fraction(task.steps_completed, task.steps_total))
+        })
+        .unwrap_or(0.0)
+    });
+    let commands = Memo::new(move |_| task.with(|task| task.as_ref().map(|task| task.commands.clone())));
+    let failed_by =
+        Memo::new(move |_| task.with(|task| task.as_ref().and_then(|task| task.failed_by_workers.clone())));
+    let worker = text(|task| {
+        task.worker
+            .as_ref()
+            .map(|worker| format!("{} ({})", worker.name, worker.address))
+            .unwrap_or_else(|| "none".into())
     });
     view! {
         <header class="pane-header">
-            <h2>{task.name.clone()}</h2>
-            <StatusBadge status=status.clone() />
+            <h2>{text(|task| task.name.clone())}</h2>
+            <StatusBadge status />
         </header>
-        <ProgressBar fraction status label=format!("Progress of {}", task.name) />
+        <ProgressBar fraction status label=format!("Progress of {name}") />
         <dl class="facts">
-            <dt>"Activity"</dt><dd>{task.activity.clone()}</dd>
-            <dt>"Type"</dt><dd>{task.task_type.clone()}</dd>
-            <dt>"Priority"</dt><dd>{task.priority}</dd>
-            <dt>"Worker"</dt><dd>{task.worker.as_ref().map(|worker| format!("{} ({})", worker.name, worker.address)).unwrap_or_else(|| "none".into())}</dd>
-            <dt>"Last touched"</dt><dd>{task.last_touched.clone().unwrap_or_else(|| "never".into())}</dd>
-            <dt>"Id"</dt><dd class="mono">{task.id.clone()}</dd>
+            <dt>"Activity"</dt><dd>{text(|task| task.activity.clone())}</dd>
+            <dt>"Type"</dt><dd>{text(|task| task.task_type.clone())}</dd>
+            <dt>"Priority"</dt><dd>{text(|task| task.priority.to_string())}</dd>
+            <dt>"Worker"</dt><dd>{worker}</dd>
+            <dt>"Last touched"</dt><dd>{text(|task| task.last_touched.clone().unwrap_or_else(|| "never".into()))}</dd>
+            <dt>"Id"</dt><dd class="mono">{id.clone()}</dd>
         </dl>
-        <TaskActions task_id=task.id.clone() status=task.status.clone() job_status />
-        {failures}
+        <TaskActions task_id=id status=status_value job_status />
+        {move || failed_by.get().filter(|workers| !workers.is_empty()).map(|workers| view! { <FailedBy workers /> })}
         <h3>"Commands"</h3>
-        <ol class="commands">{commands}</ol>
+        <ol class="commands">{move || commands.get().unwrap_or_default().into_iter().map(|command| view! { <CommandItem command /> }).collect_view()}</ol>
+    }
+}
+
+/// The workers that failed the task.
+#[component]
+fn FailedBy(workers: Vec<TaskWorker>) -> impl IntoView {
+    view! {
+        <h3>"Failed by"</h3>
+        <ul class="failed-by">
+            {workers.into_iter().map(|worker| view! { <li>{worker.name}" "<span class="muted">{worker.address}</span></li> }).collect_view()}
+        </ul>
+    }
+}
+
+/// One command the task runs, with its parameters.
+#[component]
+fn CommandItem(command: Command) -> impl IntoView {
+    let parameters = serde_json::to_string_pretty(&command.parameters).unwrap_or_default();
+    view! {
+        <li>
+            <span class="command-name">{command.name}</span>
+            <pre class="parameters">{parameters}</pre>
+        </li>
     }
 }
 
 /// Requeue and Cancel, as Flamenco allows them.
 #[component]
-fn TaskActions(task_id: String, status: TaskStatus, job_status: Signal<JobStatus>) -> impl IntoView {
+fn TaskActions(
+    task_id: String,
+    #[prop(into)] status: Signal<TaskStatus>,
+    job_status: Signal<JobStatus>,
+) -> impl IntoView {
     let client = use_manager().client;
     let message = RwSignal::new(None::<(bool, String)>);
     let send = Action::new_local(move |action: &TaskAction| {
@@ -133,8 +194,7 @@ fn TaskActions(task_id: String, status: TaskStatus, job_status: Signal<JobStatus
     let buttons = TaskAction::ALL
         .into_iter()
         .map(|action| {
-            let status = status.clone();
-            let allowed = move || action.allowed(&status, &job_status.get());
+            let allowed = move || status.with(|status| action.allowed(status, &job_status.get()));
             let title = move || {
                 (action == TaskAction::Cancel && job_status.get() == JobStatus::PauseRequested)
                     .then_some("Tasks cannot be cancelled while their job is pausing")

@@ -1,5 +1,6 @@
 //! A job's tasks: the list, one task's details and actions, and its log followed live.
 
+pub mod assigned;
 mod details;
 mod list;
 mod log;

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use flamenco_api::{EventTaskUpdate, TaskStatus, TaskSummary, TaskWorker};
 
+use super::assigned::{real_assigned_worker, summary_with_real_worker};
+
 /// The tasks of one job, in the job's order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskTable {
@@ -22,7 +24,8 @@ pub enum TaskEventEffect {
 }
 
 impl TaskTable {
-    pub fn new(job_id: String, mut tasks: Vec<TaskSummary>) -> Self {
+    pub fn new(job_id: String, tasks: Vec<TaskSummary>) -> Self {
+        let mut tasks: Vec<TaskSummary> = tasks.into_iter().map(summary_with_real_worker).collect();
         tasks.sort_by_key(|task| task.index_in_job);
         TaskTable { job_id, tasks }
     }
@@ -47,7 +50,7 @@ impl TaskTable {
         task.updated.clone_from(&event.updated);
         task.steps_completed = event.steps_completed;
         task.steps_total = event.steps_total;
-        task.worker = event.worker.as_ref().map(|worker| TaskWorker {
+        task.worker = real_assigned_worker(event.worker.as_ref()).map(|worker| TaskWorker {
             id: worker.uuid.clone(),
             name: worker.name.clone(),
             // Events do not carry the address; keep the one we had for the same worker.
@@ -152,6 +155,19 @@ mod tests {
         assert_eq!(table.active_count(), 1);
         assert_eq!(table.apply(&event("j", "t9", TaskStatus::Queued)), TaskEventEffect::Unknown);
         assert_eq!(table.apply(&event("other", "t1", TaskStatus::Failed)), TaskEventEffect::Ignored);
+    }
+
+    #[test]
+    fn an_empty_worker_from_the_manager_is_no_worker() {
+        let mut unassigned = task("t4", 4, TaskStatus::Queued);
+        unassigned.worker =
+            Some(TaskWorker { id: String::new(), name: String::new(), address: String::new() });
+        let mut table = TaskTable::new("j".into(), vec![unassigned]);
+        assert_eq!(table.get("t4").and_then(|task| task.worker.clone()), None, "from a fetch");
+        let mut requeued = event("j", "t4", TaskStatus::Queued);
+        requeued.worker = Some(AssignedWorker { name: String::new(), uuid: String::new() });
+        table.apply(&requeued);
+        assert_eq!(table.get("t4").and_then(|task| task.worker.clone()), None, "from an event");
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Workers: the list, one worker's details, its status commands and tags.
 
 mod page;
+mod pane;
 pub mod table;
+mod tags;
+pub mod task_role;
 
-pub use page::{NoWorkerOpen, WorkerPane, WorkersLayout};
+pub use page::{NoWorkerOpen, WorkersLayout};
+pub use pane::WorkerPane;

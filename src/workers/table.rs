@@ -53,7 +53,7 @@ impl WorkerTable {
 }
 
 /// A status change a wrangler can ask of a worker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WorkerCommand {
     Wake,
     SleepAfterTask,

@@ -7,6 +7,7 @@ mod support;
 mod hosting;
 mod job_preview;
 mod jobs;
+mod live_panes;
 mod preview;
 mod shell;
 mod submit;

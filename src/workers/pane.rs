@@ -1,0 +1,199 @@
+//! One worker: what it runs (or ran last), its tags, and the commands for it.
+//!
+//! The Manager sends a `/workers` event each time it hands a worker a task, so on a busy farm the open
+//! worker changes every second. Its view is built once per opened worker and every value in it follows
+//! the record in place: ticks, confirmations and focus stay while the events arrive.
+
+use std::collections::BTreeSet;
+
+use flamenco_api::{Worker, WorkerSummary};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::table::{WorkerCommand, WorkerTable};
+use super::tags::WorkerTags;
+use super::task_role::{TaskRole, WorkerTaskLink};
+use crate::jobs::use_jobs;
+use crate::live::{use_live, use_live_event, LiveEvent};
+use crate::manager::use_manager;
+use crate::ui::live_record::LiveRecord;
+use crate::ui::status::StatusBadge;
+
+/// The second pane of `/workers/:worker_id`.
+#[component]
+pub fn WorkerPane() -> impl IntoView {
+    let params = use_params_map();
+    let worker_id = Memo::new(move |_| params.with(|params| params.get("worker_id").unwrap_or_default()));
+    view! {
+        <section class="pane worker-pane" aria-label="Worker">
+            <A href="/workers" attr:class="back">"← All workers"</A>
+            {move || view! { <OpenWorker id=worker_id.get() /> }}
+        </section>
+    }
+}
+
+/// The worker `id`, fetched again whenever an event says it changed.
+#[component]
+fn OpenWorker(id: String) -> impl IntoView {
+    let table = expect_context::<RwSignal<WorkerTable>>();
+    let client = use_manager().client;
+    let live = use_live();
+    let record = LiveRecord::<Worker>::new();
+    let refresh = RwSignal::new(0_u32);
+    // Events carry the status but not the task or tags, and an assignment may change nothing else:
+    // every event about the worker means a fetch.
+    {
+        let id = id.clone();
+        use_live_event(move |event| {
+            if let LiveEvent::WorkerUpdate(update) = event {
+                if update.id == id {
+                    refresh.update(|count| *count += 1);
+                }
+            }
+        });
+    }
+    let summary = {
+        let id = id.clone();
+        Memo::new(move |_| table.with(|table| table.get(&id).cloned()))
+    };
+    // No worker event says that a task finished; an update of its job does (any one: the task's own
+    // change may reach the Manager's record after the job's progress).
+    let jobs = use_jobs();
+    let running_job = Memo::new(move |_| {
+        record.value().with(|worker| {
+            worker.as_ref().and_then(|worker| {
+                let task = worker.task.as_ref()?;
+                let job = (TaskRole::of(&worker.status, &task.status) == TaskRole::Current)
+                    .then(|| task.job_id.clone())?;
+                jobs.table.with(|table| table.get(&job).cloned())
+            })
+        })
+    });
+    Effect::new(move |_| {
+        live.epoch().track();
+        summary.track();
+        refresh.track();
+        running_job.track();
+        let client = client.clone();
+        let id = id.clone();
+        record.load(async move { client.fetch_worker(&id).await });
+    });
+    let worker = record.value();
+    let loaded = Memo::new(move |_| worker.with(Option::is_some));
+    let failure = move || {
+        record.failure().get().map(|failure| {
+            let text = if loaded.get_untracked() {
+                format!("Showing this worker from before: {failure}")
+            } else {
+                format!("This worker could not be loaded: {failure}")
+            };
+            view! { <p class="field-error" role="alert">{text}</p> }
+        })
+    };
+    let details = move || {
+        if loaded.get() {
+            view! { <WorkerDetails worker on_saved=move || refresh.update(|count| *count += 1) /> }.into_any()
+        } else {
+            view! { <p class="muted">"Loading the worker…"</p> }.into_any()
+        }
+    };
+    view! {
+        {failure}
+        {details}
+    }
+}
+
+#[component]
+fn WorkerDetails(worker: Signal<Option<Worker>>, on_saved: impl Fn() + 'static) -> impl IntoView {
+    let text = move |read: fn(&Worker) -> String| {
+        Memo::new(move |_| worker.with(|worker| worker.as_ref().map(read).unwrap_or_default()))
+    };
+    let id =
+        worker.with_untracked(|worker| worker.as_ref().map(|worker| worker.id.clone()).unwrap_or_default());
+    let name = text(|worker| worker.name.clone());
+    let status = text(|worker| worker.status.as_str().to_owned());
+    let summary = Memo::new(move |_| worker.with(|worker| worker.as_ref().map(Worker::summary)));
+    let task = Memo::new(move |_| worker.with(|worker| worker.as_ref().and_then(WorkerTaskLink::of)));
+    let tag_ids = Memo::new(move |_| {
+        worker.with(|worker| {
+            worker
+                .iter()
+                .flat_map(|worker| worker.tags.iter().flatten())
+                .filter_map(|tag| tag.id.clone())
+                .collect::<BTreeSet<String>>()
+        })
+    });
+    let tag_names = text(|worker| {
+        let names: Vec<&str> = worker.tags.iter().flatten().map(|tag| tag.name.as_str()).collect();
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    });
+    let task_label = move || task.with(|task| task.as_ref().map_or("Current task", |task| task.role.label()));
+    let task_link = move || match task.get() {
+        Some(task) => view! { <A href=task.href>{task.name}</A> }.into_any(),
+        None => "none".into_any(),
+    };
+    view! {
+        <header class="pane-header">
+            <h2>{name}</h2>
+            <StatusBadge status />
+        </header>
+        <dl class="facts">
+            <dt>{task_label}</dt><dd>{task_link}</dd>
+            <dt>"Version"</dt><dd>{text(|worker| worker.version.clone())}</dd>
+            <dt>"Address"</dt><dd>{text(|worker| worker.ip_address.clone())}</dd>
+            <dt>"Platform"</dt><dd>{text(|worker| worker.platform.clone())}</dd>
+            <dt>"Task types"</dt><dd>{text(|worker| worker.supported_task_types.join(", "))}</dd>
+            <dt>"Tags"</dt><dd>{tag_names}</dd>
+            <dt>"Last seen"</dt><dd>{text(|worker| worker.last_seen.clone().unwrap_or_default())}</dd>
+            <dt>"Id"</dt><dd class="mono">{id.clone()}</dd>
+        </dl>
+        <WorkerCommands id=id.clone() worker=summary />
+        <WorkerTags worker_id=id saved=tag_ids on_saved />
+    }
+}
+
+/// The status commands that make sense for the worker now; the report of the last one stays.
+#[component]
+fn WorkerCommands(id: String, worker: Memo<Option<WorkerSummary>>) -> impl IntoView {
+    let client = use_manager().client;
+    let message = RwSignal::new(None::<(bool, String)>);
+    let send = Action::new_local(move |command: &WorkerCommand| {
+        let client = client.clone();
+        let id = id.clone();
+        let command = *command;
+        async move {
+            match client.request_worker_status_change(&id, &command.request()).await {
+                Ok(()) => (true, format!("{}: requested.", command.label())),
+                Err(failure) => (false, format!("{} failed: {failure}", command.label())),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(outcome) = send.value().get() {
+            message.set(Some(outcome));
+        }
+    });
+    let offered = Memo::new(move |_| {
+        worker.with(|worker| {
+            worker
+                .as_ref()
+                .map(|worker| {
+                    WorkerCommand::ALL.into_iter().filter(|command| command.applies_to(worker)).collect()
+                })
+                .unwrap_or_else(Vec::new)
+        })
+    });
+    view! {
+        <div class="worker-commands" role="toolbar" aria-label="Worker commands">
+            <For each=move || offered.get() key=|command| *command let:command>
+                <button type="button" disabled=move || send.pending().get() on:click=move |_| { send.dispatch(command); }>{command.label()}</button>
+            </For>
+        </div>
+        <p class="action-report" role="status" class:problem=move || message.get().is_some_and(|(ok, _)| !ok)>{move || message.get().map(|(_, text)| text)}</p>
+    }
+}
