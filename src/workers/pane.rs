@@ -14,7 +14,6 @@ use leptos_router::hooks::use_params_map;
 use super::table::{WorkerCommand, WorkerTable};
 use super::tags::WorkerTags;
 use super::task_role::{TaskRole, WorkerTaskLink};
-use crate::jobs::use_jobs;
 use crate::live::{use_live, use_live_event, LiveEvent};
 use crate::manager::use_manager;
 use crate::ui::live_record::LiveRecord;
@@ -41,15 +40,31 @@ fn OpenWorker(id: String) -> impl IntoView {
     let live = use_live();
     let record = LiveRecord::<Worker>::new();
     let refresh = RwSignal::new(0_u32);
+    // The job of the task the worker is running now, if any.
+    let running_job = Memo::new(move |_| {
+        record.value().with(|worker| {
+            worker.as_ref().and_then(|worker| {
+                let task = worker.task.as_ref()?;
+                (TaskRole::of(&worker.status, &task.status) == TaskRole::Current).then(|| task.job_id.clone())
+            })
+        })
+    });
     // Events carry the status but not the task or tags, and an assignment may change nothing else:
-    // every event about the worker means a fetch.
+    // every event about the worker means a fetch. No worker event says that a task finished; an update
+    // of its job does (any one: the task's own change may reach the Manager's record after the job's
+    // progress).
     {
         let id = id.clone();
         use_live_event(move |event| {
-            if let LiveEvent::WorkerUpdate(update) = event {
-                if update.id == id {
-                    refresh.update(|count| *count += 1);
+            let about_it = match event {
+                LiveEvent::WorkerUpdate(update) => update.id == id,
+                LiveEvent::JobUpdate(update) => {
+                    running_job.with_untracked(|job| job.as_deref() == Some(update.id.as_str()))
                 }
+                _ => false,
+            };
+            if about_it {
+                refresh.update(|count| *count += 1);
             }
         });
     }
@@ -57,24 +72,10 @@ fn OpenWorker(id: String) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| table.with(|table| table.get(&id).cloned()))
     };
-    // No worker event says that a task finished; an update of its job does (any one: the task's own
-    // change may reach the Manager's record after the job's progress).
-    let jobs = use_jobs();
-    let running_job = Memo::new(move |_| {
-        record.value().with(|worker| {
-            worker.as_ref().and_then(|worker| {
-                let task = worker.task.as_ref()?;
-                let job = (TaskRole::of(&worker.status, &task.status) == TaskRole::Current)
-                    .then(|| task.job_id.clone())?;
-                jobs.table.with(|table| table.get(&job).cloned())
-            })
-        })
-    });
     Effect::new(move |_| {
         live.epoch().track();
         summary.track();
         refresh.track();
-        running_job.track();
         let client = client.clone();
         let id = id.clone();
         record.load(async move { client.fetch_worker(&id).await });
