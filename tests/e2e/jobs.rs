@@ -376,15 +376,6 @@ async fn a_bulk_action_acts_only_on_the_selected_jobs_the_filter_shows() {
     browser.close().await;
 }
 
-/// How many times the page asked for the job list (`GET /api/v3/jobs`), from the browser's own
-/// record of the requests it made.
-async fn job_list_fetches(browser: &Browser) -> usize {
-    let script = "return performance.getEntriesByType('resource')
-        .filter(entry => new URL(entry.name).pathname === '/api/v3/jobs').length;";
-    let value = browser.client.execute(script, vec![]).await.expect("the script runs");
-    value.as_u64().unwrap_or_else(|| panic!("no count: {value}")) as usize
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_job_list_is_fetched_once_per_load_and_once_per_reconnect() {
     let mut farm = Simfarm::start(&["--workers", "0"]).await;
@@ -397,7 +388,7 @@ async fn the_job_list_is_fetched_once_per_load_and_once_per_reconnect() {
     browser.wait_xpath(LIVE, "the live indicator").await;
     // A second fetch would follow the connection within milliseconds; leave it ample time.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(job_list_fetches(&browser).await, 1, "one load, one GET /api/v3/jobs");
+    assert_eq!(browser.requests_to("/api/v3/jobs").await, 1, "one load, one GET /api/v3/jobs");
 
     farm.stop().await;
     browser
@@ -412,6 +403,6 @@ async fn the_job_list_is_fetched_once_per_load_and_once_per_reconnect() {
     browser.wait_xpath(LIVE, "the live indicator again").await;
     browser.link("After the reconnect").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(job_list_fetches(&browser).await, 2, "the reconnect fetched the list once more");
+    assert_eq!(browser.requests_to("/api/v3/jobs").await, 2, "the reconnect fetched the list once more");
     browser.close().await;
 }

@@ -20,34 +20,6 @@ async fn busy_farm(seed: &str) -> (Simfarm, FarmApi, flamenco_api::Job) {
     (farm, api, job)
 }
 
-/// Whether something on the page matches `xpath` right now (without waiting for it).
-async fn shown_now(browser: &Browser, xpath: &str) -> bool {
-    !browser.client.find_all(Locator::XPath(xpath)).await.expect("lookup").is_empty()
-}
-
-/// How many requests the page has made whose URL ends with `suffix` (resource timing entries,
-/// the query left out).
-async fn requests_to(browser: &Browser, suffix: &str) -> u64 {
-    let count = browser
-        .client
-        .execute(
-            "return performance.getEntriesByType('resource').filter(e => e.name.split('?')[0].endsWith(arguments[0])).length;",
-            vec![serde_json::Value::String(suffix.to_owned())],
-        )
-        .await
-        .expect("script");
-    count.as_u64().unwrap_or_default()
-}
-
-/// Lets the page record every request, not only the first 250.
-async fn record_all_requests(browser: &Browser) {
-    browser
-        .client
-        .execute("performance.setResourceTimingBufferSize(1000000);", vec![])
-        .await
-        .expect("script");
-}
-
 /// The text of the fact `label` in the open pane's facts list.
 fn fact(pane: &str, label: &str) -> String {
     format!(
@@ -62,7 +34,7 @@ async fn the_job_pane_keeps_what_a_person_did_while_the_job_changes() {
     let (farm, api, job) = busy_farm("5").await;
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs/{}", farm.url, job.id)).await;
-    record_all_requests(&browser).await;
+    browser.record_all_requests().await;
     browser.heading("Busy").await;
     let image =
         browser.wait_xpath("//figure[contains(@class,'last-rendered')]//img", "the last render").await;
@@ -74,17 +46,17 @@ async fn the_job_pane_keeps_what_a_person_did_while_the_job_changes() {
     let job_type = "/api/v3/jobs/type/simple-blender-render";
     let last_rendered = format!("/api/v3/jobs/{}/last-rendered", job.id);
     let (types_before, renders_before) =
-        (requests_to(&browser, job_type).await, requests_to(&browser, &last_rendered).await);
+        (browser.requests_to(job_type).await, browser.requests_to(&last_rendered).await);
     let events_before = api.job(&job.id).await.steps_completed;
     tokio::time::sleep(Duration::from_secs(6)).await;
     let events = api.job(&job.id).await.steps_completed - events_before;
     let progress_after = progress.text().await.expect("the same progress element is still there");
     assert_ne!(progress_before, progress_after, "the job moved on while the pane was open");
-    let types = requests_to(&browser, job_type).await - types_before;
-    let renders = requests_to(&browser, &last_rendered).await - renders_before;
+    let types = browser.requests_to(job_type).await - types_before;
+    let renders = browser.requests_to(&last_rendered).await - renders_before;
     eprintln!("{events} tasks finished in 6 s: {types} job-type fetches, {renders} last-rendered fetches");
     assert!(
-        shown_now(&browser, "//button[normalize-space()='Copied']").await,
+        browser.shown_now("//button[normalize-space()='Copied']").await,
         "\"Copied\" stays after {events} job updates"
     );
     assert_eq!(types, 0, "the job type is fetched once per opened job");
@@ -132,7 +104,7 @@ async fn a_task_actions_report_stays_while_the_task_changes() {
         )
         .await;
     assert!(
-        shown_now(&browser, report).await,
+        browser.shown_now(report).await,
         "the report stays while the task is requeued, runs and completes"
     );
     browser.close().await;

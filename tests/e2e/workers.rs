@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use fantoccini::Locator;
-
 use crate::support::{xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
 
 /// The status badge in the workers table's row of the worker named `name`.
@@ -63,33 +61,6 @@ async fn worker_named(farm: &Simfarm, name: &str) -> flamenco_api::Worker {
         .expect("a worker")
 }
 
-/// Whether something on the page matches `xpath` right now (without waiting for it).
-async fn shown_now(browser: &Browser, xpath: &str) -> bool {
-    !browser.client.find_all(Locator::XPath(xpath)).await.expect("lookup").is_empty()
-}
-
-/// How many requests the page has made whose URL contains `fragment` (resource timing entries).
-async fn requests_to(browser: &Browser, fragment: &str) -> u64 {
-    let count = browser
-        .client
-        .execute(
-            "return performance.getEntriesByType('resource').filter(e => e.name.includes(arguments[0])).length;",
-            vec![serde_json::Value::String(fragment.to_owned())],
-        )
-        .await
-        .expect("script");
-    count.as_u64().unwrap_or_default()
-}
-
-/// Lets the page record every request, not only the first 250.
-async fn record_all_requests(browser: &Browser) {
-    browser
-        .client
-        .execute("performance.setResourceTimingBufferSize(1000000);", vec![])
-        .await
-        .expect("script");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unsaved_tick_and_the_confirmations_survive_a_busy_farm() {
     // Short tasks on several workers: the Manager sends a worker update on every assignment.
@@ -103,7 +74,7 @@ async fn an_unsaved_tick_and_the_confirmations_survive_a_busy_farm() {
 
     let browser = Browser::start().await;
     browser.open(&format!("{}/workers", farm.url)).await;
-    record_all_requests(&browser).await;
+    browser.record_all_requests().await;
     let first = browser
         .wait_xpath(
             "//table[contains(@class,'workers-table')]//tbody//a[starts-with(@href,'/workers/')]",
@@ -118,9 +89,9 @@ async fn an_unsaved_tick_and_the_confirmations_survive_a_busy_farm() {
 
     let gpu = browser.field("gpu").await;
     gpu.click().await.expect("the tag can be ticked");
-    let before = requests_to(&browser, &fetches).await;
+    let before = browser.requests_to(&fetches).await;
     tokio::time::sleep(Duration::from_secs(6)).await;
-    let updates = requests_to(&browser, &fetches).await - before;
+    let updates = browser.requests_to(&fetches).await - before;
     eprintln!("the open worker was fetched again {updates} times in 6 s");
     assert!(updates >= 5, "the farm kept the worker busy: {updates} updates in 6 s");
     assert_eq!(
@@ -137,7 +108,7 @@ async fn an_unsaved_tick_and_the_confirmations_survive_a_busy_farm() {
     browser.text("Tags saved.").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(
-        shown_now(&browser, "//*[@role='status'][normalize-space()='Tags saved.']").await,
+        browser.shown_now("//*[@role='status'][normalize-space()='Tags saved.']").await,
         "the confirmation stays"
     );
     let tags = worker_named(&farm, &name).await.tags.unwrap_or_default();
@@ -149,10 +120,10 @@ async fn an_unsaved_tick_and_the_confirmations_survive_a_busy_farm() {
     browser.wait_xpath(&worker_status(&name, "asleep"), "the worker asleep after its task").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
-        shown_now(&browser, "//*[@role='status'][normalize-space()='Sleep after task: requested.']").await,
+        browser.shown_now("//*[@role='status'][normalize-space()='Sleep after task: requested.']").await,
         "the confirmation stays while the worker changes"
     );
-    assert!(shown_now(&browser, "//*[@role='status'][normalize-space()='Tags saved.']").await);
+    assert!(browser.shown_now("//*[@role='status'][normalize-space()='Tags saved.']").await);
     browser.close().await;
 }
 
@@ -188,7 +159,7 @@ async fn a_finished_task_is_shown_as_the_last_task_not_the_current_one() {
     api.wait_for_status(&job.id, flamenco_api::JobStatus::Completed, PATIENCE).await;
     browser.wait_xpath(&task_row("Last task"), "the finished task as the last task").await;
     assert!(
-        !shown_now(&browser, "//dt[normalize-space()='Current task']").await,
+        !browser.shown_now("//dt[normalize-space()='Current task']").await,
         "an idle worker runs nothing"
     );
     browser

@@ -7,15 +7,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::{json, Value};
 
-fn frames_job(name: &str, frames: &str) -> Value {
-    let mut job = example_submission();
-    job["name"] = json!(name);
-    job["settings"]["frames"] = json!(frames);
-    job["settings"]["chunk_size"] = json!(1);
-    job["settings"]["fps"] = json!(0); // no preview-video task
-    job
-}
-
 async fn count(client: &Client, job_id: &str, status: &str) -> usize {
     tasks(client, job_id).await.iter().filter(|t| t["status"] == status).count()
 }

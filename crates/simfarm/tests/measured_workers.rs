@@ -5,16 +5,7 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
-
-fn frames_job(name: &str, frames: &str) -> Value {
-    let mut job = example_submission();
-    job["name"] = json!(name);
-    job["settings"]["frames"] = json!(frames);
-    job["settings"]["chunk_size"] = json!(1);
-    job["settings"]["fps"] = json!(0); // no preview-video task
-    job
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_task_assignment_sends_a_worker_update() {

@@ -200,6 +200,32 @@ impl Browser {
         }
     }
 
+    /// Whether something on the page matches `xpath` right now (without waiting for it).
+    pub async fn shown_now(&self, xpath: &str) -> bool {
+        !self.client.find_all(Locator::XPath(xpath)).await.expect("lookup").is_empty()
+    }
+
+    /// Lets the page record every request it makes, not only the first 250.
+    pub async fn record_all_requests(&self) {
+        self.client
+            .execute("performance.setResourceTimingBufferSize(1000000);", vec![])
+            .await
+            .expect("the script runs");
+    }
+
+    /// How many requests the page has made to `path` (the query left out), from the browser's own
+    /// record of them (resource timing).
+    pub async fn requests_to(&self, path: &str) -> u64 {
+        let script = "return performance.getEntriesByType('resource')
+            .filter(entry => new URL(entry.name).pathname === arguments[0]).length;";
+        let value = self
+            .client
+            .execute(script, vec![serde_json::Value::String(path.to_owned())])
+            .await
+            .expect("the script runs");
+        value.as_u64().unwrap_or_else(|| panic!("no count: {value}"))
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
     }

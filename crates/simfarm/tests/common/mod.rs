@@ -179,6 +179,16 @@ pub fn example_submission() -> Value {
     contract().schema("SubmittedJob").expect("schema")["example"].clone()
 }
 
+/// The example submission as a job of one-frame render tasks and no preview video.
+pub fn frames_job(name: &str, frames: &str) -> Value {
+    let mut job = example_submission();
+    job["name"] = json!(name);
+    job["settings"]["frames"] = json!(frames);
+    job["settings"]["chunk_size"] = json!(1);
+    job["settings"]["fps"] = json!(0); // no preview-video task
+    job
+}
+
 /// Submits a job; returns its id.
 pub async fn submit(client: &Client, job: Value) -> String {
     let reply = client.post("/api/v3/jobs", job).await;
