@@ -158,6 +158,11 @@ impl Drop for Server {
     }
 }
 
+/// A small, quick farm named `name` (the name shows in the header the tests read).
+async fn hosted_farm(name: &str) -> Simfarm {
+    Simfarm::start(&["--name", name, "--workers", "2", "--task-seconds", "0.3", "--failure-rate", "0"]).await
+}
+
 /// A single-image job whose tiles land in the farm's storage, paused so that nothing changes
 /// until the test says so.
 fn paused_single_image_job(farm: &Simfarm) -> SubmittedJob {
@@ -170,18 +175,7 @@ fn paused_single_image_job(farm: &Simfarm) -> SubmittedJob {
         "render_output_path": format!("{root}hosted/poster/tiles"),
         "blendfile": format!("{root}scenes/poster.blend"),
     });
-    SubmittedJob {
-        name: JOB_NAME.into(),
-        job_type: "single-image-render".into(),
-        type_etag: None,
-        priority: 50,
-        settings: settings.as_object().cloned(),
-        metadata: None,
-        submitter_platform: "linux".into(),
-        storage: None,
-        worker_tag: None,
-        initial_status: Some(JobStatus::Paused),
-    }
+    SubmittedJob { initial_status: Some(JobStatus::Paused), ..FarmApi::single_image_job(JOB_NAME, settings) }
 }
 
 /// The job page's own status badge showing `status`.

@@ -23,18 +23,7 @@ fn single_image_job(name: &str) -> SubmittedJob {
         "render_output_path": format!("/render/e2e/{name}/{{timestamp}}/tiles"),
         "blendfile": "/render/scenes/still.blend",
     });
-    SubmittedJob {
-        name: name.into(),
-        job_type: "single-image-render".into(),
-        type_etag: None,
-        priority: 50,
-        settings: settings.as_object().cloned(),
-        metadata: None,
-        submitter_platform: "linux".into(),
-        storage: None,
-        worker_tag: None,
-        initial_status: None,
-    }
+    FarmApi::single_image_job(name, settings)
 }
 
 /// The job's tile folder as its settings name it (`{timestamp}` filled in).

@@ -4,9 +4,10 @@
 use tokio::process::Command;
 
 use super::{
-    documented, fill_in, installed_dist, storage_json, storage_path, use_the_dashboard, Server, Storage,
+    documented, fill_in, hosted_farm, installed_dist, storage_json, storage_path, use_the_dashboard, Server,
+    Storage,
 };
-use crate::support::{free_port, Simfarm};
+use crate::support::free_port;
 
 /// A Caddy process and its folder.
 pub(super) struct Caddy {
@@ -50,17 +51,7 @@ impl Caddy {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_documented_caddyfile_serves_the_dashboard_in_front_of_the_manager() {
-    let farm = Simfarm::start(&[
-        "--name",
-        "Behind Caddy",
-        "--workers",
-        "2",
-        "--task-seconds",
-        "0.3",
-        "--failure-rate",
-        "0",
-    ])
-    .await;
+    let farm = hosted_farm("Behind Caddy").await;
     let (_app, dist) = installed_dist(&storage_json(&farm));
     let port = free_port();
     let caddyfile = fill_in(

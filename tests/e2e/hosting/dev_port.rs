@@ -3,22 +3,12 @@
 //! browser talks to simfarm across origins, as it would to a real Manager.
 
 use super::caddy::Caddy;
-use super::{documented, fill_in, installed_dist, manager_json, use_the_dashboard, Storage};
-use crate::support::{Simfarm, PATIENCE};
+use super::{documented, fill_in, hosted_farm, installed_dist, manager_json, use_the_dashboard, Storage};
+use crate::support::PATIENCE;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_documented_port_8081_site_serves_the_dashboard_beside_the_manager() {
-    let farm = Simfarm::start(&[
-        "--name",
-        "Beside port 8081",
-        "--workers",
-        "2",
-        "--task-seconds",
-        "0.3",
-        "--failure-rate",
-        "0",
-    ])
-    .await;
+    let farm = hosted_farm("Beside port 8081").await;
     let (_app, dist) = installed_dist(&manager_json(&farm));
     let caddyfile =
         fill_in(&documented("Caddyfile-8081"), &[("/srv/farmdeck/dist", &dist.display().to_string())]);

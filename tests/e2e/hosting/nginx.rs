@@ -7,9 +7,10 @@ use std::path::Path;
 use tokio::process::Command;
 
 use super::{
-    documented, fill_in, installed_dist, storage_json, storage_path, use_the_dashboard, Server, Storage,
+    documented, fill_in, hosted_farm, installed_dist, storage_json, storage_path, use_the_dashboard, Server,
+    Storage,
 };
-use crate::support::{free_port, Simfarm};
+use crate::support::free_port;
 
 /// Debian's `/etc/nginx/nginx.conf` with what it writes and includes moved into `dir`; everything
 /// else (`include /etc/nginx/mime.types`, the `http {}` block the site files land in) as shipped.
@@ -60,17 +61,7 @@ async fn start_nginx(site_file: &str) -> (Server, tempfile::TempDir) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_documented_nginx_site_serves_the_dashboard_in_front_of_the_manager() {
-    let farm = Simfarm::start(&[
-        "--name",
-        "Behind nginx",
-        "--workers",
-        "2",
-        "--task-seconds",
-        "0.3",
-        "--failure-rate",
-        "0",
-    ])
-    .await;
+    let farm = hosted_farm("Behind nginx").await;
     let (_app, dist) = installed_dist(&storage_json(&farm));
     let port = free_port();
     let manager = farm.url.trim_start_matches("http://");

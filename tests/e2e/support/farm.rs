@@ -47,6 +47,22 @@ impl FarmApi {
         }
     }
 
+    /// A single-image job with these `settings` (tile size, resolution, paths).
+    pub fn single_image_job(name: &str, settings: serde_json::Value) -> SubmittedJob {
+        SubmittedJob {
+            name: name.into(),
+            job_type: "single-image-render".into(),
+            type_etag: None,
+            priority: 50,
+            settings: settings.as_object().cloned(),
+            metadata: None,
+            submitter_platform: "linux".into(),
+            storage: None,
+            worker_tag: None,
+            initial_status: None,
+        }
+    }
+
     pub async fn submit(&self, job: &SubmittedJob) -> Job {
         let response = self
             .http
