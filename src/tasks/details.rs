@@ -13,7 +13,7 @@ use super::store::UseJobTasksReturn;
 use crate::jobs::use_jobs;
 use crate::live::use_live;
 use crate::manager::use_manager;
-use crate::ui::live_record::LiveRecord;
+use crate::ui::live_record::{LiveRecord, LiveRecordProblem};
 use crate::ui::status::{ProgressBar, StatusBadge};
 
 /// The task pane for `/jobs/:job_id/tasks/:task_id`.
@@ -68,16 +68,6 @@ fn OpenTask(id: String, job_status: Signal<JobStatus>) -> impl IntoView {
     });
     let task = record.value();
     let loaded = Memo::new(move |_| task.with(Option::is_some));
-    let failure = move || {
-        record.failure().get().map(|failure| {
-            let text = if loaded.get_untracked() {
-                format!("Showing this task from before: {failure}")
-            } else {
-                format!("This task could not be loaded: {failure}")
-            };
-            view! { <p class="field-error" role="alert">{text}</p> }
-        })
-    };
     let details = move || {
         if loaded.get() {
             view! { <TaskDetails task job_status /> }.into_any()
@@ -86,7 +76,7 @@ fn OpenTask(id: String, job_status: Signal<JobStatus>) -> impl IntoView {
         }
     };
     view! {
-        {failure}
+        <LiveRecordProblem record what="task" />
         {details}
     }
 }

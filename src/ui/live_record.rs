@@ -103,6 +103,30 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Default for LiveRecord<T> {
     }
 }
 
+/// The alert for a record whose last fetch failed, naming it (`what`: "worker", "task"): it could not
+/// be loaded, or, once a value is shown, that value is from before.
+#[component]
+pub fn LiveRecordProblem<T>(
+    /// The record whose fetches are reported.
+    record: LiveRecord<T>,
+    /// What the record is, as the message names it.
+    what: &'static str,
+) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    move || {
+        record.failure().get().map(|failure| {
+            let text = if record.value().with_untracked(Option::is_some) {
+                format!("Showing this {what} from before: {failure}")
+            } else {
+                format!("This {what} could not be loaded: {failure}")
+            };
+            view! { <p class="field-error" role="alert">{text}</p> }
+        })
+    }
+}
+
 /// Puts `fetched` in `shown` when it differs; true when it did (and readers must hear of it).
 pub fn replace_if_changed<T: PartialEq>(shown: &mut Option<T>, fetched: T) -> bool {
     if shown.as_ref() == Some(&fetched) {

@@ -16,7 +16,7 @@ use super::tags::WorkerTags;
 use super::task_role::{TaskRole, WorkerTaskLink};
 use crate::live::{use_live, use_live_event, LiveEvent};
 use crate::manager::use_manager;
-use crate::ui::live_record::LiveRecord;
+use crate::ui::live_record::{LiveRecord, LiveRecordProblem};
 use crate::ui::status::StatusBadge;
 
 /// The second pane of `/workers/:worker_id`.
@@ -82,16 +82,6 @@ fn OpenWorker(id: String) -> impl IntoView {
     });
     let worker = record.value();
     let loaded = Memo::new(move |_| worker.with(Option::is_some));
-    let failure = move || {
-        record.failure().get().map(|failure| {
-            let text = if loaded.get_untracked() {
-                format!("Showing this worker from before: {failure}")
-            } else {
-                format!("This worker could not be loaded: {failure}")
-            };
-            view! { <p class="field-error" role="alert">{text}</p> }
-        })
-    };
     let details = move || {
         if loaded.get() {
             view! { <WorkerDetails worker on_saved=move || refresh.update(|count| *count += 1) /> }.into_any()
@@ -100,7 +90,7 @@ fn OpenWorker(id: String) -> impl IntoView {
         }
     };
     view! {
-        {failure}
+        <LiveRecordProblem record what="worker" />
         {details}
     }
 }
