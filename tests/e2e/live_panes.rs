@@ -9,10 +9,11 @@ use flamenco_api::{JobStatus, TaskStatus};
 
 use crate::support::{xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
 
-/// A farm that hands out several tasks a second, with a long job on it.
+/// A farm that hands out several tasks a second, with a job that keeps it busy for about a minute
+/// (long enough to outlast a slow browser start on a loaded machine).
 async fn busy_farm(seed: &str) -> (Simfarm, FarmApi, flamenco_api::Job) {
     let farm =
-        Simfarm::start(&["--workers", "4", "--task-seconds", "0.2", "--failure-rate", "0", "--seed", seed])
+        Simfarm::start(&["--workers", "4", "--task-seconds", "0.4", "--failure-rate", "0", "--seed", seed])
             .await;
     let api = FarmApi::new(&farm.url);
     let job = api.submit(&FarmApi::frames_job("Busy", 600)).await;
