@@ -13,6 +13,7 @@ use crate::preview::{JobPreviewPage, PreviewPage};
 use crate::settings::SettingsPage;
 use crate::shell::{AppHeader, ManagerBanner};
 use crate::submit::{SubmitPage, SubmitTypePage};
+use crate::tags::provide_worker_tags;
 use crate::tasks::TaskPane;
 use crate::workers::{NoWorkerOpen, WorkerPane, WorkersLayout};
 
@@ -22,6 +23,7 @@ pub fn App(settings: Settings) -> impl IntoView {
     let manager = provide_manager(settings);
     provide_live(manager.client.base_url());
     provide_jobs_store();
+    provide_worker_tags();
     view! {
         <Router>
             <AppHeader />

@@ -12,6 +12,7 @@ pub mod preview;
 pub mod settings;
 pub mod shell;
 pub mod submit;
+pub mod tags;
 pub mod tasks;
 pub mod ui;
 pub mod workers;

@@ -15,6 +15,7 @@ pub mod backoff;
 mod components;
 mod context;
 pub mod events;
+mod fetch_schedule;
 mod link;
 mod listeners;
 mod session;
@@ -27,6 +28,7 @@ pub use context::{
     provide_live, use_live, use_live_event, use_subscription, ListenerGuard, LiveContext, SubscriptionGuard,
 };
 pub use events::{DecodeError, LiveEvent};
+pub use fetch_schedule::FetchSchedule;
 pub use flamenco_api::SubscriptionType;
 pub use socket::socket_url;
 pub use state::ConnectionState;

@@ -1,0 +1,5 @@
+//! Worker tags: the farm's tags shared by every page (names for ids, live), and the Tags page.
+
+mod store;
+
+pub use store::{provide_worker_tags, use_worker_tags, WorkerTagsStore};
