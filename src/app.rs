@@ -11,6 +11,7 @@ use crate::manager::provide_manager;
 use crate::pages::NotFound;
 use crate::preview::{JobPreviewPage, PreviewPage};
 use crate::settings::SettingsPage;
+use crate::setup_assistant::{provide_first_run, FirstRunBanner, SetupPage};
 use crate::shell::{AppHeader, ManagerBanner};
 use crate::submit::{SubmitPage, SubmitTypePage};
 use crate::tags::provide_worker_tags;
@@ -24,10 +25,12 @@ pub fn App(settings: Settings) -> impl IntoView {
     provide_live(manager.client.base_url());
     provide_jobs_store();
     provide_worker_tags();
+    provide_first_run();
     view! {
         <Router>
             <AppHeader />
             <ManagerBanner />
+            <FirstRunBanner />
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=|| view! { <Redirect path="/jobs" /> } />
@@ -47,6 +50,7 @@ pub fn App(settings: Settings) -> impl IntoView {
                     <Route path=path!("/preview") view=PreviewPage />
                     <Route path=path!("/jobs/:job_id/preview") view=JobPreviewPage />
                     <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/setup") view=SetupPage />
                 </Routes>
             </main>
         </Router>

@@ -10,6 +10,7 @@ pub mod manager;
 pub mod pages;
 pub mod preview;
 pub mod settings;
+pub mod setup_assistant;
 pub mod shell;
 pub mod submit;
 pub mod tags;

@@ -2,6 +2,7 @@
 //! Manager's URL and what went wrong, in both of the Manager's error shapes.
 
 mod endpoints;
+mod setup;
 
 use flamenco_api::{FlamencoVersion, ManagerError};
 use gloo_net::http::{Request, RequestBuilder, Response};

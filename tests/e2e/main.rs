@@ -9,6 +9,7 @@ mod job_preview;
 mod jobs;
 mod live_panes;
 mod preview;
+mod setup_assistant;
 mod shell;
 mod submit;
 mod workers;

@@ -219,3 +219,19 @@ mod tests {
         assert_eq!(list[1], WorkerStatus::Unknown("hibernating".into()));
     }
 }
+
+string_enum! {
+    /// Where the Manager found a Blender (`BlenderPathSource`).
+    BlenderPathSource {
+        /// From the association with `.blend` files (checked only when no path was given).
+        FileAssociation = "file_association",
+        /// The input was a command found on `$PATH`.
+        PathEnvvar = "path_envvar",
+        /// Found at the platform's usual place.
+        SystemLocation = "system_location",
+        /// The input, used as it is: it points to an existing program.
+        InputPath = "input_path",
+        /// No path given: whatever Blender the Workers find, unchecked.
+        Default = "default",
+    }
+}

@@ -11,13 +11,14 @@ pub mod job_types;
 pub mod jobs;
 pub mod meta;
 pub mod rules;
+pub mod setup;
 pub mod socketio;
 pub mod tasks;
 pub mod workers;
 
 pub use enums::{
-    FarmStatus, JobStatus, LifeCycleEventType, SettingSubtype, SettingType, SettingVisibility,
-    SubscriptionOperation, SubscriptionType, TaskStatus, WorkerStatus,
+    BlenderPathSource, FarmStatus, JobStatus, LifeCycleEventType, SettingSubtype, SettingType,
+    SettingVisibility, SubscriptionOperation, SubscriptionType, TaskStatus, WorkerStatus,
 };
 pub use error::{ApiError, ManagerError};
 pub use events::*;
@@ -25,6 +26,7 @@ pub use job_types::*;
 pub use jobs::*;
 pub use meta::*;
 pub use rules::{JobAction, TaskAction};
+pub use setup::*;
 pub use tasks::*;
 pub use workers::*;
 

@@ -54,6 +54,9 @@ pub struct Config {
     pub name: String,
     /// How long a socket.io client may stay silent before it is dropped (the Manager: 60 s).
     pub socket_idle_timeout: std::time::Duration,
+    /// Start like a Manager that was never set up: `/api/v3/configuration` says `isFirstRun`
+    /// until the Setup Assistant saves a shared storage path and Blender.
+    pub first_run: bool,
 }
 
 impl Default for Config {
@@ -71,6 +74,7 @@ impl Default for Config {
             seam_noise: false,
             name: "simfarm".into(),
             socket_idle_timeout: live::IDLE_TIMEOUT,
+            first_run: false,
         }
     }
 }
@@ -102,6 +106,7 @@ impl AppState {
             render_root.clone(),
             config.seam_noise,
             config.name.clone(),
+            config.first_run,
         );
         AppState { farm, api, hub, serve_app: config.serve_app.clone(), render_root }
     }

@@ -42,6 +42,10 @@ struct Args {
     /// The Manager's name, as `/api/v3/version` reports it.
     #[arg(long, default_value = "simfarm")]
     name: String,
+    /// Start like a Manager that was never set up (no shared storage, no Blender), so that the
+    /// dashboard offers its Setup Assistant.
+    #[arg(long)]
+    first_run: bool,
     /// Milliseconds a socket.io client may stay silent before it is dropped (tests shorten it).
     #[arg(long, hide = true, default_value_t = simfarm::live::PING_TIMEOUT_MS)]
     socket_idle_timeout_ms: u64,
@@ -69,6 +73,7 @@ async fn main() {
         seam_noise: args.seam_noise,
         name: args.name,
         socket_idle_timeout: std::time::Duration::from_millis(args.socket_idle_timeout_ms),
+        first_run: args.first_run,
     };
     let server = match simfarm::start(config).await {
         Ok(server) => server,

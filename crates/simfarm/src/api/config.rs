@@ -1,6 +1,6 @@
 //! The configuration endpoints Flamenco's own web app calls (`/api/v3/configuration...`): the
-//! Manager's settings, its variables, where shared storage is, and its settings file. simfarm is
-//! never on its first run, so the web app skips its setup assistant.
+//! Manager's settings, its variables, where shared storage is, and its settings file. With
+//! `--first-run` simfarm starts like a Manager that was never set up (no shared storage, no Blender).
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -41,14 +41,26 @@ pub fn default_file(name: &str, storage: &str) -> Value {
     })
 }
 
+/// The settings file of a Manager whose Setup Assistant has not run: no shared storage, no Blender.
+pub fn first_run_file(name: &str) -> Value {
+    let mut file = default_file(name, "");
+    if let Some(variables) = file.get_mut("variables").and_then(Value::as_object_mut) {
+        variables.remove("blender");
+    }
+    file
+}
+
 fn storage_location(state: &ApiState) -> String {
     state.render_root.path().display().to_string()
 }
 
 /// `GET /api/v3/configuration`.
 pub async fn configuration(State(state): State<ApiState>) -> ApiResult {
+    let first_run = super::setup::is_first_run(
+        &state.config_file.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
     ok_json(
-        &json!({"storageLocation": storage_location(&state), "shamanEnabled": false, "isFirstRun": false}),
+        &json!({"storageLocation": storage_location(&state), "shamanEnabled": false, "isFirstRun": first_run}),
     )
 }
 

@@ -3,6 +3,7 @@
 mod config;
 mod jobs;
 mod meta;
+mod setup;
 mod tasks;
 mod workers;
 
@@ -40,16 +41,20 @@ pub struct ApiState {
 }
 
 impl ApiState {
-    /// The state for a farm, with the settings file a fresh Manager of that name would write.
+    /// The state for a farm, with the settings file a fresh Manager of that name would write
+    /// (before its Setup Assistant ran, when `first_run`).
     pub fn new(
         farm: SharedFarm,
         job_types: Arc<JobTypes>,
         render_root: RenderRoot,
         seam_noise: bool,
         name: String,
+        first_run: bool,
     ) -> ApiState {
         let storage = render_root.path().display().to_string();
-        let config_file = Arc::new(Mutex::new(config::default_file(&name, &storage)));
+        let file =
+            if first_run { config::first_run_file(&name) } else { config::default_file(&name, &storage) };
+        let config_file = Arc::new(Mutex::new(file));
         ApiState { farm, job_types, render_root, seam_noise, name, config_file }
     }
 }
@@ -196,6 +201,21 @@ fn fields(schema: &str) -> &'static [Field] {
             ("end_time", String, true),
         ],
         "WorkerTag" => &[("id", String, false), ("name", String, true), ("description", String, false)],
+        "PathCheckInput" => &[("path", String, true)],
+        "SetupAssistantConfig" => &[
+            ("storageLocation", String, true),
+            (
+                "blenderExecutable",
+                Object(&[
+                    ("input", String, true),
+                    ("path", String, true),
+                    ("source", String, true),
+                    ("is_usable", Boolean, true),
+                    ("cause", String, true),
+                ]),
+                true,
+            ),
+        ],
         _ => &[],
     }
 }
@@ -288,6 +308,9 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v3/configuration/variables/{audience}/{platform}", get(config::variables))
         .route("/api/v3/configuration/shared-storage/{audience}/{platform}", get(config::shared_storage))
         .route("/api/v3/configuration/file", get(config::file).put(config::replace_file))
+        .route("/api/v3/configuration/check/shared-storage", post(setup::check_shared_storage))
+        .route("/api/v3/configuration/check/blender", get(setup::find_blender).post(setup::check_blender))
+        .route("/api/v3/configuration/setup-assistant", post(setup::save_setup))
         .route("/api/v3/jobs/types", get(jobs::job_types))
         .route("/api/v3/jobs/type/{type_name}", get(jobs::job_type))
         .route("/api/v3/jobs", get(jobs::fetch_jobs).post(jobs::submit_job))
