@@ -124,7 +124,6 @@ mod tests {
             blender: BlenderChoice::Typed,
             typed_blender: "/opt/blender/blender".into(),
             typed_check: Checked::Done(blender("/opt/blender/blender", true)),
-            ..SetupDraft::default()
         };
         assert!(draft.ready(&[]).is_ok());
         draft.typed_blender.push('2');
@@ -144,7 +143,6 @@ mod tests {
                 cause: "This program is not Blender".into(),
                 ..blender("/bin/true", false)
             }),
-            ..SetupDraft::default()
         };
         assert!(draft.ready(&[]).is_err_and(|why| why.ends_with("This program is not Blender")));
     }
