@@ -1,7 +1,9 @@
 //! The parts of the screen that every page shares.
 
+mod addon_link;
 mod header;
 mod manager_banner;
 
+pub use addon_link::AddonLink;
 pub use header::AppHeader;
 pub use manager_banner::ManagerBanner;

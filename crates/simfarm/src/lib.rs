@@ -6,6 +6,7 @@
 //! The binary is a thin wrapper around [`start`]; tests run [`router`] in-process or [`start`] on
 //! port 0.
 
+pub mod addon;
 pub mod api;
 pub mod clock;
 pub mod farm;
@@ -114,8 +115,10 @@ impl AppState {
 
 /// The whole HTTP surface: the API, socket.io, job files, the render root and the app.
 pub fn router(state: &AppState) -> Router {
+    let manager_name = state.api.name.clone();
     let mut app = Router::new()
         .merge(api::router(state.api.clone()))
+        .route("/flamenco-addon.zip", get(move || addon::download(manager_name.clone())))
         .route("/job-files/{*path}", get(hosting::job_files).with_state(state.farm.clone()))
         .route("/socket.io", any(live::endpoint).with_state(state.hub.clone()))
         .route("/socket.io/", any(live::endpoint).with_state(state.hub.clone()))
