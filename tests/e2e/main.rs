@@ -11,4 +11,5 @@ mod live_panes;
 mod preview;
 mod shell;
 mod submit;
+mod submit_eval;
 mod workers;
