@@ -188,6 +188,7 @@ pub fn blender_request(setting: &AvailableJobSetting) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::submit::model::{section_of, Section};
     use crate::submit::validate::{check, FieldId};
 
     /// Flamenco's published single-image job type, as simfarm serves it.
@@ -242,6 +243,9 @@ mod tests {
         assert!(!computed("frame"));
         assert!(!computed("format"));
         assert!(!computed("render_output_root"));
+        let section = |key: &str| section_of(setting(&job_type, key), &job_type);
+        assert_eq!(section("render_output_path"), Some(Section::Settings), "beside the fields it is made of");
+        assert_eq!(section("image_file_extension"), Some(Section::FromBlender), "beside the format");
         assert_eq!(
             blender_request(setting(&job_type, "frame")).as_deref(),
             Some("Blender fills this in from the scene's current frame; type the frame to render.")

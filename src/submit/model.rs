@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::computed::{blender_default, is_computed};
+use super::formats::EXTENSION_EVAL;
 use super::output_path::{fresh_output_path, OUTPUT_PATH_KEY};
 
 /// The value of one setting as typed: text for strings and numbers (checked when submitting), a flag
@@ -57,7 +58,9 @@ pub enum Section {
 
 /// The section of a setting; `None` for a hidden setting the job type does not need from a person.
 pub fn section_of(setting: &AvailableJobSetting, job_type: &AvailableJobType) -> Option<Section> {
-    if is_computed(setting, job_type) {
+    // The extension follows the format, shown beside it with the scene's other output settings.
+    let from_scene = setting.eval.as_deref() == Some(EXTENSION_EVAL);
+    if is_computed(setting, job_type) && !from_scene {
         Some(Section::Settings)
     } else if setting.eval.is_some() {
         Some(Section::FromBlender)
