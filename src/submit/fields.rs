@@ -1,22 +1,23 @@
 //! The form's fields: the job's own (name, priority, worker tag, paused, metadata) and one per setting.
 
-use flamenco_api::{AvailableJobSetting, SettingSubtype, SettingType, WorkerTag};
+use flamenco_api::WorkerTag;
 use leptos::prelude::*;
 
 use super::form::FormContext;
 use super::model::{section_of, MetadataPart, MetadataRow, Section};
+use super::setting_field::SettingField;
 use super::validate::FieldId;
 
 /// A field's error line, shown next to it; `id` is what the input's `aria-describedby` names.
 #[component]
-fn FieldError(context: FormContext, field: FieldId, id: String) -> impl IntoView {
+pub fn FieldError(context: FormContext, field: FieldId, id: String) -> impl IntoView {
     let message =
         move || context.problems.with(|problems| problems.message_for(&field, context.attempted.get()));
     view! { <p class="field-error" id=id>{message}</p> }
 }
 
 /// Whether a field currently shows an error (for `aria-invalid`).
-fn invalid(context: FormContext, field: FieldId) -> impl Fn() -> &'static str + Send + Sync + 'static {
+pub fn invalid(context: FormContext, field: FieldId) -> impl Fn() -> &'static str + Send + Sync + 'static {
     move || {
         let shown =
             context.problems.with(|problems| problems.message_for(&field, context.attempted.get()).is_some());
@@ -139,7 +140,7 @@ pub fn SettingsSection(
             job_type
                 .settings
                 .iter()
-                .filter(|setting| section_of(setting) == Some(section))
+                .filter(|setting| section_of(setting, job_type) == Some(section))
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -157,157 +158,5 @@ pub fn SettingsSection(
                 </fieldset>
             }
         })
-    }
-}
-
-/// What kind of control a setting gets.
-#[derive(Clone, Debug, PartialEq)]
-enum Control {
-    Checkbox,
-    Choice(Vec<String>),
-    Text { inputmode: Option<&'static str> },
-}
-
-impl Control {
-    fn for_setting(setting: &AvailableJobSetting) -> Control {
-        match (&setting.setting_type, &setting.choices) {
-            (SettingType::Bool, _) => Control::Checkbox,
-            (SettingType::String, Some(choices)) => Control::Choice(choices.clone()),
-            (SettingType::Int32, _) => Control::Text { inputmode: Some("numeric") },
-            (SettingType::Float, _) => Control::Text { inputmode: Some("decimal") },
-            _ => Control::Text { inputmode: None },
-        }
-    }
-}
-
-/// The hints under a setting: path kind, limits, and Blender's expression for it.
-fn hints(setting: &AvailableJobSetting) -> Vec<String> {
-    let mut hints = Vec::new();
-    match &setting.subtype {
-        Some(SettingSubtype::FilePath) => {
-            hints.push("A file path, as the Manager and Workers see it.".to_owned())
-        }
-        Some(SettingSubtype::DirPath) => {
-            hints.push("A folder path, as the Manager and Workers see it.".to_owned())
-        }
-        Some(SettingSubtype::HashedFilePath) => {
-            hints.push("A file path; #### stands for the frame number.".to_owned())
-        }
-        Some(SettingSubtype::FileName) => hints.push("A file name, without folders.".to_owned()),
-        _ => {}
-    }
-    match (setting.proparg_f64("min"), setting.proparg_f64("max")) {
-        (Some(min), Some(max)) => hints.push(format!("From {min} to {max}.")),
-        (Some(min), None) => hints.push(format!("At least {min}.")),
-        (None, Some(max)) => hints.push(format!("At most {max}.")),
-        (None, None) => {}
-    }
-    if let Some(eval) = &setting.eval {
-        hints.push(format!("Blender uses: {eval}"));
-    }
-    hints
-}
-
-#[component]
-fn SettingField(context: FormContext, setting: AvailableJobSetting) -> impl IntoView {
-    let form = context.form;
-    let key = setting.key.clone();
-    let id = format!("setting-{key}");
-    let error_id = format!("{id}-error");
-    let field = FieldId::Setting(key.clone());
-    let text = {
-        let key = key.clone();
-        move || form.with(|form| form.text(&key))
-    };
-    let set_text = {
-        let key = key.clone();
-        move |value: String| form.update(|form| form.set_text(&key, value))
-    };
-    let control = match Control::for_setting(&setting) {
-        Control::Checkbox => {
-            let (read, write) = (key.clone(), key.clone());
-            view! {
-                <input id=id.clone() type="checkbox" prop:checked=move || form.with(|form| form.flag(&read))
-                    on:change:target=move |event| form.update(|form| form.set_flag(&write, event.target().checked())) />
-            }
-            .into_any()
-        }
-        Control::Choice(choices) => {
-            let options = choices
-                .into_iter()
-                .map(|choice| {
-                    let text = text.clone();
-                    let value = choice.clone();
-                    view! { <option value=value.clone() selected=move || text() == value>{choice}</option> }
-                })
-                .collect_view();
-            let text = text.clone();
-            view! {
-                <select id=id.clone() aria-describedby=error_id.clone() aria-invalid=invalid(context, field.clone())
-                    on:change:target=move |event| set_text(event.target().value())>
-                    <option value="" selected=move || text().is_empty()>"Choose…"</option>
-                    {options}
-                </select>
-            }
-            .into_any()
-        }
-        Control::Text { inputmode } => view! {
-            <input id=id.clone() type="text" inputmode=inputmode aria-describedby=error_id.clone()
-                aria-required=setting.is_required().then_some("true") aria-invalid=invalid(context, field.clone())
-                readonly=setting.editable == Some(false) && setting.eval.is_none()
-                prop:value=text on:input:target=move |event| set_text(event.target().value()) />
-        }
-        .into_any(),
-    };
-    let required = setting.is_required().then(|| view! { <span class="required-mark">" (required)"</span> });
-    let help = setting.help_text().map(|help| view! { <p class="hint">{help.to_owned()}</p> });
-    let hints =
-        hints(&setting).into_iter().map(|hint| view! { <p class="hint muted">{hint}</p> }).collect_view();
-    view! {
-        <div class="form-field" class:checkbox=setting.setting_type == SettingType::Bool>
-            <span class="field-label"><label for=id title=key>{setting.display_label()}</label>{required}</span>
-            {control}
-            {help}
-            {hints}
-            <FieldError context field id=error_id />
-        </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn setting(json: serde_json::Value) -> AvailableJobSetting {
-        serde_json::from_value(json).unwrap()
-    }
-
-    #[test]
-    fn controls_follow_the_setting_type() {
-        assert_eq!(
-            Control::for_setting(&setting(serde_json::json!({"key": "a", "type": "bool"}))),
-            Control::Checkbox
-        );
-        assert_eq!(
-            Control::for_setting(&setting(
-                serde_json::json!({"key": "a", "type": "string", "choices": ["x"]})
-            )),
-            Control::Choice(vec!["x".into()])
-        );
-        assert_eq!(
-            Control::for_setting(&setting(serde_json::json!({"key": "a", "type": "int32"}))),
-            Control::Text { inputmode: Some("numeric") }
-        );
-    }
-
-    #[test]
-    fn hints_name_paths_limits_and_blenders_expression() {
-        let hints = hints(&setting(serde_json::json!({
-            "key": "a", "type": "string", "subtype": "dir_path", "propargs": {"min": 0, "max": 32}, "eval": "C.x"
-        })));
-        assert_eq!(
-            hints,
-            ["A folder path, as the Manager and Workers see it.", "From 0 to 32.", "Blender uses: C.x"]
-        );
     }
 }

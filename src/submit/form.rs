@@ -5,6 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::computed::{compute, Computed};
 use super::draft;
 use super::fields::{JobFields, SettingsSection};
 use super::model::{FormState, Section};
@@ -20,6 +21,8 @@ pub struct FormContext {
     pub job_type: RwSignal<AvailableJobType>,
     pub form: RwSignal<FormState>,
     pub problems: Memo<Problems>,
+    /// The settings the form works out, from what is typed.
+    pub computed: Memo<Computed>,
     /// Whether the user tried to submit or check: empty required fields count from then on.
     pub attempted: RwSignal<bool>,
 }
@@ -33,7 +36,8 @@ pub fn SubmitForm(loaded: Loaded) -> impl IntoView {
     let form = RwSignal::new(initial);
     let checked = Memo::new(move |_| form.with(|form| job_type.with(|job_type| check(form, job_type))));
     let problems = Memo::new(move |_| checked.with(|checked| checked.clone().err().unwrap_or_default()));
-    let context = FormContext { job_type, form, problems, attempted: RwSignal::new(false) };
+    let computed = Memo::new(move |_| form.with(|form| job_type.with(|job_type| compute(form, job_type))));
+    let context = FormContext { job_type, form, problems, computed, attempted: RwSignal::new(false) };
     let failure = RwSignal::new(None::<SubmitFailure>);
     let answer = RwSignal::new(None::<(bool, String)>);
     // Set once the job is in: no draft may be written after it was cleared.

@@ -2,14 +2,19 @@
 //! validation before anything is sent, Submit as paused, drafts, resubmitting a copy, and a tile
 //! preview for single-image jobs.
 
+mod computed;
 mod draft;
+pub mod eval;
 mod fields;
 mod form;
+pub mod formats;
+pub mod frames;
 pub mod model;
 mod outcome;
 mod output_path;
 mod page;
 mod preview;
+mod setting_field;
 pub mod tiles;
 pub mod validate;
 

@@ -1,12 +1,14 @@
 //! What the user typed into the submission form, as plain data: it survives a reload (drafts), comes
 //! from a copied job, and is fitted to a job type that changed on the Manager.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use flamenco_api::{AvailableJobSetting, AvailableJobType, Job, SettingType, SettingVisibility};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::computed::{blender_default, is_computed};
+use super::formats::EXTENSION_EVAL;
 use super::output_path::{fresh_output_path, OUTPUT_PATH_KEY};
 
 /// The value of one setting as typed: text for strings and numbers (checked when submitting), a flag
@@ -40,25 +42,40 @@ pub struct FormState {
     /// For a copy: the original's resolved output path, which the copy may not render into.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_output: Option<String>,
+    /// Computed settings the person typed themselves: these no longer follow their inputs.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub own: BTreeSet<String>,
 }
 
 /// Where the form shows a setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
-    /// The job type's own settings.
+    /// The job type's own settings, and those the form works out from them.
     Settings,
     /// What Blender fills in through `eval` (and hidden settings the job type needs): typed in here.
     FromBlender,
 }
 
 /// The section of a setting; `None` for a hidden setting the job type does not need from a person.
-pub fn section_of(setting: &AvailableJobSetting) -> Option<Section> {
-    if setting.eval.is_some() {
+pub fn section_of(setting: &AvailableJobSetting, job_type: &AvailableJobType) -> Option<Section> {
+    // The extension follows the format, shown beside it with the scene's other output settings.
+    let from_scene = setting.eval.as_deref() == Some(EXTENSION_EVAL);
+    if is_computed(setting, job_type) && !from_scene {
+        Some(Section::Settings)
+    } else if setting.eval.is_some() {
         Some(Section::FromBlender)
     } else if setting.visibility() == SettingVisibility::Hidden {
         setting.is_required().then_some(Section::FromBlender)
     } else {
         Some(Section::Settings)
+    }
+}
+
+/// The value a fresh form shows: the job type's default, or what a new Blender scene has.
+fn default_entry(setting: &AvailableJobSetting) -> Entry {
+    match (&setting.default, blender_default(setting)) {
+        (None, Some(default)) => Entry::Text(default.to_owned()),
+        (default, _) => entry_from_value(setting, default.as_ref()),
     }
 }
 
@@ -93,10 +110,11 @@ impl FormState {
             metadata: Vec::new(),
             paused: false,
             original_output: None,
+            own: BTreeSet::new(),
             values: job_type
                 .settings
                 .iter()
-                .map(|setting| (setting.key.clone(), entry_from_value(setting, setting.default.as_ref())))
+                .map(|setting| (setting.key.clone(), default_entry(setting)))
                 .collect(),
         }
     }
@@ -126,6 +144,8 @@ impl FormState {
             if let Some(fresh) = fresh_output_path(resolved) {
                 form.set_text(OUTPUT_PATH_KEY, fresh);
             }
+            // The copy keeps its original's folder layout rather than one worked out again.
+            form.own.insert(OUTPUT_PATH_KEY.to_owned());
             form.original_output = Some(resolved.clone());
         }
         form
@@ -135,7 +155,7 @@ impl FormState {
     /// applies is kept, settings the type no longer has are dropped, new ones get their defaults.
     pub fn fitted_to(&self, job_type: &AvailableJobType) -> FormState {
         let fresh = FormState::defaults(job_type);
-        let values = job_type
+        let values: BTreeMap<String, Entry> = job_type
             .settings
             .iter()
             .map(|setting| {
@@ -144,7 +164,24 @@ impl FormState {
                 (setting.key.clone(), entry.unwrap_or_else(|| entry_from_value(setting, None)))
             })
             .collect();
-        FormState { values, ..self.clone() }
+        let own = self.own.iter().filter(|key| values.contains_key(*key)).cloned().collect();
+        FormState { values, own, ..self.clone() }
+    }
+
+    /// Whether the person typed this computed setting themselves.
+    pub fn is_own(&self, key: &str) -> bool {
+        self.own.contains(key)
+    }
+
+    /// The person takes a computed setting over, starting from `value`.
+    pub fn take_over(&mut self, key: &str, value: String) {
+        self.own.insert(key.to_owned());
+        self.set_text(key, value);
+    }
+
+    /// A computed setting follows its inputs again.
+    pub fn give_back(&mut self, key: &str) {
+        self.own.remove(key);
     }
 
     /// The text typed for a setting ("" if none).
@@ -226,7 +263,8 @@ pub(crate) mod tests {
     #[test]
     fn eval_and_needed_hidden_settings_are_asked_for_in_their_own_section() {
         let job_type = job_type();
-        let section = |key: &str| section_of(job_type.settings.iter().find(|s| s.key == key).unwrap());
+        let section =
+            |key: &str| section_of(job_type.settings.iter().find(|s| s.key == key).unwrap(), &job_type);
         assert_eq!(section("tile_size_x"), Some(Section::Settings));
         assert_eq!(section("add_path_components"), Some(Section::Settings));
         assert_eq!(section("frame"), Some(Section::FromBlender));

@@ -8,8 +8,14 @@ use flamenco_api::{
 };
 use serde_json::Value;
 
+use super::computed::{compute, is_computed, problem as computed_problem, with_computed};
+use super::frames::check_frames;
 use super::model::{Entry, FormState};
 use super::output_path::{reuse_problem, OUTPUT_PATH_KEY};
+
+/// The setting Flamenco's frames job types take their frame range from; the Manager's frame chunker
+/// reads it.
+pub const FRAMES_KEY: &str = "frames";
 
 /// A field of the form that can have a problem.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,13 +33,15 @@ pub enum Problem {
     Missing,
     /// Filled in, but not acceptable; the text says why.
     Invalid(String),
+    /// Worked out from other fields that are not filled in yet; the text names them.
+    Pending(String),
 }
 
 impl Problem {
     pub fn message(&self) -> String {
         match self {
             Problem::Missing => "This is required.".to_owned(),
-            Problem::Invalid(why) => why.clone(),
+            Problem::Invalid(why) | Problem::Pending(why) => why.clone(),
         }
     }
 }
@@ -47,15 +55,18 @@ impl Problems {
     /// submit (a fresh form is not an error); wrong values show at once.
     pub fn message_for(&self, field: &FieldId, attempted: bool) -> Option<String> {
         match self.0.get(field)? {
-            Problem::Missing if !attempted => None,
+            Problem::Missing | Problem::Pending(_) if !attempted => None,
             problem => Some(problem.message()),
         }
     }
 
     /// What the submit button says is left to do.
     pub fn summary(&self) -> Option<String> {
+        // A field waiting for others is not one more to fill in, unless nothing else is left.
+        let pending = self.0.values().filter(|problem| matches!(problem, Problem::Pending(_))).count();
         let missing = self.0.values().filter(|problem| **problem == Problem::Missing).count();
-        let invalid = self.0.len() - missing;
+        let invalid = self.0.len() - missing - pending;
+        let missing = if missing + invalid == 0 { pending } else { missing };
         let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         match (missing, invalid) {
             (0, 0) => None,
@@ -68,8 +79,10 @@ impl Problems {
     }
 }
 
-/// Checks the form; the job to send when nothing is wrong.
+/// Checks the form, with the settings it works out filled in; the job to send when nothing is wrong.
 pub fn check(form: &FormState, job_type: &AvailableJobType) -> Result<SubmittedJob, Problems> {
+    let computed = compute(form, job_type);
+    let form = &with_computed(form, &computed);
     let mut problems = BTreeMap::new();
     let name = form.name.trim();
     if name.is_empty() {
@@ -79,7 +92,26 @@ pub fn check(form: &FormState, job_type: &AvailableJobType) -> Result<SubmittedJ
         parse_priority(&form.priority).map_err(|problem| problems.insert(FieldId::Priority, problem)).ok();
     let mut settings = JobSettings::new();
     for setting in &job_type.settings {
-        match setting_value(setting, form.values.get(&setting.key)) {
+        let field = FieldId::Setting(setting.key.clone());
+        if let Some(Err(error)) = computed.get(&setting.key).filter(|_| !form.is_own(&setting.key)) {
+            problems.insert(field, computed_problem(error, job_type));
+            continue;
+        }
+        // Blender always sends what it works out: so does the form, and the job compilers rely on it
+        // (`render_output_path` is not marked required, yet without it they refuse the job).
+        let required = is_computed(setting, job_type)
+            .then(|| AvailableJobSetting { required: Some(true), ..setting.clone() });
+        match setting_value(required.as_ref().unwrap_or(setting), form.values.get(&setting.key)) {
+            Ok(Some(value)) if setting.key == FRAMES_KEY => {
+                match check_frames(value.as_str().unwrap_or_default()) {
+                    Ok(_) => {
+                        settings.insert(setting.key.clone(), value);
+                    }
+                    Err(why) => {
+                        problems.insert(field, Problem::Invalid(why));
+                    }
+                }
+            }
             Ok(Some(value)) => {
                 settings.insert(setting.key.clone(), value);
             }
@@ -335,5 +367,24 @@ mod tests {
         let job = check(&form, &job_type()).unwrap();
         assert_eq!(job.metadata.unwrap().get("project").map(String::as_str), Some("x"));
         assert_eq!(job.worker_tag.as_deref(), Some("tag-1"));
+    }
+
+    #[test]
+    fn frame_ranges_are_checked_as_the_managers_chunker_reads_them() {
+        let job_type: AvailableJobType = serde_json::from_value(serde_json::json!({
+            "name": "frames", "label": "Frames", "etag": "e",
+            "settings": [{"key": "frames", "type": "string", "required": true,
+                          "eval": "f'{C.scene.frame_start}-{C.scene.frame_end}'"}]
+        }))
+        .unwrap();
+        let mut form = FormState::defaults(&job_type);
+        form.name = "F".into();
+        form.set_text("frames", "1-5-9".into());
+        let problems = check(&form, &job_type).unwrap_err();
+        let message = problems.message_for(&FieldId::Setting("frames".into()), false);
+        assert!(message.is_some_and(|message| message.contains("more than one dash")));
+        form.set_text("frames", " 1-10, 20 ".into());
+        let job = check(&form, &job_type).unwrap();
+        assert_eq!(job.settings.unwrap()["frames"], "1-10, 20");
     }
 }

@@ -12,4 +12,5 @@ mod preview;
 mod setup_assistant;
 mod shell;
 mod submit;
+mod submit_eval;
 mod workers;

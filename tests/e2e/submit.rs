@@ -29,16 +29,14 @@ async fn open_single_image_form(browser: &Browser, farm: &Simfarm) {
     browser.heading("Submit: Single Image Render").await;
 }
 
-/// What a single-image job of 128 x 128 px needs (4 tiles of the default 64 px, then the merge).
+/// What a single-image job of 128 x 128 px needs (4 tiles of the default 64 px, then the merge); the
+/// form works out the output path and the extension, and starts in OpenEXR MultiLayer.
 fn single_image_values(name: &str) -> Vec<(&'static str, String)> {
     vec![
         ("Name", name.to_owned()),
         ("Frame", "1".into()),
         ("Render Output Root", "/render/e2e".into()),
-        ("Render Output Path", format!("/render/e2e/{}/tiles", name.replace(' ', "-"))),
         ("Blendfile", "/render/scenes/still.blend".into()),
-        ("Format", "OPEN_EXR".into()),
-        ("Image File Extension", ".exr".into()),
         ("Resolution X", "128".into()),
         ("Resolution Y", "128".into()),
         ("Resolution Scale", "100".into()),
