@@ -11,6 +11,7 @@ use super::form::SubmitForm;
 use super::model::FormState;
 use crate::api::ManagerClient;
 use crate::manager::use_manager;
+use crate::shell::AddonLink;
 
 /// What the form starts from.
 #[derive(Clone, Debug)]
@@ -56,6 +57,7 @@ pub fn SubmitPage() -> impl IntoView {
         <section class="page submit-page">
             <h1>"Submit a job"</h1>
             <p class="muted">"Choose the kind of job. The form is made from what the Manager says the job type needs."</p>
+            <p class="muted">"Submitting from Blender instead? " <AddonLink /> " from this Manager, for its version."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading the job types…"</p> }>
                 <ul class="job-type-list">{list}</ul>
             </Transition>

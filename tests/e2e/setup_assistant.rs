@@ -66,3 +66,22 @@ async fn a_new_manager_is_set_up_from_the_browser() {
     assert_eq!(file["variables"]["blender"]["values"][0]["value"], blender.as_str());
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_submit_page_offers_the_managers_blender_addon() {
+    let farm = Simfarm::start(&["--workers", "0"]).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/submit", farm.url)).await;
+    let link = browser.link("Get the Blender add-on").await;
+    let href = link.prop("href").await.ok().flatten().expect("the link's address");
+    assert_eq!(href, format!("{}/flamenco-addon.zip", farm.url), "the Manager's own add-on");
+    let response = reqwest::get(&href).await.expect("the download");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers().get("content-type").and_then(|value| value.to_str().ok()),
+        Some("application/zip")
+    );
+    let bytes = response.bytes().await.expect("the zip");
+    assert!(bytes.starts_with(b"PK\x03\x04"), "a zip archive");
+    browser.close().await;
+}
