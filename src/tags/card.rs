@@ -10,7 +10,6 @@ use leptos_router::components::A;
 use super::members::Membership;
 use super::rules::{check_name, TagEdit};
 use super::use_worker_tags;
-use crate::jobs::use_jobs;
 use crate::manager::use_manager;
 
 /// What the card is doing.
@@ -18,6 +17,13 @@ use crate::manager::use_manager;
 enum CardMode {
     Showing,
     Editing(TagEdit),
+    ConfirmingDelete,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CardDoing {
+    Showing,
+    Editing,
     ConfirmingDelete,
 }
 
@@ -41,15 +47,23 @@ pub fn TagCard(id: String, membership: RwSignal<Membership>) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| membership.with(|membership| membership.members(&id)))
     };
+    // The body is rebuilt only when the card changes what it does, not on every keystroke of an edit.
+    let doing = Memo::new(move |_| {
+        mode.with(|mode| match mode {
+            CardMode::Showing => CardDoing::Showing,
+            CardMode::Editing(_) => CardDoing::Editing,
+            CardMode::ConfirmingDelete => CardDoing::ConfirmingDelete,
+        })
+    });
     let body = {
         let id = id.clone();
         move || {
-            match mode.get() {
-            CardMode::Editing(_) => view! { <TagEditor id=id.clone() tag mode report /> }.into_any(),
-            CardMode::ConfirmingDelete => {
+            match doing.get() {
+            CardDoing::Editing => view! { <TagEditor id=id.clone() tag mode report /> }.into_any(),
+            CardDoing::ConfirmingDelete => {
                 view! { <TagDeleteConfirmation id=id.clone() name members mode report /> }.into_any()
             }
-            CardMode::Showing => view! {
+            CardDoing::Showing => view! {
                 <div class="tag-actions">
                     <button type="button" on:click=move |_| {
                         if let Some(tag) = tag.get_untracked() {
@@ -185,30 +199,26 @@ fn TagEditor(
     }
 }
 
-/// The jobs that lose the tag when it is deleted, by name.
-fn jobs_using(tag_id: &str) -> Vec<String> {
-    use_jobs().table.with(|table| {
-        table
-            .iter()
-            .filter(|job| job.worker_tag.as_deref() == Some(tag_id))
-            .map(|job| job.name.clone())
-            .collect()
-    })
+/// The names of the jobs limited to tag `tag_id`.
+fn jobs_using(jobs: &[flamenco_api::Job], tag_id: &str) -> Vec<String> {
+    jobs.iter().filter(|job| job.worker_tag.as_deref() == Some(tag_id)).map(|job| job.name.clone()).collect()
 }
 
 /// What deleting the tag does, said before it is done.
-pub fn deletion_consequences(name: &str, workers: &[String], jobs: &[String]) -> String {
+/// `jobs` is `None` when they could not be looked up.
+pub fn deletion_consequences(name: &str, workers: &[String], jobs: Option<&[String]>) -> String {
     let workers = match workers.len() {
         0 => "No worker is in it.".to_owned(),
         1 => format!("Worker {} leaves it.", workers[0]),
         count => format!("Its {count} workers leave it: {}.", workers.join(", ")),
     };
-    let jobs = match jobs.len() {
-        0 => "No job is limited to it.".to_owned(),
-        count => format!(
+    let jobs = match jobs.map(<[String]>::len) {
+        None => "The Manager also removes it from every job limited to it.".to_owned(),
+        Some(0) => "No job is limited to it.".to_owned(),
+        Some(count) => format!(
             "The Manager also removes it from the {count} job{} limited to it, which may then run on any worker: {}.",
             if count == 1 { "" } else { "s" },
-            jobs.join(", ")
+            jobs.unwrap_or_default().join(", ")
         ),
     };
     format!("Delete the tag “{name}”? {workers} {jobs}")
@@ -224,12 +234,25 @@ fn TagDeleteConfirmation(
 ) -> impl IntoView {
     let client = use_manager().client;
     let store = use_worker_tags();
-    let question = {
+    // Job events do not carry the worker tag: ask the Manager which jobs use it when asked to delete.
+    let jobs = {
+        let client = client.clone();
         let id = id.clone();
-        move || {
-            let workers: Vec<String> =
-                members.with(|members| members.iter().map(|m| m.name.clone()).collect());
-            deletion_consequences(&name.get(), &workers, &jobs_using(&id))
+        LocalResource::new(move || {
+            let client = client.clone();
+            let id = id.clone();
+            async move { client.fetch_jobs().await.map(|jobs| jobs_using(&jobs, &id)) }
+        })
+    };
+    let question = move || {
+        let workers: Vec<String> = members.with(|members| members.iter().map(|m| m.name.clone()).collect());
+        match jobs.get() {
+            None => format!("Delete the tag “{}”? Checking which jobs use it…", name.get()),
+            Some(Ok(jobs)) => deletion_consequences(&name.get(), &workers, Some(&jobs)),
+            Some(Err(failure)) => format!(
+                "{} (Which jobs use it could not be checked: {failure})",
+                deletion_consequences(&name.get(), &workers, None)
+            ),
         }
     };
     let delete = Action::new_local(move |_: &()| {
@@ -261,12 +284,14 @@ mod tests {
 
     #[test]
     fn the_confirmation_says_which_workers_and_jobs_lose_the_tag() {
-        let text = deletion_consequences("GPU", &["otter".into()], &["shot 1".into(), "shot 2".into()]);
+        let text = deletion_consequences("GPU", &["otter".into()], Some(&["shot 1".into(), "shot 2".into()]));
         assert!(text.starts_with("Delete the tag “GPU”?"), "{text}");
         assert!(text.contains("Worker otter leaves it."), "{text}");
         assert!(text.contains("removes it from the 2 jobs limited to it"), "{text}");
         assert!(text.contains("shot 1, shot 2"), "{text}");
-        let none = deletion_consequences("CPU", &[], &[]);
+        let none = deletion_consequences("CPU", &[], Some(&[]));
         assert!(none.contains("No worker is in it. No job is limited to it."), "{none}");
+        let unknown = deletion_consequences("CPU", &[], None);
+        assert!(unknown.contains("removes it from every job limited to it"), "{unknown}");
     }
 }

@@ -11,4 +11,6 @@ mod live_panes;
 mod preview;
 mod shell;
 mod submit;
+mod tags;
+mod worker_admin;
 mod workers;
