@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn each_wrong_field_is_named() {
-        let problems = form("monday", "9", "25:00").validate().err().expect("invalid");
+        let problems = form("monday", "9", "25:00").validate().expect_err("invalid");
         let named: Vec<_> = problems.iter().map(|problem| problem.field).collect();
         assert_eq!(named, [ScheduleField::Days, ScheduleField::Start, ScheduleField::End]);
         assert!(
