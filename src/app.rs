@@ -14,7 +14,7 @@ use crate::settings::SettingsPage;
 use crate::setup_assistant::{provide_first_run, FirstRunBanner, SetupPage};
 use crate::shell::{AppHeader, ManagerBanner};
 use crate::submit::{SubmitPage, SubmitTypePage};
-use crate::tags::provide_worker_tags;
+use crate::tags::{provide_worker_tags, TagsPage};
 use crate::tasks::TaskPane;
 use crate::workers::{NoWorkerOpen, WorkerPane, WorkersLayout};
 
@@ -45,6 +45,7 @@ pub fn App(settings: Settings) -> impl IntoView {
                         <Route path=path!("") view=NoWorkerOpen />
                         <Route path=path!(":worker_id") view=WorkerPane />
                     </ParentRoute>
+                    <Route path=path!("/tags") view=TagsPage />
                     <Route path=path!("/submit") view=SubmitPage />
                     <Route path=path!("/submit/:job_type") view=SubmitTypePage />
                     <Route path=path!("/preview") view=PreviewPage />

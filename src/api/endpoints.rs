@@ -123,6 +123,52 @@ impl ManagerClient {
         self.get_json::<WorkerTagList>("/api/v3/worker-mgt/tags").await.map(|list| list.tags)
     }
 
+    /// `deleteWorker`. The Manager accepts it for any worker; the app offers it for offline ones only.
+    pub async fn delete_worker(&self, worker_id: &str) -> Result<(), ApiFailure> {
+        self.delete(&format!("/api/v3/worker-mgt/workers/{}", segment(worker_id))).await
+    }
+
+    /// `fetchWorkerSleepSchedule`; `None` when the worker has none (204).
+    pub async fn fetch_worker_sleep_schedule(
+        &self,
+        worker_id: &str,
+    ) -> Result<Option<WorkerSleepSchedule>, ApiFailure> {
+        self.get_optional_json(&format!("/api/v3/worker-mgt/workers/{}/sleep-schedule", segment(worker_id)))
+            .await
+    }
+
+    /// `setWorkerSleepSchedule`.
+    pub async fn set_worker_sleep_schedule(
+        &self,
+        worker_id: &str,
+        schedule: &WorkerSleepSchedule,
+    ) -> Result<(), ApiFailure> {
+        self.post_no_content(
+            &format!("/api/v3/worker-mgt/workers/{}/sleep-schedule", segment(worker_id)),
+            schedule,
+        )
+        .await
+    }
+
+    /// `createWorkerTag`: the Manager answers with the tag and its new id.
+    pub async fn create_worker_tag(&self, tag: &WorkerTag) -> Result<WorkerTag, ApiFailure> {
+        self.post_json("/api/v3/worker-mgt/tags", tag).await
+    }
+
+    /// `updateWorkerTag`.
+    pub async fn update_worker_tag(&self, tag_id: &str, tag: &WorkerTag) -> Result<(), ApiFailure> {
+        let url = self.url(&format!("/api/v3/worker-mgt/tag/{}", segment(tag_id)));
+        let request = gloo_net::http::Request::put(&url)
+            .json(tag)
+            .map_err(|error| ApiFailure::Request { url: url.clone(), detail: error.to_string() })?;
+        super::send_built(&url, request).await.map(drop)
+    }
+
+    /// `deleteWorkerTag`: workers leave the tag, and jobs that used it lose it.
+    pub async fn delete_worker_tag(&self, tag_id: &str) -> Result<(), ApiFailure> {
+        self.delete(&format!("/api/v3/worker-mgt/tag/{}", segment(tag_id))).await
+    }
+
     /// `getFarmStatus`.
     pub async fn fetch_farm_status(&self) -> Result<FarmStatusReport, ApiFailure> {
         self.get_json("/api/v3/status").await

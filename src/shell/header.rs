@@ -18,6 +18,7 @@ pub fn AppHeader() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/jobs">"Jobs"</A>
                 <A href="/workers">"Workers"</A>
+                <A href="/tags">"Tags"</A>
                 <A href="/submit">"Submit"</A>
                 <A href="/preview">"Preview"</A>
                 <A href="/settings">"Settings"</A>

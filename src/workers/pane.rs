@@ -11,6 +11,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use super::delete::DeleteWorker;
+use super::sleep_schedule::SleepScheduleEditor;
 use super::table::{WorkerCommand, WorkerTable};
 use super::tags::WorkerTags;
 use super::task_role::{TaskRole, WorkerTaskLink};
@@ -18,6 +20,23 @@ use crate::live::{use_live, use_live_event, LiveEvent};
 use crate::manager::use_manager;
 use crate::ui::live_record::{LiveRecord, LiveRecordProblem};
 use crate::ui::status::StatusBadge;
+use crate::ui::time::{parse_timestamp_ms, use_now, RelativeTime};
+
+/// When the worker was last seen: how long ago, and the exact local time beside it.
+#[component]
+fn LastSeen(timestamp: Memo<String>, now: ReadSignal<f64>) -> impl IntoView {
+    let exact = move || {
+        timestamp.with(|raw| match parse_timestamp_ms(raw) {
+            Some(ms) => {
+                let date = js_sys::Date::new(&ms.into());
+                format!(" ({})", String::from(date.to_locale_string("default", &js_sys::Object::new())))
+            }
+            None if raw.is_empty() => "never".to_owned(),
+            None => String::new(),
+        })
+    };
+    view! { <RelativeTime timestamp=timestamp now /><span class="muted">{exact}</span> }
+}
 
 /// The second pane of `/workers/:worker_id`.
 #[component]
@@ -72,31 +91,47 @@ fn OpenWorker(id: String) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| table.with(|table| table.get(&id).cloned()))
     };
+    // Once deleted here, the worker is not fetched again: the pane says what happened instead.
+    let deleted = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         live.epoch().track();
         summary.track();
         refresh.track();
+        if deleted.with_untracked(Option::is_some) {
+            return;
+        }
         let client = client.clone();
         let id = id.clone();
         record.load(async move { client.fetch_worker(&id).await });
     });
     let worker = record.value();
     let loaded = Memo::new(move |_| worker.with(Option::is_some));
-    let details = move || {
-        if loaded.get() {
-            view! { <WorkerDetails worker on_saved=move || refresh.update(|count| *count += 1) /> }.into_any()
-        } else {
-            view! { <p class="muted">"Loading the worker…"</p> }.into_any()
+    let details = move || match (deleted.get(), loaded.get()) {
+        (Some(name), _) => view! {
+            <p class="notice" role="status">{format!("Worker {name} was deleted.")}</p>
         }
+        .into_any(),
+        (None, true) => view! {
+            <LiveRecordProblem record what="worker" />
+            <WorkerDetails worker on_saved=move || refresh.update(|count| *count += 1)
+                on_deleted=move |name| deleted.set(Some(name)) />
+        }
+        .into_any(),
+        (None, false) => view! {
+            <LiveRecordProblem record what="worker" />
+            <p class="muted">"Loading the worker…"</p>
+        }
+        .into_any(),
     };
-    view! {
-        <LiveRecordProblem record what="worker" />
-        {details}
-    }
+    view! { {details} }
 }
 
 #[component]
-fn WorkerDetails(worker: Signal<Option<Worker>>, on_saved: impl Fn() + 'static) -> impl IntoView {
+fn WorkerDetails(
+    worker: Signal<Option<Worker>>,
+    on_saved: impl Fn() + 'static,
+    on_deleted: impl Fn(String) + 'static,
+) -> impl IntoView {
     let text = move |read: fn(&Worker) -> String| {
         Memo::new(move |_| worker.with(|worker| worker.as_ref().map(read).unwrap_or_default()))
     };
@@ -104,6 +139,10 @@ fn WorkerDetails(worker: Signal<Option<Worker>>, on_saved: impl Fn() + 'static) 
         worker.with_untracked(|worker| worker.as_ref().map(|worker| worker.id.clone()).unwrap_or_default());
     let name = text(|worker| worker.name.clone());
     let status = text(|worker| worker.status.as_str().to_owned());
+    let status_value =
+        Memo::new(move |_| worker.with(|worker| worker.as_ref().map(|worker| worker.status.clone())));
+    let last_seen = text(|worker| worker.last_seen.clone().unwrap_or_default());
+    let now = use_now(std::time::Duration::from_secs(5));
     let summary = Memo::new(move |_| worker.with(|worker| worker.as_ref().map(Worker::summary)));
     let task = Memo::new(move |_| worker.with(|worker| worker.as_ref().and_then(WorkerTaskLink::of)));
     let tag_ids = Memo::new(move |_| {
@@ -135,16 +174,18 @@ fn WorkerDetails(worker: Signal<Option<Worker>>, on_saved: impl Fn() + 'static) 
         </header>
         <dl class="facts">
             <dt>{task_label}</dt><dd>{task_link}</dd>
-            <dt>"Version"</dt><dd>{text(|worker| worker.version.clone())}</dd>
+            <dt>"Last seen"</dt><dd><LastSeen timestamp=last_seen now /></dd>
             <dt>"Address"</dt><dd>{text(|worker| worker.ip_address.clone())}</dd>
             <dt>"Platform"</dt><dd>{text(|worker| worker.platform.clone())}</dd>
+            <dt>"Software"</dt><dd>{text(|worker| format!("Flamenco {}", worker.version))}</dd>
             <dt>"Task types"</dt><dd>{text(|worker| worker.supported_task_types.join(", "))}</dd>
             <dt>"Tags"</dt><dd>{tag_names}</dd>
-            <dt>"Last seen"</dt><dd>{text(|worker| worker.last_seen.clone().unwrap_or_default())}</dd>
             <dt>"Id"</dt><dd class="mono">{id.clone()}</dd>
         </dl>
         <WorkerCommands id=id.clone() worker=summary />
-        <WorkerTags worker_id=id saved=tag_ids on_saved />
+        <WorkerTags worker_id=id.clone() saved=tag_ids on_saved />
+        <SleepScheduleEditor worker_id=id.clone() />
+        <DeleteWorker id name status=status_value on_deleted />
     }
 }
 

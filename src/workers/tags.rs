@@ -5,7 +5,11 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use leptos_router::components::A;
+
 use crate::manager::use_manager;
+use crate::tags::use_worker_tags;
+use crate::ui::load_state::LoadState;
 
 /// The tags ticked on screen: the Manager's, or a person's unsaved choice.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,13 +59,7 @@ pub fn WorkerTags(
     on_saved: impl Fn() + 'static,
 ) -> impl IntoView {
     let client = use_manager().client;
-    let all_tags = {
-        let client = client.clone();
-        LocalResource::new(move || {
-            let client = client.clone();
-            async move { client.fetch_worker_tags().await }
-        })
-    };
+    let store = use_worker_tags();
     let draft = RwSignal::new(TagDraft::default());
     Effect::new(move |_| saved.with(|saved| draft.maybe_update(|draft| draft.settle(saved))));
     let message = RwSignal::new(None::<(bool, String)>);
@@ -84,21 +82,23 @@ pub fn WorkerTags(
             message.set(Some(outcome));
         }
     });
+    // The shared tags: one created, renamed or deleted elsewhere shows here at once, and a box's tick
+    // is the draft's, so it stays.
+    let ids = Memo::new(move |_| {
+        store.tags.with(|tags| tags.iter().filter_map(|tag| tag.id.clone()).collect::<Vec<_>>())
+    });
+    let problem = move || match store.state.get() {
+        LoadState::Stale(failure) => Some(format!("Tags may be out of date: {failure}")),
+        _ => None,
+    };
     let boxes = move || {
-        all_tags.get().map(|result| match result {
-            Ok(tags) if tags.is_empty() => {
-                view! { <p class="muted">"The Manager has no worker tags."</p> }.into_any()
-            }
-            Ok(tags) => tags
-                .into_iter()
-                .filter_map(|tag| tag.id.clone().map(|id| (id, tag.name)))
-                .map(|(id, name)| view! { <TagBox id name draft saved /> })
-                .collect_view()
-                .into_any(),
-            Err(failure) => {
-                view! { <p class="field-error">{format!("Tags unavailable: {failure}")}</p> }.into_any()
-            }
-        })
+        if ids.with(Vec::is_empty) && store.state.with(|state| matches!(state, LoadState::Fresh)) {
+            Some(
+                view! { <p class="muted">"The Manager has no worker tags. "<A href="/tags">"Create one"</A></p> },
+            )
+        } else {
+            None
+        }
     };
     let unsaved = move || saved.with(|saved| draft.with(|draft| draft.is_unsaved(saved)));
     let dispatch = move |_| {
@@ -108,7 +108,11 @@ pub fn WorkerTags(
     view! {
         <fieldset class="worker-tags">
             <legend>"Tags"</legend>
-            <Transition fallback=|| ()>{boxes}</Transition>
+            {boxes}
+            <For each=move || ids.get() key=|id| id.clone() let:id>
+                <TagBox id draft saved />
+            </For>
+            {move || problem().map(|text| view! { <p class="field-error">{text}</p> })}
             <button type="button" disabled=move || save.pending().get() on:click=dispatch>"Save tags"</button>
             {move || unsaved().then(|| view! { <span class="muted">" Unsaved changes"</span> })}
             <p class="action-report" role="status" class:problem=move || message.get().is_some_and(|(ok, _)| !ok)>{move || message.get().map(|(_, text)| text)}</p>
@@ -118,12 +122,12 @@ pub fn WorkerTags(
 
 /// One tag's checkbox.
 #[component]
-fn TagBox(
-    id: String,
-    name: String,
-    draft: RwSignal<TagDraft>,
-    saved: Signal<BTreeSet<String>>,
-) -> impl IntoView {
+fn TagBox(id: String, draft: RwSignal<TagDraft>, saved: Signal<BTreeSet<String>>) -> impl IntoView {
+    let store = use_worker_tags();
+    let name = {
+        let id = id.clone();
+        move || store.name_of(&id)
+    };
     let checked = {
         let id = id.clone();
         move || saved.with(|saved| draft.with(|draft| draft.shown(saved).contains(&id)))

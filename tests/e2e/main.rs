@@ -13,4 +13,6 @@ mod setup_assistant;
 mod shell;
 mod submit;
 mod submit_eval;
+mod tags;
+mod worker_admin;
 mod workers;

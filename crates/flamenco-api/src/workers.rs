@@ -113,3 +113,14 @@ pub struct WorkerTagList {
 pub struct WorkerTagChangeRequest {
     pub tag_ids: Vec<String>,
 }
+
+/// When a worker sleeps (`WorkerSleepSchedule`): on the days in `days_of_week` (space-separated
+/// `mo tu we th fr sa su`, empty meaning every day), from `start_time` to `end_time` (`HH:MM`, 24 h,
+/// the Manager's local time). The Manager stores it as sent, without checking it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerSleepSchedule {
+    pub is_active: bool,
+    pub days_of_week: String,
+    pub start_time: String,
+    pub end_time: String,
+}

@@ -2,9 +2,10 @@
 //! requests, tags and sleep schedules.
 
 use flamenco_api::{
-    EventWorkerTagUpdate, EventWorkerUpdate, Worker, WorkerStatus, WorkerStatusChangeRequest, WorkerSummary,
-    WorkerTag, WorkerTask,
+    EventWorkerTagUpdate, EventWorkerUpdate, Worker, WorkerSleepSchedule, WorkerStatus,
+    WorkerStatusChangeRequest, WorkerSummary, WorkerTag, WorkerTask,
 };
+use time::OffsetDateTime;
 
 use super::{Farm, LiveEvent, WorkerRec};
 use crate::clock;
@@ -158,9 +159,42 @@ impl Farm {
         self.sleep_schedules.get(worker_id)
     }
 
-    /// Stores a worker's sleep schedule (the simulated workers do not follow it).
+    /// Stores a worker's sleep schedule as sent, and applies it at once, as Flamenco does on save.
     pub fn set_sleep_schedule(&mut self, worker_id: &str, schedule: serde_json::Value) {
         self.sleep_schedules.insert(worker_id.to_owned(), schedule);
+        self.apply_sleep_schedule(worker_id, OffsetDateTime::now_utc());
+    }
+
+    /// Like Flamenco's sleep scheduler: asks the worker for the status its schedule wants `now` (at
+    /// once, not after its task), unless it has that status or was already asked for it. A schedule
+    /// that is not active wants the worker awake. The clock is the Manager's, here UTC.
+    pub fn apply_sleep_schedule(&mut self, worker_id: &str, now: OffsetDateTime) {
+        let Some(schedule) = self.sleep_schedules.get(worker_id) else { return };
+        let schedule: WorkerSleepSchedule = serde_json::from_value(schedule.clone()).unwrap_or_default();
+        let wanted = scheduled_status(&schedule, now);
+        let Some(worker) = self.worker(worker_id) else { return };
+        let asked = worker.status_change.as_ref();
+        let already_asked = asked.is_some_and(|change| change.status == wanted && !change.is_lazy);
+        let already_there = worker.status == wanted && asked.is_none();
+        if !already_asked && !already_there {
+            self.request_worker_status(
+                worker_id,
+                WorkerStatusChangeRequest { status: wanted, is_lazy: false },
+            );
+        }
+    }
+
+    /// Applies every active sleep schedule; the sleep scheduler calls it every few seconds.
+    pub fn apply_sleep_schedules(&mut self, now: OffsetDateTime) {
+        let active: Vec<String> = self
+            .sleep_schedules
+            .iter()
+            .filter(|(_, schedule)| schedule.get("is_active") == Some(&serde_json::Value::Bool(true)))
+            .map(|(worker_id, _)| worker_id.clone())
+            .collect();
+        for worker_id in active {
+            self.apply_sleep_schedule(&worker_id, now);
+        }
     }
 
     // ---- Worker tags ----
@@ -217,6 +251,34 @@ impl Farm {
     }
 }
 
+/// The status a sleep schedule wants at `now`, as Flamenco reads it: asleep on a listed day (any
+/// day when none is listed) from the start time (empty: midnight) until before the end time (empty:
+/// the end of the day); awake otherwise and whenever the schedule is not active. A time that does
+/// not read as `HH:MM` counts as empty, and days are matched by their first two letters.
+pub fn scheduled_status(schedule: &WorkerSleepSchedule, now: OffsetDateTime) -> WorkerStatus {
+    if !schedule.is_active {
+        return WorkerStatus::Awake;
+    }
+    let today = &now.weekday().to_string().to_lowercase()[..2];
+    if !schedule.days_of_week.trim().is_empty() && !schedule.days_of_week.to_lowercase().contains(today) {
+        return WorkerStatus::Awake;
+    }
+    let minute_now = u32::from(now.hour()) * 60 + u32::from(now.minute());
+    let before_start = minute_of_day(&schedule.start_time).is_some_and(|start| minute_now < start);
+    let after_end = minute_of_day(&schedule.end_time).is_some_and(|end| minute_now >= end);
+    if before_start || after_end {
+        WorkerStatus::Awake
+    } else {
+        WorkerStatus::Asleep
+    }
+}
+
+/// Minutes since midnight of an `HH:MM` time (`24:00` is the end of the day).
+fn minute_of_day(time: &str) -> Option<u32> {
+    let (hour, minute) = time.trim().split_once(':')?;
+    Some(hour.parse::<u32>().ok()? * 60 + minute.parse::<u32>().ok()?)
+}
+
 fn worker_summary(worker: &WorkerRec) -> WorkerSummary {
     WorkerSummary {
         id: worker.id.clone(),
@@ -226,5 +288,46 @@ fn worker_summary(worker: &WorkerRec) -> WorkerSummary {
         last_seen: worker.last_seen.clone(),
         version: worker.version.clone(),
         can_restart: worker.can_restart,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::{Date, Month};
+
+    use super::*;
+
+    fn at(hour: u8, minute: u8) -> OffsetDateTime {
+        // 2026-11-30 is a Monday.
+        let day = Date::from_calendar_date(2026, Month::November, 30).expect("a date");
+        day.with_hms(hour, minute, 0).expect("a time").assume_utc()
+    }
+
+    fn schedule(days: &str, start: &str, end: &str) -> WorkerSleepSchedule {
+        WorkerSleepSchedule {
+            is_active: true,
+            days_of_week: days.into(),
+            start_time: start.into(),
+            end_time: end.into(),
+        }
+    }
+
+    #[test]
+    fn asleep_from_start_until_before_end_on_listed_days() {
+        let monday_noon = at(12, 0);
+        assert_eq!(scheduled_status(&schedule("", "09:00", "18:00"), monday_noon), WorkerStatus::Asleep);
+        assert_eq!(scheduled_status(&schedule("mo tu", "09:00", "18:00"), monday_noon), WorkerStatus::Asleep);
+        assert_eq!(scheduled_status(&schedule("tu we", "09:00", "18:00"), monday_noon), WorkerStatus::Awake);
+        assert_eq!(scheduled_status(&schedule("", "12:00", "12:01"), monday_noon), WorkerStatus::Asleep);
+        assert_eq!(
+            scheduled_status(&schedule("", "11:00", "12:00"), monday_noon),
+            WorkerStatus::Awake,
+            "end"
+        );
+        assert_eq!(scheduled_status(&schedule("", "12:01", "24:00"), monday_noon), WorkerStatus::Awake);
+        assert_eq!(scheduled_status(&schedule("", "", ""), monday_noon), WorkerStatus::Asleep, "all day");
+        let mut inactive = schedule("", "", "");
+        inactive.is_active = false;
+        assert_eq!(scheduled_status(&inactive, monday_noon), WorkerStatus::Awake);
     }
 }
