@@ -6,8 +6,11 @@ use leptos_router::path;
 
 use crate::config::Settings;
 use crate::jobs::{provide_jobs_store, JobPane, JobsLayout, NoJobOpen, NoTaskOpen};
+use crate::last_rendered::LastRenderedPage;
 use crate::live::provide_live;
 use crate::manager::provide_manager;
+use crate::manager_settings::ManagerSettingsPage;
+use crate::notifications::{provide_notifications, NotificationsPage};
 use crate::pages::NotFound;
 use crate::preview::{JobPreviewPage, PreviewPage};
 use crate::settings::SettingsPage;
@@ -26,6 +29,7 @@ pub fn App(settings: Settings) -> impl IntoView {
     provide_jobs_store();
     provide_worker_tags();
     provide_first_run();
+    provide_notifications();
     view! {
         <Router>
             <AppHeader />
@@ -52,6 +56,9 @@ pub fn App(settings: Settings) -> impl IntoView {
                     <Route path=path!("/jobs/:job_id/preview") view=JobPreviewPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/setup") view=SetupPage />
+                    <Route path=path!("/last-rendered") view=LastRenderedPage />
+                    <Route path=path!("/notifications") view=NotificationsPage />
+                    <Route path=path!("/manager") view=ManagerSettingsPage />
                 </Routes>
             </main>
         </Router>

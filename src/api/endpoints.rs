@@ -173,4 +173,54 @@ impl ManagerClient {
     pub async fn fetch_farm_status(&self) -> Result<FarmStatusReport, ApiFailure> {
         self.get_json("/api/v3/status").await
     }
+
+    // ── Farm pages: the last-rendered image and the Manager's configuration ──
+
+    /// `fetchGlobalLastRenderedInfo`: the farm's newest render; `None` before there is any (204).
+    pub async fn fetch_global_last_rendered(&self) -> Result<Option<JobLastRenderedImageInfo>, ApiFailure> {
+        self.get_optional_json("/api/v3/jobs/last-rendered").await
+    }
+
+    /// `getConfigurationFile`: the Manager's settings file as a JSON object.
+    pub async fn fetch_configuration_file(
+        &self,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ApiFailure> {
+        self.get_json("/api/v3/configuration/file").await
+    }
+
+    /// `updateConfigurationFile`: overwrites the settings file; the Manager applies it on restart.
+    pub async fn update_configuration_file(
+        &self,
+        file: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), ApiFailure> {
+        let url = self.url("/api/v3/configuration/file");
+        let request = gloo_net::http::Request::put(&url)
+            .json(file)
+            .map_err(|error| ApiFailure::Request { url: url.clone(), detail: error.to_string() })?;
+        super::send_built(&url, request).await.map(drop)
+    }
+
+    /// `getVariables`: each variable's value for this audience and platform.
+    pub async fn fetch_variables(
+        &self,
+        audience: ManagerVariableAudience,
+        platform: &str,
+    ) -> Result<ManagerVariables, ApiFailure> {
+        self.get_json(&format!("/api/v3/configuration/variables/{}/{}", audience.as_str(), segment(platform)))
+            .await
+    }
+
+    /// `getSharedStorage`: where shared storage is for this audience and platform.
+    pub async fn fetch_shared_storage(
+        &self,
+        audience: ManagerVariableAudience,
+        platform: &str,
+    ) -> Result<SharedStorageLocation, ApiFailure> {
+        self.get_json(&format!(
+            "/api/v3/configuration/shared-storage/{}/{}",
+            audience.as_str(),
+            segment(platform)
+        ))
+        .await
+    }
 }

@@ -1,6 +1,7 @@
 //! `/settings`: the storage mappings, edited as a list of pairs and saved in the browser.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use super::mapping::{validate, StorageMapping};
 use super::store;
@@ -33,6 +34,10 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section class="page settings-page">
             <h1>"Settings"</h1>
+            <p class="muted">
+                "These settings are Farmdeck's own, kept in this browser. The Manager's settings are on the "
+                <A href="/manager">"Manager"</A>" page."
+            </p>
             <h2>"Storage mappings"</h2>
             <p class="muted">
                 "Where the farm's storage is served over HTTP: a job's tiles under a storage path prefix are fetched from the URL prefix. The longest matching prefix wins."

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 
 use crate::live::{ConnectionIndicator, FarmStatusBadge};
 use crate::manager::use_manager;
+use crate::notifications::{LatestNotice, NotificationsLink};
 
 /// The header with the Manager's name and version, and links to every page.
 #[component]
@@ -15,13 +16,17 @@ pub fn AppHeader() -> impl IntoView {
             <ManagerIdentity />
             <FarmStatusBadge />
             <ConnectionIndicator />
+            <LatestNotice />
             <nav aria-label="Main">
                 <A href="/jobs">"Jobs"</A>
                 <A href="/workers">"Workers"</A>
                 <A href="/tags">"Tags"</A>
                 <A href="/submit">"Submit"</A>
                 <A href="/preview">"Preview"</A>
+                <A href="/last-rendered">"Last rendered"</A>
+                <A href="/manager">"Manager"</A>
                 <A href="/settings">"Settings"</A>
+                <NotificationsLink />
             </nav>
         </header>
     }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod farm_pages;
 mod hosting;
 mod job_preview;
 mod jobs;

@@ -2,6 +2,7 @@
 //! Flamenco's own web app follows. No web or server dependencies: the dashboard, the stand-in Manager
 //! and the tests all share these definitions.
 
+pub mod config;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod enums;
@@ -16,6 +17,7 @@ pub mod socketio;
 pub mod tasks;
 pub mod workers;
 
+pub use config::*;
 pub use enums::{
     BlenderPathSource, FarmStatus, JobStatus, LifeCycleEventType, SettingSubtype, SettingType,
     SettingVisibility, SubscriptionOperation, SubscriptionType, TaskStatus, WorkerStatus,

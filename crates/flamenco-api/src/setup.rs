@@ -1,22 +1,9 @@
-//! The Manager's first-run setup: whether it is needed, and the checks and answer of Flamenco's
-//! Setup Assistant (`/api/v3/configuration`, `/configuration/check/...`, `/configuration/setup-assistant`).
+//! The checks and answer of Flamenco's first-run Setup Assistant (`/configuration/check/...`,
+//! `/configuration/setup-assistant`); whether it is needed is `ManagerConfiguration::is_first_run`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::BlenderPathSource;
-
-/// What the Manager says of its own configuration (`ManagerConfiguration`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManagerConfiguration {
-    /// Where the Manager keeps job files.
-    #[serde(rename = "storageLocation")]
-    pub storage_location: String,
-    #[serde(rename = "shamanEnabled")]
-    pub shaman_enabled: bool,
-    /// The Manager is not set up yet (no configuration file, or an empty shared storage path).
-    #[serde(rename = "isFirstRun")]
-    pub is_first_run: bool,
-}
 
 /// A path or command to check (`PathCheckInput`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

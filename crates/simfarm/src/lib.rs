@@ -197,6 +197,7 @@ pub async fn start(config: Config) -> std::io::Result<Server> {
         seeder.demo(&worker_ids);
     }
     workers.push(sim::spawn_farm_status(state.farm.clone()));
+    workers.push(sim::spawn_sleep_scheduler(state.farm.clone()));
 
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;

@@ -207,6 +207,21 @@ fn log_line(task: &Assignment, tick: i64, ticks: i64) -> String {
     )
 }
 
+/// How often the sleep scheduler looks at the active schedules (Flamenco: every minute and at each
+/// schedule's start and end; simfarm's farms live for minutes, so more often).
+const SLEEP_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Puts workers to sleep and wakes them as their active sleep schedules say, like Flamenco's sleep
+/// scheduler (saving a schedule applies it at once as well).
+pub fn spawn_sleep_scheduler(shared: SharedFarm) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(SLEEP_CHECK_INTERVAL).await;
+            farm::lock(&shared).apply_sleep_schedules(time::OffsetDateTime::now_utc());
+        }
+    })
+}
+
 /// Sends `/status` whenever the farm's status changes, like Flamenco's periodic farm status check.
 pub fn spawn_farm_status(shared: SharedFarm) -> JoinHandle<()> {
     tokio::spawn(async move {

@@ -3,14 +3,11 @@
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use flamenco_api::{
     WorkerList, WorkerSleepSchedule, WorkerStatus, WorkerStatusChangeRequest, WorkerTag,
     WorkerTagChangeRequest, WorkerTagList,
 };
-use time::OffsetDateTime;
 
 use super::{check_known, check_uuid, no_content, ok_json, read_json, ApiFailure, ApiResult, ApiState};
 use crate::farm;
@@ -80,32 +77,6 @@ pub async fn set_tags(
     no_content()
 }
 
-/// How often the sleep scheduler looks at the schedules (Flamenco: every minute and at each
-/// schedule's start and end; simfarm's farms live for minutes, so more often).
-const SLEEP_CHECK_INTERVAL: Duration = Duration::from_secs(2);
-
-/// Starts the farm's sleep scheduler with the first schedule saved; it stops with the farm.
-fn ensure_sleep_scheduler(farm: &farm::SharedFarm) {
-    static RUNNING: Mutex<Vec<usize>> = Mutex::new(Vec::new());
-    let key = Arc::as_ptr(farm) as usize;
-    {
-        let mut running = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if running.contains(&key) {
-            return;
-        }
-        running.push(key);
-    }
-    let weak = Arc::downgrade(farm);
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(SLEEP_CHECK_INTERVAL).await;
-            let Some(farm) = weak.upgrade() else { break };
-            farm::lock(&farm).apply_sleep_schedules(OffsetDateTime::now_utc());
-        }
-        RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|running| *running != key);
-    });
-}
-
 pub async fn sleep_schedule(State(state): State<ApiState>, Path(worker_id): Path<String>) -> ApiResult {
     check_uuid(&worker_id, NOT_UUID)?;
     let farm = farm::lock(&state.farm);
@@ -133,7 +104,6 @@ pub async fn set_sleep_schedule(
     // Stored as sent: the Manager does not check the times.
     farm.set_sleep_schedule(&worker_id, serde_json::to_value(&schedule).unwrap_or_default());
     drop(farm);
-    ensure_sleep_scheduler(&state.farm);
     no_content()
 }
 
