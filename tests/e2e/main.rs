@@ -5,6 +5,7 @@
 mod support;
 
 mod hosting;
+mod job_admin;
 mod job_preview;
 mod jobs;
 mod live_panes;

@@ -111,7 +111,8 @@ async fn blocklist_requests_are_checked_like_the_managers() {
     let id = submit(&client, frames_job("fine", "1-2")).await;
     assert!(blocklist(&client, &id).await.is_empty());
     let path = format!("/api/v3/jobs/{id}/blocklist");
-    let empty = client.send(axum::http::Method::DELETE, &path, Some(b"[]".to_vec()), "application/json").await;
+    let empty =
+        client.send(axum::http::Method::DELETE, &path, Some(b"[]".to_vec()), "application/json").await;
     empty.assert_handler_error(400);
     let nameless = br#"[{"worker_id": "w", "task_type": "blender", "worker_name": null}]"#.to_vec();
     let reply = client.send(axum::http::Method::DELETE, &path, Some(nameless), "application/json").await;

@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use flamenco_api::{
-    AvailableJobTypes, Job, JobBlocklist, JobDeletionInfo, JobPriorityChange, JobStatusChange, JobTasksSummary,
-    SubmittedJob,
+    AvailableJobTypes, Job, JobBlocklist, JobDeletionInfo, JobPriorityChange, JobStatusChange,
+    JobTasksSummary, SubmittedJob,
 };
 use serde::{Deserialize, Serialize};
 

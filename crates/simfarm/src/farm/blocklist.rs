@@ -31,9 +31,9 @@ impl Farm {
     pub fn remove_from_blocklist(&mut self, job_id: &str, remove: &[(String, String)]) {
         if let Some(entries) = self.blocklists.get_mut(job_id) {
             entries.retain(|entry| {
-                !remove.iter().any(|(worker, task_type)| {
-                    &entry.worker_id == worker && &entry.task_type == task_type
-                })
+                !remove
+                    .iter()
+                    .any(|(worker, task_type)| &entry.worker_id == worker && &entry.task_type == task_type)
             });
             if entries.is_empty() {
                 self.blocklists.remove(job_id);

@@ -19,8 +19,8 @@ use flamenco_api::{
 };
 use tokio::sync::mpsc::UnboundedSender;
 
-pub use events::LiveEvent;
 pub use blocklist::BLOCKLIST_THRESHOLD;
+pub use events::LiveEvent;
 pub use scheduler::{Assignment, Outcome};
 
 use crate::clock::{self, Rng};
