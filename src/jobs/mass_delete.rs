@@ -297,7 +297,11 @@ mod tests {
             at("2026-11-30T12:00:00Z"),
         ];
         assert_eq!(jobs_updated_before(&jobs, "2026-11-30T10:00:00.1Z"), 2);
-        assert_eq!(jobs_updated_before(&jobs, "2026-11-30T11:00:00+01:00"), 2);
+        assert_eq!(
+            jobs_updated_before(&jobs, "2026-11-30T11:00:00+01:00"),
+            1,
+            "a whole second is not rounded"
+        );
         assert_eq!(jobs_updated_before(&jobs, "2026-11-30T13:00:00+01:00"), 4);
         assert_eq!(jobs_updated_before(&jobs, "2026-11-30T09:00:00Z"), 0);
     }
