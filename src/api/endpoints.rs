@@ -59,6 +59,40 @@ impl ManagerClient {
         self.get_optional_json(&format!("/api/v3/jobs/{}/last-rendered", segment(job_id))).await
     }
 
+    /// `fetchJobBlocklist`: the (worker, task type) pairs blocked on the job.
+    pub async fn fetch_job_blocklist(&self, job_id: &str) -> Result<JobBlocklist, ApiFailure> {
+        self.get_json(&format!("/api/v3/jobs/{}/blocklist", segment(job_id))).await
+    }
+
+    /// `removeJobBlocklist`: a DELETE with the entries to remove as its body.
+    pub async fn remove_job_blocklist(&self, job_id: &str, entries: &JobBlocklist) -> Result<(), ApiFailure> {
+        self.delete_json(&format!("/api/v3/jobs/{}/blocklist", segment(job_id)), entries).await
+    }
+
+    /// `setJobTag`: `None` lets any worker run the job.
+    pub async fn set_job_tag(&self, job_id: &str, tag_id: Option<String>) -> Result<(), ApiFailure> {
+        self.post_no_content(
+            &format!("/api/v3/jobs/{}/settag", segment(job_id)),
+            &JobTagChange { id: tag_id, name: None },
+        )
+        .await
+    }
+
+    /// `deleteJobMass`: marks every job last updated at or before the time for deletion.
+    pub async fn delete_jobs_updated_before(&self, last_updated_max: &str) -> Result<(), ApiFailure> {
+        let selection = JobMassDeletionSelection { last_updated_max: last_updated_max.to_owned() };
+        self.delete_json("/api/v3/jobs/mass-delete", &selection).await
+    }
+
+    /// A DELETE with a JSON body, whose success answer has none (204).
+    async fn delete_json<B: serde::Serialize>(&self, path: &str, body: &B) -> Result<(), ApiFailure> {
+        let url = self.url(path);
+        let request = gloo_net::http::Request::delete(&url)
+            .json(body)
+            .map_err(|error| ApiFailure::Request { url: url.clone(), detail: error.to_string() })?;
+        super::send_built(&url, request).await.map(drop)
+    }
+
     /// `getJobType`.
     pub async fn fetch_job_type(&self, name: &str) -> Result<AvailableJobType, ApiFailure> {
         self.get_json(&format!("/api/v3/jobs/type/{}", segment(name))).await

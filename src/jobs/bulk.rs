@@ -52,10 +52,12 @@ pub struct Refused {
 }
 
 /// What was sent to the jobs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     Action(JobAction),
     Priority(i32),
+    /// A new worker tag, by the name the person picked ("Any worker" for none).
+    WorkerTag(String),
 }
 
 /// What happened after sending an action.
@@ -70,9 +72,10 @@ pub struct ActionReport {
 impl ActionReport {
     /// One line for the wrangler: "Paused 3 jobs. Skipped 2: "Credits" is completed; ...".
     pub fn summary(&self) -> String {
-        let mut text = match self.change {
-            Change::Action(action) => format!("{} {}.", past_tense(action), count(self.applied)),
+        let mut text = match &self.change {
+            Change::Action(action) => format!("{} {}.", past_tense(*action), count(self.applied)),
             Change::Priority(priority) => format!("Set priority {priority} on {}.", count(self.applied)),
+            Change::WorkerTag(name) => format!("Set worker tag \"{name}\" on {}.", count(self.applied)),
         };
         if !self.refused.is_empty() {
             let reasons: Vec<String> = self
@@ -180,5 +183,15 @@ mod tests {
             "Marked for deletion 0 jobs. The Manager refused 1: \"Alpha\": no such job (HTTP 404)."
         );
         assert!(refused.has_problems());
+        let tag = ActionReport {
+            change: Change::WorkerTag("GPU".into()),
+            applied: 1,
+            refused: vec![Refused { job_name: "Beta".into(), message: "no such job (HTTP 404)".into() }],
+            skipped: vec![],
+        };
+        assert_eq!(
+            tag.summary(),
+            "Set worker tag \"GPU\" on 1 job. The Manager refused 1: \"Beta\": no such job (HTTP 404)."
+        );
     }
 }

@@ -6,6 +6,8 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::bulk::{ActionPlan, ActionReport, Change, Refused};
+use super::details::worker_tag::{set_tag_and_fetch, tag_options, TagChoice};
+use super::mass_delete::MassDelete;
 use super::store::use_jobs;
 use crate::api::ManagerClient;
 use crate::manager::use_manager;
@@ -64,6 +66,8 @@ pub fn JobControls(
             <span class="selection-count">{count}</span>
             <JobActionButtons jobs=selected_jobs.into() report />
             <PriorityEditor selected_jobs report />
+            <BulkTagEditor selected_jobs report />
+            <MassDelete />
         </div>
         <ActionReportLine report />
     }
@@ -198,6 +202,83 @@ fn PriorityEditor(selected_jobs: Memo<Vec<Job>>, report: RwSignal<Option<ActionR
             </label>
             <button type="submit" disabled=disabled>"Set priority"</button>
             {move || error().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
+        </form>
+    }
+}
+
+/// Sets the worker tag of every selected job, one request each, reporting the ones refused. The
+/// choice is the person's until they change it: a live update never resets it.
+#[component]
+fn BulkTagEditor(selected_jobs: Memo<Vec<Job>>, report: RwSignal<Option<ActionReport>>) -> impl IntoView {
+    let client = use_manager().client;
+    let store = use_jobs();
+    let tags = crate::tags::use_worker_tags();
+    let choice = RwSignal::new(TagChoice::AnyWorker);
+    let set_tag =
+        Action::new_local(move |(ids, choice, label): &(Vec<(String, String)>, TagChoice, String)| {
+            let (client, ids, choice, label) = (client.clone(), ids.clone(), choice.clone(), label.clone());
+            async move {
+                let requests = ids.iter().map(|(id, name)| {
+                    let (client, choice) = (client.clone(), choice.clone());
+                    async move {
+                        set_tag_and_fetch(client, id.clone(), choice)
+                            .await
+                            .map_err(|message| Refused { job_name: name.clone(), message })
+                    }
+                });
+                let results = futures::future::join_all(requests).await;
+                let mut updated = Vec::new();
+                let mut refused = Vec::new();
+                for result in results {
+                    match result {
+                        Ok(job) => updated.push(job),
+                        Err(refusal) => refused.push(refusal),
+                    }
+                }
+                (
+                    updated,
+                    ActionReport {
+                        change: Change::WorkerTag(label),
+                        applied: ids.len() - refused.len(),
+                        refused,
+                        skipped: vec![],
+                    },
+                )
+            }
+        });
+    Effect::new(move |_| {
+        if let Some((updated, outcome)) = set_tag.value().get() {
+            for job in updated {
+                store.upsert(job);
+            }
+            report.set(Some(outcome));
+        }
+    });
+    let on_submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        let choice = choice.get_untracked();
+        let label = tags.tags.with_untracked(|tags| choice.label(tags));
+        let ids = selected_jobs.get_untracked().into_iter().map(|job| (job.id, job.name)).collect();
+        set_tag.dispatch((ids, choice, label));
+    };
+    let options = move || {
+        let selected = choice.get();
+        tags.tags
+            .with(|tags| tag_options(tags, &selected))
+            .into_iter()
+            .map(|(value, label)| {
+                let is_selected = value == selected.value();
+                view! { <option value=value selected=is_selected>{label}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <form class="bulk-tag-editor" on:submit=on_submit>
+            <label for="bulk-tag-select">"Worker tag"</label>
+            <select id="bulk-tag-select" prop:value=move || choice.get().value() on:change:target=move |event| choice.set(TagChoice::from_value(&event.target().value()))>
+                    {options}
+            </select>
+            <button type="submit" disabled=move || selected_jobs.with(Vec::is_empty) || set_tag.pending().get()>"Set worker tag"</button>
         </form>
     }
 }

@@ -6,14 +6,18 @@
 //! focus survive the events, and the subscriptions and one-off fetches (job type, last render) are
 //! made once per job, not once per event.
 
+mod blocklist;
 mod last_rendered;
+pub mod worker_tag;
 
 use flamenco_api::{AvailableJobType, Job, JobStatus, SettingVisibility};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map};
 
+use self::blocklist::JobBlocklistSection;
 use self::last_rendered::LastRendered;
+use self::worker_tag::JobWorkerTag;
 use super::bulk::ActionReport;
 use super::controls::{ActionReportLine, JobActionButtons};
 use super::store::use_jobs;
@@ -37,7 +41,9 @@ pub fn JobPane() -> impl IntoView {
         Memo::new(move |_| store.table.with(|table| table.get(&job_id.get()).map(|job| job.status.clone())));
     Effect::new(move |_| {
         live.epoch().track();
-        status.track();
+        // Read, not only tracked: a memo nobody reads is never recomputed, and the effect then
+        // never saw the job's status change (the activity stayed as it was when the pane opened).
+        let _ = status.get();
         let id = job_id.get();
         let client = client.clone();
         leptos::task::spawn_local(async move {
@@ -137,11 +143,12 @@ fn JobDetails(id: String, tasks: UseJobTasksReturn) -> impl IntoView {
             <dt>"Progress"</dt><dd>{field(progress_text)}</dd>
             <dt>"Type"</dt><dd>{field(|job| job.job_type.clone())}</dd>
             <dt>"Priority"</dt><dd>{field(|job| job.priority.to_string())}</dd>
-            <dt>"Worker tag"</dt><dd>{field(|job| job.worker_tag.clone().unwrap_or_else(|| "any worker".into()))}</dd>
+            <dt>"Worker tag"</dt><dd class="job-worker-tag"><JobWorkerTag job_id=id.clone() job=live_job /></dd>
             <dt>"Created"</dt><dd><RelativeTime timestamp=Signal::derive(field(|job| job.created.clone())) now /></dd>
             <dt>"Updated"</dt><dd><RelativeTime timestamp=Signal::derive(field(|job| job.updated.clone())) now /></dd>
             <dt>"Id"</dt><dd><CopyableId id=id.clone() /></dd>
         </dl>
+        <JobBlocklistSection job_id=id.clone() job=live_job />
         <LastRendered job_id=id />
         <Settings job=live_job />
         <Metadata job=live_job />

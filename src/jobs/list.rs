@@ -331,8 +331,10 @@ fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> i
             store.selection.update(|selection| selection.set(&id, checked));
         }
     };
+    let tags = crate::tags::use_worker_tags();
     let cells = move || {
         job.get().map(|job| {
+            let tag = job.worker_tag.clone().filter(|tag| !tag.is_empty());
             let Job { name, job_type, priority, status, steps_completed, steps_total, updated, .. } = job;
             let status_text = status.as_str().to_owned();
             let fraction = flamenco_api::progress_fraction(steps_completed, steps_total);
@@ -344,6 +346,7 @@ fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> i
                 </td>
                 <td class="col-name"><a href=href.clone()>{name}</a></td>
                 <td class="col-type">{job_type}</td>
+                <td class="col-tag">{move || tag.as_deref().map(|tag| tags.name_of(tag))}</td>
                 <td class="col-priority">{priority}</td>
                 <td class="col-updated"><RelativeTime timestamp=updated now /></td>
             }

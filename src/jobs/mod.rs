@@ -4,6 +4,7 @@ pub mod bulk;
 mod controls;
 mod details;
 mod list;
+mod mass_delete;
 mod page;
 pub mod query;
 pub mod selection;

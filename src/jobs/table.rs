@@ -156,13 +156,21 @@ pub enum JobColumn {
     Status,
     Name,
     Type,
+    /// The worker tag (sorted by id: jobs of one tag end up together).
+    Tag,
     Priority,
     Updated,
 }
 
 impl JobColumn {
-    pub const ALL: [JobColumn; 5] =
-        [JobColumn::Status, JobColumn::Name, JobColumn::Type, JobColumn::Priority, JobColumn::Updated];
+    pub const ALL: [JobColumn; 6] = [
+        JobColumn::Status,
+        JobColumn::Name,
+        JobColumn::Type,
+        JobColumn::Tag,
+        JobColumn::Priority,
+        JobColumn::Updated,
+    ];
 
     /// The name in the address bar (`?sort=updated`).
     pub fn as_str(self) -> &'static str {
@@ -170,6 +178,7 @@ impl JobColumn {
             JobColumn::Status => "status",
             JobColumn::Name => "name",
             JobColumn::Type => "type",
+            JobColumn::Tag => "tag",
             JobColumn::Priority => "priority",
             JobColumn::Updated => "updated",
         }
@@ -185,6 +194,7 @@ impl JobColumn {
             JobColumn::Status => "Status",
             JobColumn::Name => "Name",
             JobColumn::Type => "Type",
+            JobColumn::Tag => "Worker tag",
             JobColumn::Priority => "Priority",
             JobColumn::Updated => "Updated",
         }
@@ -200,6 +210,7 @@ impl JobColumn {
             JobColumn::Status => a.status.as_str().cmp(b.status.as_str()),
             JobColumn::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             JobColumn::Type => a.job_type.cmp(&b.job_type),
+            JobColumn::Tag => a.worker_tag.cmp(&b.worker_tag),
             JobColumn::Priority => a.priority.cmp(&b.priority),
             // RFC 3339 timestamps from one Manager share a format, so text order is time order.
             JobColumn::Updated => a.updated.cmp(&b.updated),

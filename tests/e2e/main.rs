@@ -6,6 +6,7 @@ mod support;
 
 mod farm_pages;
 mod hosting;
+mod job_admin;
 mod job_preview;
 mod jobs;
 mod live_panes;

@@ -166,6 +166,35 @@ impl JobLastRenderedImageInfo {
     }
 }
 
+/// One (worker, task type) pair blocked on a job (`JobBlocklistEntry`). `worker_name` is sent by
+/// the Manager and may be left out of a removal request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct JobBlocklistEntry {
+    pub worker_id: String,
+    pub task_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_name: Option<String>,
+}
+
+/// Workers not allowed certain task types on a job (`JobBlocklist`).
+pub type JobBlocklist = Vec<JobBlocklistEntry>;
+
+/// A new worker tag for a job (`JobTagChange`): its id, or nothing to let any worker run it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobTagChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Which jobs a mass deletion selects (`JobMassDeletionSelection`): those last updated at or before
+/// this RFC 3339 time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobMassDeletionSelection {
+    pub last_updated_max: String,
+}
+
 /// The tasks of a job, in summary (`JobTasksSummary`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTasksSummary {

@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use flamenco_api::{
-    AvailableJobTypes, Job, JobDeletionInfo, JobPriorityChange, JobStatusChange, JobTasksSummary,
-    SubmittedJob,
+    AvailableJobTypes, Job, JobBlocklist, JobDeletionInfo, JobPriorityChange, JobStatusChange,
+    JobTasksSummary, SubmittedJob,
 };
 use serde::{Deserialize, Serialize};
 
@@ -267,23 +267,29 @@ pub async fn job_tasks(State(state): State<ApiState>, Path(job_id): Path<String>
     ok_json(&JobTasksSummary { tasks })
 }
 
-pub async fn blocklist(Path(job_id): Path<String>) -> ApiResult {
+/// A job's blocklist. Like the Manager, an unknown job simply has an empty one.
+pub async fn blocklist(State(state): State<ApiState>, Path(job_id): Path<String>) -> ApiResult {
     check_uuid(&job_id, "job ID should be a UUID")?;
-    // Simulated workers are never blocked: the list is always empty.
-    ok_json(&Vec::<serde_json::Value>::new())
+    let entries: JobBlocklist = farm::lock(&state.farm).blocklist(&job_id);
+    ok_json(&entries)
 }
 
-pub async fn remove_blocklist(Path(job_id): Path<String>, headers: HeaderMap, body: Body) -> ApiResult {
+pub async fn remove_blocklist(
+    State(state): State<ApiState>,
+    Path(job_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
     check_uuid(&job_id, "job ID should be a UUID")?;
     let body = read_body(body).await?;
     if body.is_empty() {
         return Err(ApiFailure::bad_request("invalid format"));
     }
     #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to validate the shape
     struct Entry {
         worker_id: String,
         task_type: String,
+        #[allow(dead_code)] // read only to validate the shape
         worker_name: Option<String>,
     }
     let content_type =
@@ -311,5 +317,8 @@ pub async fn remove_blocklist(Path(job_id): Path<String>, headers: HeaderMap, bo
     if entries.is_empty() {
         return Err(ApiFailure::bad_request("empty list of blocklist entries given"));
     }
+    let remove: Vec<(String, String)> =
+        entries.into_iter().map(|entry| (entry.worker_id, entry.task_type)).collect();
+    farm::lock(&state.farm).remove_from_blocklist(&job_id, &remove);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -3,6 +3,7 @@
 //! [`state_machine`], handing out work in [`scheduler`], tasks in [`tasks`], workers and their tags
 //! in [`workers`]. They emit the live updates, in order, while the lock is held.
 
+mod blocklist;
 pub mod events;
 mod scheduler;
 mod state_machine;
@@ -18,6 +19,7 @@ use flamenco_api::{
 };
 use tokio::sync::mpsc::UnboundedSender;
 
+pub use blocklist::BLOCKLIST_THRESHOLD;
 pub use events::LiveEvent;
 pub use scheduler::{Assignment, Outcome};
 
@@ -120,6 +122,8 @@ pub struct Farm {
     runnable_jobs: HashSet<String>,
     thumbnails: HashMap<String, Arc<Thumbnails>>,
     sleep_schedules: HashMap<String, serde_json::Value>,
+    /// Per job, the workers blocked from a task type on it ([`blocklist`]).
+    blocklists: HashMap<String, Vec<flamenco_api::JobBlocklistEntry>>,
     last_rendered_job: Option<String>,
     events: Option<UnboundedSender<LiveEvent>>,
 }
@@ -139,6 +143,7 @@ impl Farm {
             runnable_jobs: HashSet::new(),
             thumbnails: HashMap::new(),
             sleep_schedules: HashMap::new(),
+            blocklists: HashMap::new(),
             last_rendered_job: None,
             events,
         }
@@ -336,6 +341,7 @@ impl Farm {
             }
         }
         self.thumbnails.remove(job_id);
+        self.blocklists.remove(job_id);
         if self.last_rendered_job.as_deref() == Some(job_id) {
             self.last_rendered_job = None;
         }

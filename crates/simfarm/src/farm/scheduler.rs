@@ -5,6 +5,7 @@ use std::cmp::Reverse;
 
 use flamenco_api::{JobStatus, TaskStatus, WorkerStatus};
 
+use super::blocklist::BlocklistVerdict;
 use super::{job_event, Farm, LiveEvent, TASK_FAIL_AFTER_SOFT_FAILS};
 use crate::clock;
 use crate::render::Work;
@@ -96,6 +97,7 @@ impl Farm {
                 if !matches!(task.status, TaskStatus::Queued | TaskStatus::SoftFailed)
                     || !worker.supported_task_types.contains(&task.task_type)
                     || task.failed_by.contains(&worker.id)
+                    || self.is_blocklisted(job_id, &worker.id, &task.task_type)
                     || !task
                         .depends_on
                         .iter()
@@ -190,9 +192,10 @@ impl Farm {
         true
     }
 
-    /// A worker is done with a task. A failure soft-fails it (another worker will try) until
-    /// [`TASK_FAIL_AFTER_SOFT_FAILS`] workers have failed it; when no other worker could run it
-    /// the whole job fails, as in Flamenco.
+    /// A worker is done with a task. A failure first goes through the job's blocklist rules (which
+    /// may fail the job when nobody is left for the task type), then soft-fails the task (another
+    /// worker will try) until [`TASK_FAIL_AFTER_SOFT_FAILS`] workers have failed it; when no other
+    /// worker could run it the whole job fails, as in Flamenco.
     pub fn task_done(&mut self, worker_id: &str, task_id: &str, outcome: Outcome) {
         if !self.may_keep_running(worker_id, task_id) {
             return;
@@ -211,6 +214,9 @@ impl Farm {
                 let failures = task.failed_by.len();
                 let task_type = task.task_type.clone();
                 let job_id = task.job_id.clone();
+                if self.apply_blocklist_rules(worker_id, task_id) == BlocklistVerdict::NoWorkersLeft {
+                    return;
+                }
                 let capable = self
                     .workers
                     .iter()
