@@ -147,6 +147,10 @@ pub fn ManagerSettingsPage() -> impl IntoView {
                 "The Manager's settings file (flamenco-manager.yaml). The Manager reads it when it starts: saved changes apply after a restart. Farmdeck's own settings in this browser are under "
                 <A href="/settings">"Settings"</A>"."
             </p>
+            <p class="muted">
+                "To choose the shared storage folder and Blender with the Manager checking both, run the "
+                <A href="/setup">"Setup Assistant"</A>"."
+            </p>
             {move || load_error.get().map(|message| view! { <p role="alert" class="field-error">{format!("Could not load the settings file: {message}")}</p> })}
             <Show when=move || state.draft.with(Option::is_some) fallback=move || view! { <p class="muted">"Loading the settings file…"</p> }>
                 <ConfigForm state submit=Callback::new(move |()| submit()) pending=save.pending() />

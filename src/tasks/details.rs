@@ -61,7 +61,8 @@ fn OpenTask(id: String, job_status: Signal<JobStatus>) -> impl IntoView {
     };
     Effect::new(move |_| {
         live.epoch().track();
-        summary_version.track();
+        // Read, not only tracked: a memo nobody reads is never computed, so it would never change.
+        let _ = summary_version.get();
         let client = client.clone();
         let id = id.clone();
         record.load(async move { client.fetch_task(&id).await.map(task_with_real_worker) });
