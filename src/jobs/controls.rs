@@ -6,7 +6,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::bulk::{ActionPlan, ActionReport, Change, Refused};
-use super::details::worker_tag::{set_tag_and_fetch, tag_options, TagChoice};
+use super::details::worker_tag::{set_tag_and_fetch, tag_option_views, TagChoice};
 use super::mass_delete::MassDelete;
 use super::store::use_jobs;
 use crate::api::ManagerClient;
@@ -261,17 +261,7 @@ fn BulkTagEditor(selected_jobs: Memo<Vec<Job>>, report: RwSignal<Option<ActionRe
         let ids = selected_jobs.get_untracked().into_iter().map(|job| (job.id, job.name)).collect();
         set_tag.dispatch((ids, choice, label));
     };
-    let options = move || {
-        let selected = choice.get();
-        tags.tags
-            .with(|tags| tag_options(tags, &selected))
-            .into_iter()
-            .map(|(value, label)| {
-                let is_selected = value == selected.value();
-                view! { <option value=value selected=is_selected>{label}</option> }
-            })
-            .collect_view()
-    };
+    let options = move || tag_option_views(choice.get());
     view! {
         <form class="bulk-tag-editor" on:submit=on_submit>
             <label for="bulk-tag-select">"Worker tag"</label>

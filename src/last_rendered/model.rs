@@ -3,9 +3,7 @@
 
 use flamenco_api::JobLastRenderedImageInfo;
 
-/// Flamenco's thumbnail files by name with their widths (the API gives only the names).
-const KNOWN_WIDTHS: [(&str, u32); 3] =
-    [("last-rendered.jpg", 1920), ("last-rendered-small.jpg", 600), ("last-rendered-tiny.jpg", 200)];
+use crate::ui::image_sources::ImageSources;
 
 /// One render to show.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,24 +27,7 @@ impl Render {
         version: u32,
         at_ms: Option<f64>,
     ) -> Option<Render> {
-        let url = |path: &str| format!("{base_url}{path}?v={version}");
-        let mut sized: Vec<(u32, String)> = info
-            .urls()
-            .filter_map(|path| {
-                let file = path.rsplit('/').next().unwrap_or_default().to_owned();
-                KNOWN_WIDTHS.iter().find(|(name, _)| *name == file).map(|(_, width)| (*width, path))
-            })
-            .collect();
-        sized.sort_by_key(|(width, _)| *width);
-        let src = match sized.last() {
-            Some((_, largest)) => url(largest),
-            None => url(&info.urls().next()?),
-        };
-        let srcset = sized
-            .iter()
-            .map(|(width, path)| format!("{} {width}w", url(path)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let ImageSources { src, srcset } = ImageSources::of(info, base_url, version)?;
         let job_id = job_id.or_else(|| job_of_base(&info.base));
         Some(Render { job_id, src, srcset, at_ms })
     }

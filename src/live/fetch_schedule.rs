@@ -1,6 +1,10 @@
 //! When a store fetches its whole list over REST: once per live connection, after it subscribed,
 //! so that no event falls between the list and the updates.
 
+use leptos::prelude::*;
+
+use super::{ConnectionState, LiveContext};
+
 /// When the whole list is fetched (10,000 jobs are half a megabyte compressed): once per live
 /// connection, after it subscribed, so that no event falls between the list and the updates;
 /// that is once per load and once per reconnect. If the live channel fails before it ever
@@ -25,6 +29,19 @@ impl FetchSchedule {
         }
         wanted
     }
+}
+
+/// Calls `fetch` as [`FetchSchedule`] says: once per live connection (and once without one when
+/// the live channel cannot connect). Call it after subscribing.
+pub fn fetch_once_per_connection(live: LiveContext, fetch: impl Fn() + 'static) {
+    let schedule = StoredValue::new(FetchSchedule::default());
+    Effect::new(move |_| {
+        let epoch = live.epoch().get();
+        let failing = matches!(live.state().get(), ConnectionState::Reconnecting { .. });
+        if schedule.try_update_value(|schedule| schedule.wants_fetch(epoch, failing)) == Some(true) {
+            fetch();
+        }
+    });
 }
 
 #[cfg(test)]

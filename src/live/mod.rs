@@ -28,7 +28,7 @@ pub use context::{
     provide_live, use_live, use_live_event, use_subscription, ListenerGuard, LiveContext, SubscriptionGuard,
 };
 pub use events::{DecodeError, LiveEvent};
-pub use fetch_schedule::FetchSchedule;
+pub use fetch_schedule::{fetch_once_per_connection, FetchSchedule};
 pub use flamenco_api::SubscriptionType;
 pub use socket::socket_url;
 pub use state::ConnectionState;

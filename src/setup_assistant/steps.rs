@@ -18,6 +18,19 @@ fn CheckLine(
     view! { <p class=format!("check-line {class}") role="status">{verdict}{cause}</p> }
 }
 
+/// What a check shows: the Manager's answer (usable, why) for the text as it is typed now, that the
+/// check is running, or why the Manager could not be asked.
+fn check_view<T>(checked: &Checked<T>, answer: Option<(bool, String)>) -> AnyView {
+    match (checked, answer) {
+        (_, Some((usable, cause))) => view! { <CheckLine usable cause /> }.into_any(),
+        (Checked::Running, None) => view! { <p class="muted" role="status">"Checking…"</p> }.into_any(),
+        (Checked::Failed(why), None) => {
+            view! { <p role="alert" class="field-error">{why.clone()}</p> }.into_any()
+        }
+        _ => ().into_any(),
+    }
+}
+
 /// Step 1: the folder all Workers share, checked by the Manager.
 #[component]
 pub fn StorageStep(
@@ -44,15 +57,9 @@ pub fn StorageStep(
         check.dispatch(path);
     };
     let result = move || {
-        draft.with(|draft| match (&draft.storage_check, draft.current_storage_check()) {
-            (_, Some(result)) => {
-                view! { <CheckLine usable=result.is_usable cause=result.cause.clone() /> }.into_any()
-            }
-            (Checked::Running, _) => view! { <p class="muted" role="status">"Checking…"</p> }.into_any(),
-            (Checked::Failed(why), _) => {
-                view! { <p role="alert" class="field-error">{why.clone()}</p> }.into_any()
-            }
-            _ => ().into_any(),
+        draft.with(|draft| {
+            let answer = draft.current_storage_check().map(|result| (result.is_usable, result.cause.clone()));
+            check_view(&draft.storage_check, answer)
         })
     };
     view! {
@@ -165,15 +172,9 @@ fn TypedBlender(
         check.dispatch(path);
     };
     let result = move || {
-        draft.with(|draft| match (&draft.typed_check, draft.current_typed_check()) {
-            (_, Some(result)) => {
-                view! { <CheckLine usable=result.is_usable cause=result.cause.clone() /> }.into_any()
-            }
-            (Checked::Running, _) => view! { <p class="muted" role="status">"Checking…"</p> }.into_any(),
-            (Checked::Failed(why), _) => {
-                view! { <p role="alert" class="field-error">{why.clone()}</p> }.into_any()
-            }
-            _ => ().into_any(),
+        draft.with(|draft| {
+            let answer = draft.current_typed_check().map(|result| (result.is_usable, result.cause.clone()));
+            check_view(&draft.typed_check, answer)
         })
     };
     view! {

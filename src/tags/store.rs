@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ManagerClient;
-use crate::live::{use_live, ConnectionState, FetchSchedule, LiveEvent};
+use crate::live::{fetch_once_per_connection, use_live, LiveEvent};
 use crate::manager::use_manager;
 use crate::ui::load_state::LoadState;
 
@@ -84,14 +84,7 @@ pub fn provide_worker_tags() -> WorkerTagsStore {
     });
     // The app lives as long as the page: keep the subscription and listener with the store.
     StoredValue::new_local((subscription, listener));
-    let schedule = StoredValue::new(FetchSchedule::default());
-    Effect::new(move |_| {
-        let epoch = live.epoch().get();
-        let failing = matches!(live.state().get(), ConnectionState::Reconnecting { .. });
-        if schedule.try_update_value(|schedule| schedule.wants_fetch(epoch, failing)) == Some(true) {
-            store.refresh();
-        }
-    });
+    fetch_once_per_connection(live, move || store.refresh());
     store
 }
 

@@ -1,5 +1,6 @@
 //! Small pieces of interface that every feature uses.
 
+pub mod image_sources;
 pub mod live_record;
 pub mod load_state;
 pub mod status;

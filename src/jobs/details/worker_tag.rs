@@ -74,6 +74,19 @@ pub fn tag_options(tags: &[WorkerTag], current: &TagChoice) -> Vec<(String, Stri
     options
 }
 
+/// The `<option>`s of a worker-tag select, `selected` marked.
+pub fn tag_option_views(selected: TagChoice) -> impl IntoView {
+    let tags = use_worker_tags();
+    tags.tags
+        .with(|tags| tag_options(tags, &selected))
+        .into_iter()
+        .map(|(value, label)| {
+            let is_selected = value == selected.value();
+            view! { <option value=value selected=is_selected>{label}</option> }
+        })
+        .collect_view()
+}
+
 /// Sets the tag, then fetches the job again: job events do not carry the tag.
 pub async fn set_tag_and_fetch(
     client: ManagerClient,
@@ -108,17 +121,7 @@ pub fn JobWorkerTag(job_id: String, job: Memo<Option<Job>>) -> impl IntoView {
         Some(Err(message)) => problem.set(Some(format!("The worker tag was not changed: {message}"))),
         None => {}
     });
-    let options = move || {
-        let selected = shown.get();
-        tags.tags
-            .with(|tags| tag_options(tags, &selected))
-            .into_iter()
-            .map(|(value, label)| {
-                let is_selected = value == selected.value();
-                view! { <option value=value selected=is_selected>{label}</option> }
-            })
-            .collect_view()
-    };
+    let options = move || tag_option_views(shown.get());
     let unchanged = move || draft.get().is_none_or(|draft| draft == current.get());
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
