@@ -1,11 +1,45 @@
 //! Tasks as the API shows them, and their logs.
 
-use flamenco_api::{AssignedWorker, EventTaskLogUpdate, EventTaskUpdate, Task, TaskStatus};
+use flamenco_api::{
+    AssignedWorker, EventTaskLogUpdate, EventTaskUpdate, Task, TaskStatus, TaskSummary, TaskWorker,
+};
 
 use super::{Farm, LiveEvent, TaskRec, LOG_KEEP_BYTES, LOG_TAIL_BYTES};
 use crate::clock;
 
 impl Farm {
+    pub(super) fn task_summary(&self, task: &TaskRec) -> TaskSummary {
+        TaskSummary {
+            id: task.id.clone(),
+            name: task.name.clone(),
+            status: task.status.clone(),
+            index_in_job: task.index_in_job,
+            priority: task.priority,
+            task_type: task.task_type.clone(),
+            updated: task.updated.clone(),
+            worker: Some(self.task_worker_or_unassigned(task.worker.as_deref())),
+            steps_completed: task.steps_completed,
+            steps_total: task.steps_total,
+        }
+    }
+
+    /// The Manager sends a task's `worker` even when no worker has it: with empty strings.
+    pub(super) fn task_worker_or_unassigned(&self, worker_id: Option<&str>) -> TaskWorker {
+        worker_id.and_then(|id| self.task_worker(id)).unwrap_or_else(|| TaskWorker {
+            id: String::new(),
+            name: String::new(),
+            address: String::new(),
+        })
+    }
+
+    pub(super) fn task_worker(&self, worker_id: &str) -> Option<TaskWorker> {
+        self.worker(worker_id).map(|worker| TaskWorker {
+            id: worker.id.clone(),
+            name: worker.name.clone(),
+            address: worker.ip_address.clone(),
+        })
+    }
+
     /// The full task, as `GET /api/v3/tasks/{id}` shows it.
     pub fn task(&self, task_id: &str) -> Option<Task> {
         let task = self.tasks.get(task_id)?;
