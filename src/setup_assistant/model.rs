@@ -26,6 +26,16 @@ pub enum Checked<T> {
     Failed(String),
 }
 
+impl<T> Checked<T> {
+    /// The Manager's answer to a check, or why it could not be asked.
+    pub fn from_answer(answer: Result<T, crate::api::ApiFailure>) -> Checked<T> {
+        match answer {
+            Ok(result) => Checked::Done(result),
+            Err(failure) => Checked::Failed(format!("The Manager could not check it: {failure}")),
+        }
+    }
+}
+
 /// The assistant's state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SetupDraft {

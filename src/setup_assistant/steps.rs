@@ -43,12 +43,7 @@ pub fn StorageStep(
         let path = path.clone();
         async move {
             let outcome = client.check_shared_storage(&path).await;
-            draft.update(|draft| {
-                draft.storage_check = match outcome {
-                    Ok(result) => Checked::Done(result),
-                    Err(failure) => Checked::Failed(format!("The Manager could not check it: {failure}")),
-                }
-            });
+            draft.update(|draft| draft.storage_check = Checked::from_answer(outcome));
         }
     });
     let on_check = move |_| {
@@ -155,12 +150,7 @@ fn TypedBlender(
         let path = path.clone();
         async move {
             let outcome = client.check_blender(&path).await;
-            draft.update(|draft| {
-                draft.typed_check = match outcome {
-                    Ok(result) => Checked::Done(result),
-                    Err(failure) => Checked::Failed(format!("The Manager could not check it: {failure}")),
-                }
-            });
+            draft.update(|draft| draft.typed_check = Checked::from_answer(outcome));
         }
     });
     let on_check = move |_| {
