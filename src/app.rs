@@ -5,21 +5,19 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::config::Settings;
-use crate::jobs::{provide_jobs_store, JobPane, JobsLayout, NoJobOpen, NoTaskOpen};
-use crate::last_rendered::LastRenderedPage;
+use crate::jobs::{provide_jobs_store, JobsLayout, NoJobOpen};
 use crate::live::provide_live;
 use crate::manager::provide_manager;
-use crate::manager_settings::ManagerSettingsPage;
-use crate::notifications::{provide_notifications, NotificationsPage};
+use crate::notifications::provide_notifications;
+use crate::pages::lazy::{
+    JobPaneRoute, JobPreviewRoute, LastRenderedRoute, ManagerRoute, NoTaskOpenRoute, NoWorkerOpenRoute,
+    NotificationsRoute, PreviewRoute, SettingsRoute, SetupRoute, SubmitRoute, SubmitTypeRoute, TagsRoute,
+    TaskPaneRoute, WorkerPaneRoute, WorkersRoute,
+};
 use crate::pages::NotFound;
-use crate::preview::{JobPreviewPage, PreviewPage};
-use crate::settings::SettingsPage;
-use crate::setup_assistant::{provide_first_run, FirstRunBanner, SetupPage};
+use crate::setup_assistant::{provide_first_run, FirstRunBanner};
 use crate::shell::{AppHeader, ManagerBanner};
-use crate::submit::{SubmitPage, SubmitTypePage};
-use crate::tags::{provide_worker_tags, TagsPage};
-use crate::tasks::TaskPane;
-use crate::workers::{NoWorkerOpen, WorkerPane, WorkersLayout};
+use crate::tags::provide_worker_tags;
 
 /// The whole app. `settings` says where the Manager is.
 #[component]
@@ -40,25 +38,25 @@ pub fn App(settings: Settings) -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Redirect path="/jobs" /> } />
                     <ParentRoute path=path!("/jobs") view=JobsLayout>
                         <Route path=path!("") view=NoJobOpen />
-                        <ParentRoute path=path!(":job_id") view=JobPane>
-                            <Route path=path!("") view=NoTaskOpen />
-                            <Route path=path!("tasks/:task_id") view=TaskPane />
+                        <ParentRoute path=path!(":job_id") view=JobPaneRoute>
+                            <Route path=path!("") view=NoTaskOpenRoute />
+                            <Route path=path!("tasks/:task_id") view=TaskPaneRoute />
                         </ParentRoute>
                     </ParentRoute>
-                    <ParentRoute path=path!("/workers") view=WorkersLayout>
-                        <Route path=path!("") view=NoWorkerOpen />
-                        <Route path=path!(":worker_id") view=WorkerPane />
+                    <ParentRoute path=path!("/workers") view=WorkersRoute>
+                        <Route path=path!("") view=NoWorkerOpenRoute />
+                        <Route path=path!(":worker_id") view=WorkerPaneRoute />
                     </ParentRoute>
-                    <Route path=path!("/tags") view=TagsPage />
-                    <Route path=path!("/submit") view=SubmitPage />
-                    <Route path=path!("/submit/:job_type") view=SubmitTypePage />
-                    <Route path=path!("/preview") view=PreviewPage />
-                    <Route path=path!("/jobs/:job_id/preview") view=JobPreviewPage />
-                    <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/setup") view=SetupPage />
-                    <Route path=path!("/last-rendered") view=LastRenderedPage />
-                    <Route path=path!("/notifications") view=NotificationsPage />
-                    <Route path=path!("/manager") view=ManagerSettingsPage />
+                    <Route path=path!("/tags") view=TagsRoute />
+                    <Route path=path!("/submit") view=SubmitRoute />
+                    <Route path=path!("/submit/:job_type") view=SubmitTypeRoute />
+                    <Route path=path!("/preview") view=PreviewRoute />
+                    <Route path=path!("/jobs/:job_id/preview") view=JobPreviewRoute />
+                    <Route path=path!("/settings") view=SettingsRoute />
+                    <Route path=path!("/setup") view=SetupRoute />
+                    <Route path=path!("/last-rendered") view=LastRenderedRoute />
+                    <Route path=path!("/notifications") view=NotificationsRoute />
+                    <Route path=path!("/manager") view=ManagerRoute />
                 </Routes>
             </main>
         </Router>
