@@ -2,7 +2,7 @@
 //! name carries its content's hash is kept for good, everything else (index.html and the deep links
 //! answered with it, farmdeck.json, the preview worker's files) is asked for again on every visit
 //! and costs a 304 without a body when unchanged; the wasm (and the Manager's JSON, behind a
-//! proxy) goes out gzip'd.
+//! proxy) goes out gzip'd. A hashed name that is not there is a 404, not kept.
 
 use std::path::Path;
 
@@ -92,6 +92,10 @@ pub(super) async fn check_caching(site: &str, dist: &Path, api: Api) {
     for page in ["/", "/jobs/5f2b2f0e-7c1a-4b9e-9d1e-2a6b4b8d9c01"] {
         check_file(&http, site, page, NO_CACHE).await;
     }
+    // An older build's file, asked for by a page loaded before an upgrade: a 404 that is not kept.
+    let gone = get(&http, &format!("{site}/farmdeck-0123456789abcdef_bg.wasm"), accepting_gzip()).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND, "a hashed file that is not there");
+    assert_ne!(header(&gone, &CACHE_CONTROL), IMMUTABLE, "the 404 of a hashed name is not kept for good");
 
     let wasm = files.iter().find(|name| is_hashed(name) && name.ends_with("_bg.wasm")).expect("the wasm");
     let response = get(&http, &format!("{site}/{wasm}"), accepting_gzip()).await;
