@@ -2,22 +2,24 @@
 //! Debian's nginx with `docs/hosting/nginx-site.conf` (`nginx`), Caddy with `docs/hosting/Caddyfile`
 //! (`caddy`), both in front of simfarm, and Caddy serving only the files on port 8081 with
 //! `docs/hosting/Caddyfile-8081` (`dev_port`). Each host must pass on the app, a deep link, a reload,
-//! the API, the WebSocket and `/job-files/` (and, behind the proxies, the render storage).
+//! the API, the WebSocket and `/job-files/` (and, behind the proxies, the render storage), and tell
+//! the browser what to cache (`caching`). `bench_load` runs one cell of `scripts/bench-load`.
 
+mod bench_load;
+mod caching;
 mod caddy;
 mod dev_port;
 mod nginx;
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
+use crate::preview::tiles_in_state;
+use crate::support::{
+    documented_config, fill_in, installed_dist, workspace_root, xpath_literal, Browser, FarmApi, Server,
+    Simfarm, PATIENCE,
+};
 use flamenco_api::{JobStatus, SubmittedJob};
 use serde_json::json;
-use tokio::process::{Child, Command};
-
-use crate::preview::tiles_in_state;
-use crate::support::{dist_dir, workspace_root, xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
 
 /// The README's `farmdeck.json` for a dashboard on port 8081; the Manager's address is the value a
 /// person puts in.
@@ -44,67 +46,9 @@ fn readme() -> String {
 
 /// A file of `docs/hosting/`, as printed.
 fn documented(name: &str) -> String {
-    let text = std::fs::read_to_string(workspace_root().join("docs/hosting").join(name))
-        .unwrap_or_else(|error| panic!("docs/hosting/{name}: {error}"));
+    let text = documented_config(name);
     assert!(readme().contains(&format!("docs/hosting/{name}")), "the README points at docs/hosting/{name}");
     text
-}
-
-/// A documented configuration with its marked values filled in, and nothing else changed. A value
-/// is marked by a `# REPLACE` comment at the end of its line or on the line just above it; `values`
-/// pairs each documented value with what replaces it. Every marked line must be filled in, and
-/// every value must be found on a marked line: an unmarked copy of a value stays as printed, so a
-/// configuration that needs one changed fails its test.
-fn fill_in(documented: &str, values: &[(&str, &str)]) -> String {
-    let mut used = vec![0; values.len()];
-    let mut marked_above = false;
-    let mut lines = Vec::new();
-    for line in documented.lines() {
-        let trimmed = line.trim_start();
-        let is_comment = trimmed.starts_with('#');
-        let marked = marked_above || (!is_comment && line.contains("# REPLACE"));
-        marked_above = is_comment && trimmed.starts_with("# REPLACE");
-        if !marked {
-            lines.push(line.to_owned());
-            continue;
-        }
-        let mut filled = line.to_owned();
-        for (index, (from, to)) in values.iter().enumerate() {
-            if filled.contains(from) {
-                filled = filled.replacen(from, to, 1);
-                used[index] += 1;
-            }
-        }
-        assert_ne!(filled, line, "the marked line `{line}` has none of the values a test fills in");
-        lines.push(filled);
-    }
-    for ((from, _), count) in values.iter().zip(used) {
-        assert_eq!(count, 1, "`{from}` is not on exactly one marked line");
-    }
-    lines.join("\n") + "\n"
-}
-
-/// A copy of the built app, as a person puts `dist/` on the host, with a `farmdeck.json` beside
-/// `index.html`. Returns the folder holding `dist/`.
-fn installed_dist(farmdeck_json: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("a folder for the installed app");
-    let dist = dir.path().join("dist");
-    copy_dir(&dist_dir(), &dist);
-    std::fs::write(dist.join("farmdeck.json"), farmdeck_json).expect("writing farmdeck.json");
-    (dir, dist)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("creating a folder");
-    for entry in std::fs::read_dir(from).expect("reading the built app") {
-        let entry = entry.expect("a folder entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copying the built app");
-        }
-    }
 }
 
 /// `farmdeck.json` mapping simfarm's render root (the farm's storage) to the proxy's `/render/`.
@@ -122,40 +66,6 @@ fn manager_json(farm: &Simfarm) -> String {
 /// The farm's storage as the Manager names it, with its final `/`.
 fn storage_path(farm: &Simfarm) -> String {
     format!("{}/", farm.render_root().display())
-}
-
-/// A web server process started for a test, killed with it, its log kept for failure messages.
-struct Server {
-    url: String,
-    process: Child,
-}
-
-impl Server {
-    /// Runs `command` and waits until `url` answers.
-    async fn start(mut command: Command, url: String, log: PathBuf) -> Server {
-        let log_file = std::fs::File::create(&log).expect("a log file");
-        let mut process = command
-            .stdout(Stdio::null())
-            .stderr(log_file)
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {command:?} (run scripts/setup.sh): {error}"));
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        while reqwest::get(&url).await.is_err() {
-            if let Ok(Some(status)) = process.try_wait() {
-                panic!("{command:?} ended ({status}): {}", std::fs::read_to_string(&log).unwrap_or_default());
-            }
-            assert!(tokio::time::Instant::now() < deadline, "nothing answered on {url}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Server { url, process }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.process.start_kill();
-    }
 }
 
 /// A small, quick farm named `name` (the name shows in the header the tests read).

@@ -1,13 +1,16 @@
 //! Caddy running a documented Caddyfile as Debian's caddy service does, and `docs/hosting/Caddyfile`
 //! so in front of simfarm.
 
+use std::path::Path;
+
 use tokio::process::Command;
 
+use super::caching::{check_caching, Api};
 use super::{
     documented, fill_in, hosted_farm, installed_dist, storage_json, storage_path, use_the_dashboard, Server,
     Storage,
 };
-use crate::support::free_port;
+use crate::support::{free_port, Simfarm};
 
 /// A Caddy process and its folder.
 pub(super) struct Caddy {
@@ -49,20 +52,33 @@ impl Caddy {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_documented_caddyfile_serves_the_dashboard_in_front_of_the_manager() {
-    let farm = hosted_farm("Behind Caddy").await;
-    let (_app, dist) = installed_dist(&storage_json(&farm));
+/// Caddy with the documented Caddyfile in front of `farm`, serving the app installed in `dist`.
+async fn documented_caddy(farm: &Simfarm, dist: &Path) -> Caddy {
     let port = free_port();
     let caddyfile = fill_in(
         &documented("Caddyfile"),
         &[
             (":80 {", &format!(":{port} {{")),
             ("manager.lan:8080", farm.url.trim_start_matches("http://")),
-            ("/mnt/render", storage_path(&farm).trim_end_matches('/')),
+            ("/mnt/render", storage_path(farm).trim_end_matches('/')),
             ("/srv/farmdeck/dist", &dist.display().to_string()),
         ],
     );
-    let caddy = Caddy::start(&caddyfile, format!("http://127.0.0.1:{port}")).await;
+    Caddy::start(&caddyfile, format!("http://127.0.0.1:{port}")).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_documented_caddyfile_serves_the_dashboard_in_front_of_the_manager() {
+    let farm = hosted_farm("Behind Caddy").await;
+    let (_app, dist) = installed_dist(&storage_json(&farm));
+    let caddy = documented_caddy(&farm, &dist).await;
     use_the_dashboard(&caddy.server.url, &farm, "Behind Caddy", Storage::Served).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_documented_caddyfile_caches_hashed_files_for_good_and_gzips() {
+    let farm = hosted_farm("Behind Caddy").await;
+    let (_app, dist) = installed_dist(&storage_json(&farm));
+    let caddy = documented_caddy(&farm, &dist).await;
+    check_caching(&caddy.server.url, &dist, Api::Forwarded).await;
 }

@@ -2,6 +2,7 @@
 //! served by Caddy with `docs/hosting/Caddyfile-8081` and a `farmdeck.json` naming the Manager: the
 //! browser talks to simfarm across origins, as it would to a real Manager.
 
+use super::caching::{check_caching, Api};
 use super::caddy::Caddy;
 use super::{documented, fill_in, hosted_farm, installed_dist, manager_json, use_the_dashboard, Storage};
 use crate::support::PATIENCE;
@@ -19,5 +20,7 @@ async fn the_documented_port_8081_site_serves_the_dashboard_beside_the_manager()
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let caddy = Caddy::start(&caddyfile, "http://localhost:8081".to_owned()).await;
+    // Checked here rather than in a test of its own: two tests would take turns on port 8081.
+    check_caching(&caddy.server.url, &dist, Api::Elsewhere).await;
     use_the_dashboard(&caddy.server.url, &farm, "Beside port 8081", Storage::Elsewhere).await;
 }

@@ -15,6 +15,8 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 /// One Chromium session. Dropping it ends chromedriver and the browser.
 pub struct Browser {
     pub client: Client,
+    /// chromedriver's address, for the commands fantoccini has no method for.
+    driver_url: String,
     _driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -62,7 +64,24 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Browser { client, _driver: driver, _profile: profile }
+        Browser { client, driver_url: url, _driver: driver, _profile: profile }
+    }
+
+    /// Sends a Chrome DevTools Protocol command to the page's target through chromedriver
+    /// (`goog/cdp/execute`) and returns its result.
+    pub async fn cdp(&self, command: &str, params: serde_json::Value) -> serde_json::Value {
+        let session = self.client.session_id().await.ok().flatten().expect("a WebDriver session");
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let response = reqwest::Client::new()
+            .post(&url)
+            .json(&serde_json::json!({"cmd": command, "params": params}))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("chromedriver refused {command}: {error}"));
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        assert!(status.is_success(), "{command} failed ({status}): {body}");
+        body["value"].clone()
     }
 
     pub async fn open(&self, url: &str) {

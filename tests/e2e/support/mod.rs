@@ -2,10 +2,15 @@
 
 mod browser;
 mod farm;
+mod hosting;
+// The benchmark's whole matrix runs in examples/bench_load.rs; the tests run one cell of it.
+#[allow(dead_code)]
+pub mod load;
 mod servers;
 
 pub use browser::{xpath_literal, Browser, PATIENCE};
 pub use farm::FarmApi;
+pub use hosting::{documented_config, fill_in, installed_dist, nginx_site, LoggedRequest, Nginx, Server};
 pub use servers::{free_port, Simfarm, StaticSite};
 
 use std::path::PathBuf;
