@@ -1,15 +1,17 @@
 //! Pages whose code is downloaded when they are first opened, so that a phone opening the jobs list
 //! loads only the code of the jobs list.
 //!
-//! Each `#[wasm_split(chunk, ..)]` function below is a split point: after Trunk's build,
-//! `crates/wasm-chunks` moves everything only it reaches into `<chunk>-<hash>.wasm`, loaded on the
-//! first call. What it returns is the page's constructor, so the page is built synchronously in the
+//! With the `lazy-pages` feature (Trunk's build turns it on in `index.html`; tests and native builds
+//! leave it off and get one module), each `#[wasm_split(chunk, ..)]` function below is a split
+//! point: after Trunk's build, `crates/wasm-chunks` moves everything only it reaches into
+//! `<chunk>-<hash>.wasm`, loaded on the first call. What it returns is the page's constructor, so the page is built synchronously in the
 //! route's own reactive scope, like any other view.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use leptos::prelude::*;
+#[cfg(feature = "lazy-pages")]
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
 /// Builds a page whose code has been loaded.
@@ -21,6 +23,7 @@ pub type PageView = fn() -> AnyView;
 #[error("the code of this page could not be downloaded ({0})")]
 pub struct ChunkLoadError(String);
 
+#[cfg(feature = "lazy-pages")]
 impl From<SplitLoaderError> for ChunkLoadError {
     fn from(error: SplitLoaderError) -> Self {
         ChunkLoadError(error.to_string())
@@ -35,8 +38,14 @@ pub type PageLoader = fn() -> Pin<Box<dyn Future<Output = Result<PageView, Chunk
 macro_rules! lazy_pages {
     ($( $(#[$doc:meta])* $route:ident: $loader:ident in $chunk:ident => $page:path; )*) => {
         $(
+            #[cfg(feature = "lazy-pages")]
             #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
             fn $loader() -> Result<PageView, ChunkLoadError> {
+                Ok(|| view! { <$page /> }.into_any())
+            }
+
+            #[cfg(not(feature = "lazy-pages"))]
+            async fn $loader() -> Result<PageView, ChunkLoadError> {
                 Ok(|| view! { <$page /> }.into_any())
             }
 

@@ -9,6 +9,7 @@ mod hosting;
 mod job_admin;
 mod job_preview;
 mod jobs;
+mod lazy_pages;
 mod live_panes;
 mod preview;
 mod setup_assistant;

@@ -19,13 +19,14 @@ pub(super) enum Api {
     Elsewhere,
 }
 
-/// Whether a build file's name carries Trunk's content hash: `<name>-<16 hex>` (and `_bg` for the
-/// wasm beside its JS) before the extension.
+/// Whether a build file's name carries a content hash: `<name>-<8 to 16 hex>` (and `_bg` for the wasm
+/// beside its JS) before the extension. Trunk writes its 64-bit hash without leading zeros, so a
+/// build now and then has a shorter one.
 pub(super) fn is_hashed(file_name: &str) -> bool {
     let Some((stem, _extension)) = file_name.rsplit_once('.') else { return false };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     let Some((_, hash)) = stem.rsplit_once('-') else { return false };
-    hash.len() == 16 && hash.chars().all(|ch| matches!(ch, '0'..='9' | 'a'..='f'))
+    (8..=16).contains(&hash.len()) && hash.chars().all(|ch| matches!(ch, '0'..='9' | 'a'..='f'))
 }
 
 /// Every file of the built app, by name.
@@ -115,7 +116,7 @@ pub(super) async fn check_caching(site: &str, dist: &Path, api: Api) {
 #[test]
 fn hashed_names_are_told_from_unhashed_ones() {
     for hashed in
-        ["farmdeck-f528777f1d436340_bg.wasm", "farmdeck-f528777f1d436340.js", "main-457381c3f33f29ae.css"]
+        ["farmdeck-f528777f1d436340_bg.wasm", "farmdeck-7854ba26f1a1ac.js", "main-457381c3f33f29ae.css", "shared-12-2fc1104a838443dc.wasm"]
     {
         assert!(is_hashed(hashed), "{hashed}");
     }
@@ -126,7 +127,7 @@ fn hashed_names_are_told_from_unhashed_ones() {
         "preview_worker_bg.wasm",
         "preview_worker_loader.js",
         "__wasm_split.js",
-        "main-457381c3f33f29a.css",
+        "main-457381c.css",
         "main-457381C3F33F29AE.css",
     ] {
         assert!(!is_hashed(unhashed), "{unhashed}");
