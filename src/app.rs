@@ -24,6 +24,7 @@ use crate::workers::{NoWorkerOpen, WorkerPane, WorkersLayout};
 /// The whole app. `settings` says where the Manager is.
 #[component]
 pub fn App(settings: Settings) -> impl IntoView {
+    crate::ui::first_rows::provide_first_rows();
     let manager = provide_manager(settings);
     provide_live(manager.client.base_url());
     provide_jobs_store();

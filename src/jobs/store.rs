@@ -109,7 +109,7 @@ pub fn provide_jobs_store() -> JobsStore {
     });
     // The app lives as long as the page: keep the subscription and listener with the store.
     StoredValue::new_local((subscription, listener));
-    fetch_once_per_connection(live, move || store.refresh());
+    fetch_once_per_connection(live, || true, move || store.refresh());
     store
 }
 
