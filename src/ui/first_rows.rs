@@ -46,14 +46,15 @@ impl FirstRows {
         if self.open.get_untracked() {
             return;
         }
-        let open = self.open;
+        let gate = *self;
         // A frame callback runs before that frame's paint; a timeout from there runs after it.
-        request_animation_frame(move || set_timeout(move || open.set(true), Duration::ZERO));
+        request_animation_frame(move || set_timeout(move || gate.open_now(), Duration::ZERO));
     }
 
-    /// Opens the gate now (the list failed, or it is not on the page).
+    /// Opens the gate now (the list failed, or it is not on the page). Once: what waits for it
+    /// starts once.
     pub fn open_now(&self) {
-        if !self.open.get_untracked() {
+        if self.open.try_get_untracked() == Some(false) {
             self.open.set(true);
         }
     }
