@@ -22,6 +22,7 @@ use crate::tags::provide_worker_tags;
 /// The whole app. `settings` says where the Manager is.
 #[component]
 pub fn App(settings: Settings) -> impl IntoView {
+    crate::ui::first_rows::provide_first_rows();
     let manager = provide_manager(settings);
     provide_live(manager.client.base_url());
     provide_jobs_store();

@@ -3,16 +3,48 @@
 use flamenco_api::*;
 
 use super::{ApiFailure, ManagerClient};
+use jobs_answer::{JobsAnswerError, JobsReader};
+
+mod jobs_answer;
 
 /// Escapes an id for use in a URL path; ids come from the Manager and are not trusted to be UUIDs.
 fn segment(id: &str) -> String {
     js_sys::encode_uri_component(id).into()
 }
 
+/// How long one batch of reading the job list may hold the page: well under the 50 ms that makes
+/// a task "long", so that scrolling and typing stay smooth while 10,000 jobs are read.
+const READ_BUDGET_MS: f64 = 8.0;
+
 impl ManagerClient {
-    /// `fetchJobs`: every job.
+    /// `fetchJobs`: every job. The answer is read a batch at a time, letting the page paint between
+    /// batches (see [`jobs_answer`]).
     pub async fn fetch_jobs(&self) -> Result<Vec<Job>, ApiFailure> {
-        self.get_json::<JobsQueryResult>("/api/v3/jobs").await.map(|result| result.jobs)
+        let path = "/api/v3/jobs";
+        // Bytes rather than text: no copy of the whole answer into a string first; serde checks
+        // each job's text as it reads it.
+        let answer = self.get_bytes(path).await?;
+        let unexpected = |error: JobsAnswerError| ApiFailure::UnexpectedBody {
+            url: self.url(path),
+            detail: error.to_string(),
+        };
+        let mut reader = JobsReader::new(&answer).map_err(unexpected)?;
+        loop {
+            let started = js_sys::Date::now();
+            let more =
+                reader.read_batch(|| js_sys::Date::now() - started < READ_BUDGET_MS).map_err(unexpected)?;
+            if !more {
+                return Ok(reader.into_jobs());
+            }
+            crate::ui::yield_now::yield_now().await;
+        }
+    }
+
+    /// A GET whose answer is read as bytes, to be parsed by the caller.
+    async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiFailure> {
+        let url = self.url(path);
+        let response = super::send(&url, gloo_net::http::Request::get(&url)).await?;
+        response.binary().await.map_err(|error| ApiFailure::UnexpectedBody { url, detail: error.to_string() })
     }
 
     /// `fetchJob`.

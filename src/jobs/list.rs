@@ -12,6 +12,8 @@ use super::query::ListQuery;
 use super::selection::ClickModifiers;
 use super::store::use_jobs;
 use super::table::{JobColumn, JobSort};
+use crate::ui::first_rows::use_first_rows;
+use crate::ui::load_state::LoadState;
 use crate::ui::status::{ProgressBar, StatusBadge};
 use crate::ui::time::{use_now, RelativeTime};
 
@@ -207,6 +209,7 @@ fn JobTable(
         format!("{}px", total.saturating_sub(window.get().end) as f64 * ROW_HEIGHT)
     };
     let now = use_now(std::time::Duration::from_secs(20));
+    open_gate_on_first_rows(window, store);
     // Until the list was loaded once, an empty table means "unknown", not "none".
     let empty = move || {
         (ordered_ids.with(Vec::is_empty) && store.ever_loaded.get())
@@ -232,6 +235,19 @@ fn JobTable(
             {empty}
         </div>
     }
+}
+
+/// Lets what waits for the first rows start once rows are in the page, or once it is clear that
+/// none will be (no jobs, none matching, or the list failed to load).
+fn open_gate_on_first_rows(window: Memo<RowWindow>, store: super::store::JobsStore) {
+    let first_rows = use_first_rows();
+    Effect::new(move |_| {
+        let rows_shown = window.with(|window| window.end > window.start);
+        let settled = store.ever_loaded.get() || store.state.with(LoadState::is_stale);
+        if rows_shown || settled {
+            first_rows.open_after_paint();
+        }
+    });
 }
 
 /// A column header that sorts by its column.

@@ -13,6 +13,7 @@ use crate::api::ManagerClient;
 use crate::live::{fetch_once_per_connection, use_live, LiveEvent};
 use crate::manager::use_manager;
 use crate::ui::load_state::LoadState;
+use crate::ui::yield_now::yield_now;
 
 /// How long live job events are gathered before they are applied together.
 const EVENT_BATCH_WINDOW: Duration = Duration::from_millis(60);
@@ -78,9 +79,18 @@ impl JobsStore {
         spawn_local(async move {
             match client.fetch_jobs().await {
                 Ok(jobs) => {
-                    store.table.update(|table| table.replace_all(jobs));
+                    // Building the table, showing it and freeing the one it replaces are separate
+                    // tasks, so that with 10,000 jobs none of them holds the page for long.
+                    let fresh = JobTable::from_jobs(jobs);
+                    yield_now().await;
+                    let Some(replaced) = store.table.try_update(|table| std::mem::replace(table, fresh))
+                    else {
+                        return;
+                    };
                     store.state.set(LoadState::Fresh);
                     store.ever_loaded.set(true);
+                    yield_now().await;
+                    drop(replaced);
                 }
                 Err(failure) => store.state.set(LoadState::failed(failure)),
             }
@@ -109,7 +119,7 @@ pub fn provide_jobs_store() -> JobsStore {
     });
     // The app lives as long as the page: keep the subscription and listener with the store.
     StoredValue::new_local((subscription, listener));
-    fetch_once_per_connection(live, move || store.refresh());
+    fetch_once_per_connection(live, || true, move || store.refresh());
     store
 }
 

@@ -42,11 +42,6 @@ impl JobTable {
         self.jobs.values()
     }
 
-    /// Replaces the whole table with a fresh answer from the Manager, keeping nothing stale.
-    pub fn replace_all(&mut self, jobs: Vec<Job>) {
-        *self = JobTable::from_jobs(jobs);
-    }
-
     /// Stores a job fetched on its own (with all its settings).
     pub fn upsert(&mut self, job: Job) {
         self.jobs.insert(job.id.clone(), job);

@@ -9,12 +9,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::events::LiveEvent;
+use super::fetch_schedule::CONNECT_GRACE;
 use super::listeners::Listeners;
 use super::socket::{socket_url, Driver, Hooks};
 use super::state::ConnectionState;
 use super::subscriptions::{takes_uuid, SubscriptionKey};
 use crate::api::ManagerClient;
 use crate::manager::ManagerContext;
+use crate::ui::first_rows::use_first_rows;
 
 /// The non-`Send` half of the context, kept in the reactive arena's local storage.
 struct Hub {
@@ -30,6 +32,7 @@ pub struct LiveContext {
     epoch: RwSignal<u64>,
     farm_status: RwSignal<Option<FarmStatus>>,
     problem: RwSignal<Option<String>>,
+    slow_to_connect: RwSignal<bool>,
     hub: StoredValue<Rc<Hub>, LocalStorage>,
 }
 
@@ -41,6 +44,15 @@ pub fn provide_live(manager_base_url: &str) -> LiveContext {
     let epoch = RwSignal::new(0_u64);
     let farm_status = RwSignal::new(None::<FarmStatus>);
     let problem = RwSignal::new(None::<String>);
+    let slow_to_connect = RwSignal::new(false);
+    set_timeout(
+        move || {
+            if epoch.try_get_untracked() == Some(0) {
+                slow_to_connect.try_set(true);
+            }
+        },
+        CONNECT_GRACE,
+    );
     // Bumped by every `/status` event and every status fetch: a fetch whose answer arrives after
     // a newer event (or a newer fetch) must not overwrite it.
     let status_ticket = StoredValue::new(0_u64);
@@ -71,15 +83,20 @@ pub fn provide_live(manager_base_url: &str) -> LiveContext {
         Hooks { state, epoch, problem, on_event: Box::new(on_event) },
     );
     let hub = StoredValue::new_local(Rc::new(Hub { driver: Rc::clone(&driver), listeners }));
-    let context = LiveContext { state, epoch, farm_status, problem, hub };
+    let context = LiveContext { state, epoch, farm_status, problem, slow_to_connect, hub };
     provide_context(context);
 
-    // The farm status: asked for at start and after every (re)connect, since `/status` events sent
-    // while disconnected are lost; kept current by the events in between.
+    // The farm status: asked for once the job list's first rows are shown and after every
+    // (re)connect, since `/status` events sent while disconnected are lost; kept current by the
+    // events in between.
     let client = use_context::<ManagerContext>()
         .map(|manager| manager.client)
         .unwrap_or_else(|| ManagerClient::new(manager_base_url));
+    let first_rows = use_first_rows();
     Effect::new(move |_| {
+        if !first_rows.is_open() {
+            return;
+        }
         epoch.track();
         let Some(ticket) = status_ticket.try_update_value(|ticket| {
             *ticket += 1;
@@ -125,10 +142,16 @@ impl LiveContext {
         self.epoch.into()
     }
 
-    /// The farm's status: fetched at start and on every new epoch, then kept by `/status` events.
+    /// The farm's status: fetched after the job list's first rows and on every new epoch, then kept by `/status` events.
     /// None until the first answer.
     pub fn farm_status(&self) -> Signal<Option<FarmStatus>> {
         self.farm_status.into()
+    }
+
+    /// Whether the first connection took longer than [`CONNECT_GRACE`]: lists are then fetched
+    /// without it, so that a WebSocket that hangs does not hold them back.
+    pub fn slow_to_connect(&self) -> Signal<bool> {
+        self.slow_to_connect.into()
     }
 
     /// Why the connection was last lost; None once it is back.

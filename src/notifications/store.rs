@@ -12,6 +12,7 @@ use crate::jobs::use_jobs;
 use crate::live::{use_live, LiveEvent};
 use crate::manager::use_manager;
 use crate::tags::use_worker_tags;
+use crate::ui::first_rows::use_first_rows;
 use crate::ui::load_state::LoadState;
 
 /// The shared history (provided by the app).
@@ -92,9 +93,11 @@ pub fn provide_notifications() -> NotificationsStore {
     // The app lives as long as the page: keep the subscriptions and listener with the store.
     StoredValue::new_local((subscriptions, listener));
 
+    // Learning what exists is for notices to come: it waits for the job list's first rows.
+    let first_rows = use_first_rows();
     let jobs = use_jobs();
     Effect::new(move |_| {
-        if jobs.state.get() == LoadState::Fresh {
+        if first_rows.is_open() && jobs.state.get() == LoadState::Fresh {
             jobs.table.with_untracked(|table| {
                 store.history.update(|history| {
                     history
@@ -116,7 +119,7 @@ pub fn provide_notifications() -> NotificationsStore {
         }
     });
     Effect::new(move |_| {
-        if live.epoch().get() > 0 {
+        if first_rows.is_open() && live.epoch().get() > 0 {
             store.learn_workers();
         }
     });

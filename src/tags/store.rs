@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::api::ManagerClient;
 use crate::live::{fetch_once_per_connection, use_live, LiveEvent};
 use crate::manager::use_manager;
+use crate::ui::first_rows::use_first_rows;
 use crate::ui::load_state::LoadState;
 
 /// The shared list of worker tags.
@@ -84,7 +85,9 @@ pub fn provide_worker_tags() -> WorkerTagsStore {
     });
     // The app lives as long as the page: keep the subscription and listener with the store.
     StoredValue::new_local((subscription, listener));
-    fetch_once_per_connection(live, move || store.refresh());
+    // Tags only name the job list's tag column: they wait for its first rows.
+    let first_rows = use_first_rows();
+    fetch_once_per_connection(live, move || first_rows.is_open(), move || store.refresh());
     store
 }
 

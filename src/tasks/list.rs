@@ -21,13 +21,8 @@ pub fn TaskList(
 ) -> impl IntoView {
     let filter = RwSignal::new(BTreeSet::<TaskStatus>::new());
     // Rows are keyed by id and update in place, so nothing jumps and links stay put while events arrive.
-    let row_ids = Memo::new(move |_| {
-        filter.with(|filter| {
-            tasks
-                .table
-                .with(|table| table.filtered(filter).into_iter().map(|task| task.id).collect::<Vec<_>>())
-        })
-    });
+    let row_ids =
+        Memo::new(move |_| filter.with(|filter| tasks.table.with(|table| table.filtered_ids(filter))));
     let counts = Memo::new(move |_| tasks.table.with(|table| table.counts_by_status()));
     let now = use_now(std::time::Duration::from_secs(20));
     let chips = move || {
@@ -93,9 +88,14 @@ fn TaskRow(
     now: ReadSignal<f64>,
 ) -> impl IntoView {
     let location = use_location();
+    // The row follows its own task only: an event for another task does not wake it.
     let task = {
         let id = id.clone();
-        Memo::new(move |_| tasks.table.with(|table| table.get(&id).cloned()))
+        let trigger = tasks.rows.for_row(&id);
+        Memo::new(move |_| {
+            trigger.track();
+            tasks.table.with_untracked(|table| table.get(&id).cloned())
+        })
     };
     let href = move || {
         crate::ui::url::with_query(&format!("/jobs/{}/tasks/{id}", job_id.get()), &location.search.get())

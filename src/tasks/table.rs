@@ -1,16 +1,19 @@
 //! One job's tasks, kept current by `/task` events.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use flamenco_api::{EventTaskUpdate, TaskStatus, TaskSummary, TaskWorker};
 
 use super::assigned::{real_assigned_worker, summary_with_real_worker};
 
-/// The tasks of one job, in the job's order.
+/// The tasks of one job, in the job's order, indexed by id: a job may have thousands of tasks and
+/// a busy farm sends an event for one of them many times a second.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskTable {
     pub job_id: String,
     tasks: Vec<TaskSummary>,
+    /// Where each task is in `tasks`.
+    positions: HashMap<String, usize>,
 }
 
 /// What applying a task event did.
@@ -27,7 +30,9 @@ impl TaskTable {
     pub fn new(job_id: String, tasks: Vec<TaskSummary>) -> Self {
         let mut tasks: Vec<TaskSummary> = tasks.into_iter().map(summary_with_real_worker).collect();
         tasks.sort_by_key(|task| task.index_in_job);
-        TaskTable { job_id, tasks }
+        let positions =
+            tasks.iter().enumerate().map(|(position, task)| (task.id.clone(), position)).collect();
+        TaskTable { job_id, tasks, positions }
     }
 
     pub fn tasks(&self) -> &[TaskSummary] {
@@ -35,14 +40,15 @@ impl TaskTable {
     }
 
     pub fn get(&self, id: &str) -> Option<&TaskSummary> {
-        self.tasks.iter().find(|task| task.id == id)
+        self.positions.get(id).and_then(|&position| self.tasks.get(position))
     }
 
     pub fn apply(&mut self, event: &EventTaskUpdate) -> TaskEventEffect {
         if event.job_id != self.job_id {
             return TaskEventEffect::Ignored;
         }
-        let Some(task) = self.tasks.iter_mut().find(|task| task.id == event.id) else {
+        let Some(task) = self.positions.get(&event.id).and_then(|&position| self.tasks.get_mut(position))
+        else {
             return TaskEventEffect::Unknown;
         };
         task.name.clone_from(&event.name);
@@ -77,12 +83,12 @@ impl TaskTable {
         self.tasks.iter().filter(|task| task.status == TaskStatus::Active).count()
     }
 
-    /// The tasks with one of `statuses` (all when empty).
-    pub fn filtered(&self, statuses: &BTreeSet<TaskStatus>) -> Vec<TaskSummary> {
+    /// The ids of the tasks with one of `statuses` (all when empty), in the job's order.
+    pub fn filtered_ids(&self, statuses: &BTreeSet<TaskStatus>) -> Vec<String> {
         self.tasks
             .iter()
             .filter(|task| statuses.is_empty() || statuses.contains(&task.status))
-            .cloned()
+            .map(|task| task.id.clone())
             .collect()
     }
 }
@@ -173,7 +179,31 @@ mod tests {
     #[test]
     fn filtering_by_status() {
         let table = table();
-        assert_eq!(table.filtered(&[TaskStatus::Active].into()).len(), 2);
-        assert_eq!(table.filtered(&BTreeSet::new()).len(), 3);
+        assert_eq!(table.filtered_ids(&[TaskStatus::Active].into()), ["t1", "t3"]);
+        assert_eq!(table.filtered_ids(&BTreeSet::new()), ["t1", "t2", "t3"]);
+    }
+
+    #[test]
+    fn the_index_finds_each_task_of_a_big_job_and_events_change_only_theirs() {
+        let tasks: Vec<TaskSummary> =
+            (0..2000).rev().map(|n| task(&format!("t{n}"), n, TaskStatus::Queued)).collect();
+        let mut table = TaskTable::new("j".into(), tasks);
+        for n in [0, 1, 999, 1999] {
+            let found = table.get(&format!("t{n}")).map(|task| task.index_in_job);
+            assert_eq!(found, Some(n), "t{n}");
+        }
+        assert_eq!(table.get("t2000"), None);
+        let before = table.clone();
+        assert_eq!(table.apply(&event("j", "t1234", TaskStatus::Active)), TaskEventEffect::Updated);
+        let changed: Vec<&str> = table
+            .tasks()
+            .iter()
+            .zip(before.tasks())
+            .filter(|(now, was)| now != was)
+            .map(|(now, _)| now.id.as_str())
+            .collect();
+        assert_eq!(changed, ["t1234"]);
+        assert_eq!(table.get("t1234").map(|task| task.status.clone()), Some(TaskStatus::Active));
+        assert_eq!(table.tasks()[1234].id, "t1234", "the order is the job's");
     }
 }

@@ -1,8 +1,10 @@
 //! Small pieces of interface that every feature uses.
 
+pub mod first_rows;
 pub mod image_sources;
 pub mod live_record;
 pub mod load_state;
 pub mod status;
 pub mod time;
 pub mod url;
+pub mod yield_now;

@@ -5,6 +5,7 @@
 mod support;
 
 mod farm_pages;
+mod first_load;
 mod hosting;
 mod job_admin;
 mod job_preview;

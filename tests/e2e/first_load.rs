@@ -1,0 +1,313 @@
+//! The first load of the job list: one fetch of the list per load and per reconnect, rows that do
+//! not wait for a WebSocket that hangs, the rows before anything they do not need, and a job pane
+//! with thousands of tasks that stays light while its tasks change.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use fantoccini::Locator;
+use flamenco_api::JobStatus;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::{xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
+
+/// Installed before any script of the page runs: when the first job row came (a MutationObserver's
+/// timestamp), the page's long tasks, and how many Web Workers it created.
+const OBSERVERS: &str = r#"
+    window.__firstRow = null;
+    window.__longTasks = [];
+    window.__workersCreated = 0;
+    new MutationObserver(() => {
+        if (window.__firstRow === null && document.querySelector('tr.job-row')) {
+            window.__firstRow = performance.now();
+        }
+    }).observe(document, { childList: true, subtree: true });
+    new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) window.__longTasks.push([entry.startTime, entry.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+    const PageWorker = window.Worker;
+    window.Worker = class extends PageWorker {
+        constructor(...args) { super(...args); window.__workersCreated += 1; }
+    };
+"#;
+
+/// A Chrome DevTools command, sent through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> Result<reqwest::Url, <reqwest::Url as std::str::FromStr>::Err> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &reqwest::Url) -> (reqwest::Method, Option<String>) {
+        (reqwest::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
+    }
+}
+
+async fn cdp(browser: &Browser, cmd: &'static str, params: Value) {
+    browser.client.issue_cmd(Cdp { cmd, params }).await.unwrap_or_else(|error| panic!("{cmd}: {error}"));
+}
+
+/// A browser whose pages carry [`OBSERVERS`] from their first moment.
+async fn observed_browser() -> Browser {
+    let browser = Browser::start().await;
+    cdp(&browser, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": OBSERVERS })).await;
+    browser
+}
+
+async fn script(browser: &Browser, source: &str) -> Value {
+    browser.client.execute(source, vec![]).await.unwrap_or_else(|error| panic!("{source}: {error}"))
+}
+
+/// Milliseconds from the page's start to its first job row, waiting for it.
+async fn first_row_at(browser: &Browser) -> f64 {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(at) = script(browser, "return window.__firstRow;").await.as_f64() {
+            return at;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let shot = browser.screenshot("no job row").await;
+            panic!("no job row within {PATIENCE:?} (screenshot: {shot})");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Every request the page made: its path and when it started (ms from the page's start).
+async fn requests(browser: &Browser) -> Vec<(String, f64)> {
+    let entries = script(
+        browser,
+        "return performance.getEntriesByType('resource')
+            .map(entry => [new URL(entry.name).pathname, entry.startTime]);",
+    )
+    .await;
+    serde_json::from_value(entries).expect("a list of [path, start]")
+}
+
+/// The header's live indicator saying that updates arrive.
+const LIVE: &str = "//*[@role='status'][normalize-space()='Live updates on']";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_job_list_is_fetched_once_per_load_and_once_per_reconnect() {
+    let mut farm = Simfarm::start(&["--seed-jobs", "50", "--workers", "0"]).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/jobs", farm.url)).await;
+    browser.wait_xpath("//tr[contains(@class,'job-row')]", "a job row").await;
+    browser.wait_xpath(LIVE, "the live indicator").await;
+    // Past the grace period in which a slow first connection would add a fetch.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(browser.requests_to("/api/v3/jobs").await, 1, "one list fetch for the load");
+
+    // A Manager restart: the socket drops, and the page reconnects by itself.
+    farm.restart().await;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while browser.requests_to("/api/v3/jobs").await < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "the list was not fetched again after the reconnect");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.wait_xpath(LIVE, "the live indicator after the reconnect").await;
+    let api = FarmApi::new(&farm.url);
+    let after = api.submit(&FarmApi::frames_job("After the reconnect", 1)).await;
+    browser
+        .wait_xpath(
+            &format!("//tr[contains(@class,'job-row')]//a[normalize-space()={}]", xpath_literal(&after.name)),
+            "the job submitted after the reconnect",
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(browser.requests_to("/api/v3/jobs").await, 2, "one more list fetch for the reconnect");
+    browser.close().await;
+}
+
+/// A proxy in front of simfarm that passes every HTTP request but holds WebSocket requests open
+/// without an answer, like a proxy that neither upgrades nor refuses them.
+struct HangingSocketProxy {
+    url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HangingSocketProxy {
+    async fn start(target: SocketAddr) -> HangingSocketProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a local port");
+        let url = format!("http://{}", listener.local_addr().expect("a bound address"));
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(pass_or_hang(client, target));
+            }
+        });
+        HangingSocketProxy { url, task }
+    }
+}
+
+impl Drop for HangingSocketProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn pass_or_hang(mut client: tokio::net::TcpStream, target: SocketAddr) {
+    let mut head = Vec::new();
+    let mut buffer = [0_u8; 4096];
+    while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+        match client.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => head.extend_from_slice(&buffer[..read]),
+        }
+    }
+    if String::from_utf8_lossy(&head).to_ascii_lowercase().contains("upgrade: websocket") {
+        // Hold the connection, say nothing.
+        tokio::time::sleep(Duration::from_secs(300)).await;
+        return;
+    }
+    let Ok(mut server) = tokio::net::TcpStream::connect(target).await else { return };
+    if server.write_all(&head).await.is_ok() {
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_do_not_wait_for_a_websocket_that_hangs() {
+    let farm = Simfarm::start(&["--seed-jobs", "50", "--workers", "0"]).await;
+    let address: SocketAddr = farm.url.trim_start_matches("http://").parse().expect("simfarm's address");
+    let proxy = HangingSocketProxy::start(address).await;
+    let browser = observed_browser().await;
+    browser.open(&format!("{}/jobs", proxy.url)).await;
+    let first_row = first_row_at(&browser).await;
+    // The socket.io handshake gives up after 10 s; the rows must come long before that.
+    assert!(first_row < 6000.0, "the first row came {first_row:.0} ms after the page started");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(browser.requests_to("/api/v3/jobs").await, 1, "one list fetch while the socket hangs");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_rows_come_before_anything_they_do_not_need() {
+    let farm = Simfarm::start(&["--seed-jobs", "300", "--workers", "2", "--first-run"]).await;
+    let browser = observed_browser().await;
+    browser.open(&format!("{}/jobs", farm.url)).await;
+    let first_row = first_row_at(&browser).await;
+    // What waited for the rows still comes: the farm status, the first-run banner, the tag names.
+    browser
+        .wait_xpath("//span[contains(@class,'farm-status')][not(contains(.,'…'))]", "the farm status")
+        .await;
+    browser.link("Set up the Manager").await;
+    browser.wait_xpath(LIVE, "the live indicator").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let requests = requests(&browser).await;
+    let starts = |path: &str| -> Vec<f64> {
+        requests.iter().filter(|(p, _)| p == path).map(|(_, start)| *start).collect()
+    };
+    let jobs = starts("/api/v3/jobs");
+    assert_eq!(jobs.len(), 1, "one list fetch: {requests:?}");
+    let waited = [
+        ("/api/v3/status", true),
+        ("/api/v3/worker-mgt/tags", true),
+        ("/api/v3/configuration", true),
+        ("/api/v3/worker-mgt/workers", true),
+        ("/api/v3/jobs/types", false),
+    ];
+    for (path, expected) in waited {
+        let at = starts(path);
+        if expected {
+            assert_eq!(at.len(), 1, "{path} asked for once on this load: {requests:?}");
+        }
+        for start in at {
+            assert!(start > jobs[0], "{path} at {start:.0} ms went before the job list at {:.0} ms", jobs[0]);
+            assert!(
+                start > first_row,
+                "{path} at {start:.0} ms went before the first row at {first_row:.0} ms"
+            );
+        }
+    }
+    assert!(starts("/preview_worker_loader.js").is_empty(), "the preview worker's code was fetched");
+    assert_eq!(
+        script(&browser, "return window.__workersCreated;").await,
+        json!(0),
+        "a Web Worker was started"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_with_two_thousand_tasks_follows_its_tasks_one_row_at_a_time() {
+    let farm = Simfarm::start(&["--workers", "4", "--task-seconds", "0.3", "--failure-rate", "0"]).await;
+    let api = FarmApi::new(&farm.url);
+    let job = api.submit(&FarmApi::frames_job("Two thousand frames", 2000)).await;
+    api.wait_for_status(&job.id, JobStatus::Active, PATIENCE).await;
+    let browser = observed_browser().await;
+    browser.open(&format!("{}/jobs/{}", farm.url, job.id)).await;
+    let rows = "//section[@aria-label='Tasks']//tbody/tr";
+    browser.wait_xpath(&format!("({rows})[2000]"), "the 2000th task row").await;
+    // A slow phone: what is cheap on this machine is four times dearer there.
+    cdp(&browser, "Emulation.setCPUThrottlingRate", json!({ "rate": 4 })).await;
+    // Mark the last task's row: nobody works on it during this test.
+    script(
+        &browser,
+        "const rows = document.querySelectorAll(\"section[aria-label='Tasks'] tbody tr\");
+         rows[rows.length - 1].querySelector('td').dataset.marked = 'yes';
+         window.__markedAt = performance.now();",
+    )
+    .await;
+    let last = api.tasks(&job.id).await.into_iter().max_by_key(|task| task.index_in_job).expect("tasks");
+    let before: Vec<String> = api
+        .tasks(&job.id)
+        .await
+        .into_iter()
+        .filter(|task| task.status == flamenco_api::TaskStatus::Completed)
+        .map(|task| task.name)
+        .collect();
+    // A task that completes from here on shows it in its own row.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let changed = loop {
+        let now_done =
+            api.tasks(&job.id).await.into_iter().find(|task| {
+                task.status == flamenco_api::TaskStatus::Completed && !before.contains(&task.name)
+            });
+        if let Some(task) = now_done {
+            break task;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no task completed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    browser
+        .wait_xpath(
+            &format!(
+                "{rows}[.//a[normalize-space()={}]]//span[contains(@class,'status-badge')][normalize-space()='completed']",
+                xpath_literal(&changed.name)
+            ),
+            "the completed task's row",
+        )
+        .await;
+    // Let a few seconds of events arrive.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let marked = browser
+        .client
+        .find_all(Locator::XPath(&format!(
+            "{rows}[.//a[normalize-space()={}]]/td[@data-marked='yes']",
+            xpath_literal(&last.name)
+        )))
+        .await
+        .expect("lookup");
+    assert_eq!(marked.len(), 1, "the untouched row was rendered again");
+    // Scanning every task for every event pegged the page (one task of seconds at CPU 4x, then
+    // it fell ever further behind); the page must keep up.
+    let long = script(
+        &browser,
+        "return window.__longTasks.filter(([start, duration]) => start > window.__markedAt && duration > 500)
+            .map(([start, duration]) => Math.round(duration));",
+    )
+    .await;
+    assert_eq!(long, json!([]), "tasks over 500 ms (at CPU 4x) while task events arrived");
+    browser.close().await;
+}
