@@ -10,9 +10,9 @@ use crate::live::provide_live;
 use crate::manager::provide_manager;
 use crate::notifications::provide_notifications;
 use crate::pages::lazy::{
-    JobPaneRoute, JobPreviewRoute, LastRenderedRoute, ManagerRoute, NoTaskOpenRoute, NoWorkerOpenRoute,
-    NotificationsRoute, PreviewRoute, SettingsRoute, SetupRoute, SubmitRoute, SubmitTypeRoute, TagsRoute,
-    TaskPaneRoute, WorkerPaneRoute, WorkersRoute,
+    prefetch_job_pane_after_first_rows, JobPaneRoute, JobPreviewRoute, LastRenderedRoute, ManagerRoute,
+    NoTaskOpenRoute, NoWorkerOpenRoute, NotificationsRoute, PreviewRoute, SettingsRoute, SetupRoute,
+    SubmitRoute, SubmitTypeRoute, TagsRoute, TaskPaneRoute, WorkerPaneRoute, WorkersRoute,
 };
 use crate::pages::NotFound;
 use crate::setup_assistant::{provide_first_run, FirstRunBanner};
@@ -29,6 +29,7 @@ pub fn App(settings: Settings) -> impl IntoView {
     provide_worker_tags();
     provide_first_run();
     provide_notifications();
+    prefetch_job_pane_after_first_rows();
     view! {
         <Router>
             <AppHeader />

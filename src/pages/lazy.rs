@@ -108,7 +108,9 @@ fn LazyPage(
     move || match page.get() {
         None => ().into_any(),
         Some(Ok(build)) => untrack(build),
-        Some(Err(error)) => view! { <ChunkFailed error retry=move || attempt.update(|n| *n += 1) /> }.into_any(),
+        Some(Err(error)) => {
+            view! { <ChunkFailed error retry=move || attempt.update(|n| *n += 1) /> }.into_any()
+        }
     }
 }
 
@@ -127,4 +129,19 @@ fn ChunkFailed(
             <button type="button" on:click=move |_| retry()>"Try again"</button>
         </section>
     }
+}
+
+/// Once the job list has painted its first rows, downloads the job pane's code in the background,
+/// so that opening a job does not wait for it (a failure here is retried when a job is opened).
+pub fn prefetch_job_pane_after_first_rows() {
+    let first_rows = crate::ui::first_rows::use_first_rows();
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        if first_rows.is_open() && !started.get_value() {
+            started.set_value(true);
+            leptos::task::spawn_local(async {
+                let _ = load_job_pane().await;
+            });
+        }
+    });
 }

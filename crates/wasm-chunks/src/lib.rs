@@ -118,7 +118,8 @@ fn replace_with_integrity(staging: &Path, file: &Path, content: &[u8]) -> Result
 
 /// Trunk's `<bin>-<hash>.js` and `<bin>-<hash>_bg.wasm` in the staging folder.
 fn trunk_app_files(staging: &Path, bin: &str) -> Result<(PathBuf, PathBuf), ChunkError> {
-    let entries = fs::read_dir(staging).map_err(|source| ChunkError::Io { path: staging.to_path_buf(), source })?;
+    let entries =
+        fs::read_dir(staging).map_err(|source| ChunkError::Io { path: staging.to_path_buf(), source })?;
     let prefix = format!("{bin}-");
     let js = entries
         .filter_map(Result::ok)

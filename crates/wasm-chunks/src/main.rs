@@ -8,12 +8,15 @@ use wasm_chunks::{split_into_chunks, Build, Optimise};
 
 fn main() -> ExitCode {
     let Some(staging) = std::env::var_os("TRUNK_STAGING_DIR").map(PathBuf::from) else {
-        eprintln!("wasm-chunks runs as Trunk's post_build hook (TRUNK_STAGING_DIR is not set): run `trunk build`");
+        eprintln!(
+            "wasm-chunks runs as Trunk's post_build hook (TRUNK_STAGING_DIR is not set): run `trunk build`"
+        );
         return ExitCode::FAILURE;
     };
     let profile = std::env::var("TRUNK_PROFILE").unwrap_or_else(|_| "debug".into());
     let source = std::env::var_os("TRUNK_SOURCE_DIR").map(PathBuf::from).unwrap_or_default();
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| source.join("target"));
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| source.join("target"));
     let bin = "farmdeck".to_string();
     let build = Build {
         linked_wasm: target_dir.join("wasm32-unknown-unknown").join(&profile).join(format!("{bin}.wasm")),

@@ -71,12 +71,18 @@ const other = fetch(new URL("./chunk_12.wasm", import.meta.url));"#;
                   imports = { \"./__wasm_split.js\": import1 };";
         let renamed = rename_loader_import(js, "__wasm_split.js", "chunks-0123.js");
         assert_eq!(renamed.matches("./chunks-0123.js").count(), 2, "both imports: {renamed}");
-        assert!(renamed.contains("{ \"./__wasm_split.js\": import1 }"), "the wasm's module name stays: {renamed}");
+        assert!(
+            renamed.contains("{ \"./__wasm_split.js\": import1 }"),
+            "the wasm's module name stays: {renamed}"
+        );
     }
 
     #[test]
     fn integrity_is_sri_sha384() {
         // `printf abc | openssl dgst -sha384 -binary | base64`
-        assert_eq!(integrity(b"abc"), "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn");
+        assert_eq!(
+            integrity(b"abc"),
+            "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
+        );
     }
 }

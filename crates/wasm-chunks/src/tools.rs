@@ -53,7 +53,11 @@ impl Optimise {
                 .chunks(per_core)
                 .map(|share| scope.spawn(move || share.iter().try_for_each(|module| self.run(module))))
                 .collect();
-            workers.into_iter().try_for_each(|worker| worker.join().unwrap_or_else(|_| Ok(())))
+            workers.into_iter().try_for_each(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    Err(tool_error("wasm-opt", Path::new("(a thread)"), "panicked".into()))
+                })
+            })
         })
     }
 }
@@ -62,7 +66,15 @@ impl Optimise {
 /// `<stem>_bg.wasm`); the linker's exports stay, for the chunks to link against.
 pub fn bindgen(module: &Path, out_dir: &Path, stem: &str) -> Result<(), ChunkError> {
     let output = Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--no-demangle", "--out-name", stem])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--keep-lld-exports",
+            "--no-demangle",
+            "--out-name",
+            stem,
+        ])
         .arg("--out-dir")
         .arg(out_dir)
         .arg(module)

@@ -115,9 +115,12 @@ pub(super) async fn check_caching(site: &str, dist: &Path, api: Api) {
 
 #[test]
 fn hashed_names_are_told_from_unhashed_ones() {
-    for hashed in
-        ["farmdeck-f528777f1d436340_bg.wasm", "farmdeck-7854ba26f1a1ac.js", "main-457381c3f33f29ae.css", "shared-12-2fc1104a838443dc.wasm"]
-    {
+    for hashed in [
+        "farmdeck-f528777f1d436340_bg.wasm",
+        "farmdeck-7854ba26f1a1ac.js",
+        "main-457381c3f33f29ae.css",
+        "shared-12-2fc1104a838443dc.wasm",
+    ] {
         assert!(is_hashed(hashed), "{hashed}");
     }
     for unhashed in [
