@@ -53,6 +53,25 @@ async fn visit_jobs_page(browser: &Browser, nginx: &Nginx) -> Vec<LoggedRequest>
     browser.open("about:blank").await;
     browser.open(&format!("{}/jobs", nginx.server.url)).await;
     browser.wait_xpath("//tr[contains(@class,'job-row')]", "the job list's rows").await;
+    // After the rows the app fetches the job pane's code in the background: wait until it is in,
+    // and nothing new was asked for a moment, so each visit's requests are its own.
+    browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             let seen = -1;
+             const settled = () => {
+               const entries = performance.getEntriesByType('resource');
+               const jobPane = entries.some(entry => /job_pane-[0-9a-f]+\\.wasm$/.test(entry.name));
+               if (jobPane && entries.length === seen) { done(true); return; }
+               seen = entries.length;
+               setTimeout(settled, 300);
+             };
+             settled();",
+            vec![],
+        )
+        .await
+        .expect("the background downloads end");
     nginx.requests().split_off(before)
 }
 
