@@ -49,20 +49,6 @@ async fn fetch(url: &str) -> Result<web_sys::Response, String> {
     Ok(response.into())
 }
 
-/// Waits `ms` milliseconds without blocking the page.
-pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let scheduled =
-            web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
-        if !matches!(scheduled, Some(Ok(_))) {
-            // No timer (no window): go on at once rather than wait forever.
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        }
-    });
-    // The promise only resolves.
-    let _ = JsFuture::from(promise).await;
-}
-
 /// Sizes the canvas for the image and clears it.
 pub fn reset_canvas(canvas: &HtmlCanvasElement, width: u32, height: u32) -> Result<(), String> {
     canvas.set_width(width);

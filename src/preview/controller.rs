@@ -346,7 +346,7 @@ impl Preview {
                 Some(Some(answered)) => {
                     // Woken by the next answer; the timeout only guards against a worker that
                     // died without answering (its tiles would never free their room).
-                    let timeout = Box::pin(browser::sleep(250));
+                    let timeout = Box::pin(crate::ui::yield_now::sleep(250));
                     let _ = futures::future::select(answered, timeout).await;
                 }
                 None => return false,
@@ -634,7 +634,7 @@ impl Preview {
         }
         if first == Some(true) {
             leptos::task::spawn_local(async move {
-                browser::sleep(SETTLE_EVERY_MS).await;
+                crate::ui::yield_now::sleep(SETTLE_EVERY_MS).await;
                 self.apply_settled();
             });
         }

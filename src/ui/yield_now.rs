@@ -24,9 +24,19 @@ fn next_task() -> Promise {
     {
         return promise;
     }
+    timeout(0)
+}
+
+/// Waits `ms` milliseconds without blocking the page.
+pub async fn sleep(ms: i32) {
+    // The promise only resolves.
+    let _ = JsFuture::from(timeout(ms)).await;
+}
+
+fn timeout(ms: i32) -> Promise {
     Promise::new(&mut |resolve, _| {
         let scheduled =
-            web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0));
+            web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
         if !matches!(scheduled, Some(Ok(_))) {
             // No timer (no window): go on at once rather than wait forever.
             let _ = resolve.call0(&JsValue::UNDEFINED);
