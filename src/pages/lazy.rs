@@ -135,10 +135,9 @@ fn ChunkFailed(
 /// so that opening a job does not wait for it (a failure here is retried when a job is opened).
 pub fn prefetch_job_pane_after_first_rows() {
     let first_rows = crate::ui::first_rows::use_first_rows();
-    let started = StoredValue::new(false);
+    // The gate opens once and never closes: this effect sees it open once.
     Effect::new(move |_| {
-        if first_rows.is_open() && !started.get_value() {
-            started.set_value(true);
+        if first_rows.is_open() {
             leptos::task::spawn_local(async {
                 let _ = load_job_pane().await;
             });

@@ -1,6 +1,6 @@
-//! The first load of the job list: one fetch of the list per load and per reconnect, rows that do
-//! not wait for a WebSocket that hangs, the rows before anything they do not need, and a job pane
-//! with thousands of tasks that stays light while its tasks change.
+//! The first load of the job list: rows that do not wait for a WebSocket that hangs, the rows before
+//! anything they do not need, and a job pane with thousands of tasks that stays light while its
+//! tasks change. (One list fetch per load and per reconnect: `jobs::the_job_list_is_fetched_…`.)
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -96,38 +96,6 @@ async fn requests(browser: &Browser) -> Vec<(String, f64)> {
 
 /// The header's live indicator saying that updates arrive.
 const LIVE: &str = "//*[@role='status'][normalize-space()='Live updates on']";
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_job_list_is_fetched_once_per_load_and_once_per_reconnect() {
-    let mut farm = Simfarm::start(&["--seed-jobs", "50", "--workers", "0"]).await;
-    let browser = Browser::start().await;
-    browser.open(&format!("{}/jobs", farm.url)).await;
-    browser.wait_xpath("//tr[contains(@class,'job-row')]", "a job row").await;
-    browser.wait_xpath(LIVE, "the live indicator").await;
-    // Past the grace period in which a slow first connection would add a fetch.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(browser.requests_to("/api/v3/jobs").await, 1, "one list fetch for the load");
-
-    // A Manager restart: the socket drops, and the page reconnects by itself.
-    farm.restart().await;
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while browser.requests_to("/api/v3/jobs").await < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "the list was not fetched again after the reconnect");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    browser.wait_xpath(LIVE, "the live indicator after the reconnect").await;
-    let api = FarmApi::new(&farm.url);
-    let after = api.submit(&FarmApi::frames_job("After the reconnect", 1)).await;
-    browser
-        .wait_xpath(
-            &format!("//tr[contains(@class,'job-row')]//a[normalize-space()={}]", xpath_literal(&after.name)),
-            "the job submitted after the reconnect",
-        )
-        .await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(browser.requests_to("/api/v3/jobs").await, 2, "one more list fetch for the reconnect");
-    browser.close().await;
-}
 
 /// A proxy in front of simfarm that passes every HTTP request but holds WebSocket requests open
 /// without an answer, like a proxy that neither upgrades nor refuses them.

@@ -30,18 +30,9 @@ impl Optimise {
         if self == Optimise::No {
             return Ok(());
         }
-        let output = Command::new("wasm-opt")
-            .arg("-Oz")
-            .args(FEATURES)
-            .arg("-o")
-            .arg(module)
-            .arg(module)
-            .output()
-            .map_err(|error| tool_error("wasm-opt", module, error.to_string()))?;
-        if !output.status.success() {
-            return Err(tool_error("wasm-opt", module, String::from_utf8_lossy(&output.stderr).into_owned()));
-        }
-        Ok(())
+        let mut command = Command::new("wasm-opt");
+        command.arg("-Oz").args(FEATURES).arg("-o").arg(module).arg(module);
+        run("wasm-opt", command, module)
     }
 
     /// Optimises many small modules, on every core.
@@ -65,7 +56,8 @@ impl Optimise {
 /// Generates the JavaScript glue for the split main module, named like Trunk's (`<stem>.js`,
 /// `<stem>_bg.wasm`); the linker's exports stay, for the chunks to link against.
 pub fn bindgen(module: &Path, out_dir: &Path, stem: &str) -> Result<(), ChunkError> {
-    let output = Command::new("wasm-bindgen")
+    let mut command = Command::new("wasm-bindgen");
+    command
         .args([
             "--target",
             "web",
@@ -77,11 +69,15 @@ pub fn bindgen(module: &Path, out_dir: &Path, stem: &str) -> Result<(), ChunkErr
         ])
         .arg("--out-dir")
         .arg(out_dir)
-        .arg(module)
-        .output()
-        .map_err(|error| tool_error("wasm-bindgen", module, error.to_string()))?;
+        .arg(module);
+    run("wasm-bindgen", command, module)
+}
+
+/// Runs `tool` on `module`; a failure carries what the tool printed.
+fn run(tool: &'static str, mut command: Command, module: &Path) -> Result<(), ChunkError> {
+    let output = command.output().map_err(|error| tool_error(tool, module, error.to_string()))?;
     if !output.status.success() {
-        return Err(tool_error("wasm-bindgen", module, String::from_utf8_lossy(&output.stderr).into_owned()));
+        return Err(tool_error(tool, module, String::from_utf8_lossy(&output.stderr).into_owned()));
     }
     Ok(())
 }

@@ -126,33 +126,27 @@ impl<'a> Scanner<'a> {
 
     /// After a job: true at the end of the list, false before the next job.
     fn list_ends(&mut self) -> Result<bool, String> {
-        self.skip_space();
-        match self.peek() {
-            Some(b',') => {
-                self.at += 1;
-                Ok(false)
-            }
-            Some(b']') => {
-                self.at += 1;
-                Ok(true)
-            }
-            _ => Err(self.unexpected("',' or ']' in the jobs list")),
-        }
+        self.comma_or(b']', "',' or ']' in the jobs list")
     }
 
     /// After a member of the top-level object: true at its end.
     fn member_ends(&mut self) -> Result<bool, String> {
+        self.comma_or(b'}', "',' or '}' after a member")
+    }
+
+    /// Takes a `,` (false: more follows) or `close` (true: the list or object ends).
+    fn comma_or(&mut self, close: u8, expected: &str) -> Result<bool, String> {
         self.skip_space();
         match self.peek() {
             Some(b',') => {
                 self.at += 1;
                 Ok(false)
             }
-            Some(b'}') => {
+            Some(byte) if byte == close => {
                 self.at += 1;
                 Ok(true)
             }
-            _ => Err(self.unexpected("',' or '}' after a member")),
+            _ => Err(self.unexpected(expected)),
         }
     }
 
