@@ -1,0 +1,208 @@
+//! A merge's run: the memory check, the files read or fetched as workers have room, and the
+//! answers settled onto the page a few times a second.
+
+use leptos::prelude::*;
+use tilemerge::TileId;
+
+use super::{ExportState, Preview, TileSource, SETTLE_EVERY_MS};
+use crate::preview::browser;
+use crate::preview::memory::{self, Budget, MemoryPlan, ASSUMED_PIXEL_BYTES};
+use crate::preview::model::{FrameFigures, Passes, Plan, PlanError, TileStatus};
+use crate::preview::worker::pool::{pool_size, Pool};
+use crate::preview::worker::protocol::{Holding, Request, SessionId};
+
+impl Preview {
+    /// Starts the workers on `plan` and sends them its queued tiles.
+    pub(super) fn begin(self, plan: Result<Plan, PlanError>) {
+        // An export of other files must not be offered for these.
+        self.export.update(|state| {
+            if let ExportState::Ready(url) = state {
+                browser::revoke(url);
+            }
+            *state = ExportState::Idle;
+        });
+        self.viewing.restart();
+        self.passes.set(Passes::default());
+        self.pass.set(None);
+        self.clear_seams();
+        self.frame.set(None);
+        self.started_at.set_value(browser::now());
+        self.plan.set(Some(plan.clone()));
+        let Ok(mut plan) = plan else { return };
+        let workers = pool_size(browser::cores());
+        let needs = MemoryPlan {
+            workers,
+            image: plan.grid.image,
+            file_bytes: plan.progress().bytes_total,
+            pixel_bytes: ASSUMED_PIXEL_BYTES,
+        };
+        // Refused before a single file is read: a merge too large would crash the tab.
+        if let Some(refusal) = memory::refusal(&needs, &Budget::for_browser(browser::device_memory())) {
+            plan.cancel();
+            self.plan.set(Some(Ok(plan)));
+            return self.problem.set(Some(refusal));
+        }
+        self.memory.set_value(Some(needs));
+        let session = self.next_session();
+        self.session.set_value(session);
+        self.warm_up();
+        let begun = self.pool.with_value(|pool| match pool {
+            Some(pool) => {
+                pool.broadcast(&Request::Begin { session, grid: plan.grid, holding: Holding::Picture })
+            }
+            None => Err("there are no preview workers".into()),
+        });
+        if let Err(e) = begun {
+            return self.problem.set(Some(e));
+        }
+        self.pool_used.set_value(true);
+        self.live.set(true);
+        let tiles: Vec<(TileId, usize)> =
+            plan.rows.iter().filter(|r| r.is_sent()).filter_map(|r| Some((r.tile?, r.file?))).collect();
+        self.send_tiles(session, tiles);
+    }
+
+    /// Reads or fetches `tiles` (with their source) one by one, as workers have room.
+    pub(super) fn send_tiles(self, session: SessionId, tiles: Vec<(TileId, usize)>) {
+        if tiles.is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            for (tile, file) in tiles {
+                // Cancel or a new merge ends this one: stop reading its files.
+                if !self.wait_for_room(session, None).await {
+                    return;
+                }
+                if let Err(reason) = self.send_tile(session, tile, file, None).await {
+                    self.settle(session, tile, TileStatus::Failed(reason));
+                }
+            }
+        });
+    }
+
+    /// Waits until `worker` (or any worker) has room for another tile; false once the merge or
+    /// export `session` is over (cancelled, replaced, or the page closed): read no more files then.
+    pub(super) async fn wait_for_room(self, session: SessionId, worker: Option<usize>) -> bool {
+        loop {
+            if !self.is_current(session) {
+                return false;
+            }
+            let room = self.pool.try_with_value(|pool| {
+                pool.as_ref().map(|p| if p.has_room(worker) { None } else { Some(p.next_answer()) })
+            });
+            match room.flatten() {
+                Some(None) => return true,
+                Some(Some(answered)) => {
+                    // Woken by the next answer; the timeout only guards against a worker that
+                    // died without answering (its tiles would never free their room).
+                    let timeout = Box::pin(crate::ui::yield_now::sleep(250));
+                    let _ = futures::future::select(answered, timeout).await;
+                }
+                None => return false,
+            }
+        }
+    }
+
+    /// Reads or fetches a tile's bytes and moves them to a worker (`worker`, or the least busy).
+    pub(super) async fn send_tile(
+        self,
+        session: SessionId,
+        tile: TileId,
+        file: usize,
+        worker: Option<usize>,
+    ) -> Result<(), String> {
+        let source =
+            self.sources.try_with_value(|s| s.get(file).cloned()).flatten().ok_or("the file is gone")?;
+        let bytes = match source {
+            TileSource::File(file) => {
+                browser::read_file(&file).await.map_err(|e| format!("cannot read the file: {e}"))?
+            }
+            TileSource::Url(url) => browser::fetch_bytes(&url).await?,
+        };
+        if !self.is_current(session) {
+            // Cancelled while the file was read: its answer would only confuse the next merge.
+            return Ok(());
+        }
+        self.pool
+            .try_with_value(|pool| {
+                let pool = pool.as_ref().ok_or("the merge was cancelled")?;
+                let worker = worker.unwrap_or_else(|| pool.least_busy());
+                pool.send(worker, &Request::Tile { session, tile }, Some(&bytes))
+            })
+            .unwrap_or_else(|| Err("the page was closed".into()))
+    }
+
+    /// Checks the memory estimate again once a header told the size of a pixel; stops the merge
+    /// with the figures when it no longer fits.
+    pub(super) fn refine_memory(self, pixel_bytes: u64) {
+        let Some(Some(needs)) = self.memory.try_get_value() else { return };
+        self.memory.set_value(None);
+        let needs = MemoryPlan { pixel_bytes: pixel_bytes.max(1), ..needs };
+        if let Some(refusal) = memory::refusal(&needs, &Budget::for_browser(browser::device_memory())) {
+            self.stop();
+            self.problem.set(Some(refusal));
+        }
+    }
+
+    /// Records a tile's outcome; once every tile is answered, the image is drawn.
+    pub(super) fn settle(self, session: SessionId, tile: TileId, status: TileStatus) {
+        if self.session.try_get_value() != Some(session) {
+            return;
+        }
+        // Answers are applied to the page together, a few times a second: applying each one
+        // (the tile list, the grid, the bar) would keep the page's thread too busy to read and
+        // send the next files, and the workers would wait for it.
+        let first = self.settling.try_update_value(|queue| {
+            queue.push((session, tile, status));
+            queue.len() == 1
+        });
+        // The last answer awaited is shown at once: the image is drawn after it.
+        if self.pool.try_with_value(|p| p.as_ref().is_some_and(Pool::is_idle)) == Some(true) {
+            return self.apply_settled();
+        }
+        if first == Some(true) {
+            leptos::task::spawn_local(async move {
+                crate::ui::yield_now::sleep(SETTLE_EVERY_MS).await;
+                self.apply_settled();
+            });
+        }
+    }
+
+    /// Applies the answers gathered by [`Preview::settle`]; once every tile is answered, the
+    /// image is drawn.
+    pub(super) fn apply_settled(self) {
+        let Some(settled) = self.settling.try_update_value(std::mem::take) else { return };
+        let current = self.session.try_get_value();
+        let settled: Vec<_> = settled.into_iter().filter(|(session, ..)| Some(*session) == current).collect();
+        if settled.is_empty() {
+            return;
+        }
+        self.plan.update(|plan| {
+            if let Some(Ok(plan)) = plan {
+                for (_, tile, status) in settled {
+                    plan.settle(tile, status);
+                }
+            }
+        });
+        if self.plan.with_untracked(|p| matches!(p, Some(Ok(p)) if p.progress().is_finished())) {
+            self.render();
+        }
+    }
+
+    /// Counts a worker's pixels drawn; when every worker has drawn the first complete merge, its
+    /// time and memory are recorded (shown to the user, and read by the benchmark).
+    pub(super) fn note_drawn(self) {
+        self.workers_drawn.set_value(self.workers_drawn.get_value() + 1);
+        let complete = self.plan.with_untracked(|p| matches!(p, Some(Ok(p)) if p.is_complete()));
+        let workers = self.pool.with_value(|pool| pool.as_ref().map(|p| (p.size(), p.peak_memory())));
+        let Some((size, worker_bytes)) = workers else { return };
+        if complete && self.workers_drawn.get_value() >= size && self.frame.get_untracked().is_none() {
+            self.frame.set(Some(FrameFigures {
+                millis: browser::now() - self.started_at.get_value(),
+                workers: size,
+                worker_bytes,
+                page_bytes: browser::wasm_memory_bytes(),
+            }));
+        }
+    }
+}
