@@ -3,174 +3,30 @@
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
 
 use exr::block::chunk::TileCoordinates;
 use exr::block::reader::ChunksReader;
 use exr::block::{BlockIndex, UncompressedBlock};
 use exr::math::Vec2;
-use exr::meta::attribute::{AttributeValue, ChannelList, Compression as ExrCodec};
+use exr::meta::attribute::{AttributeValue, ChannelList};
 use exr::meta::header::{Header, ImageAttributes, LayerAttributes};
 use exr::meta::MetaData;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::layout::Size;
-use crate::passes::{
-    split_channel_name, string_to_text, text_to_string, ChannelInfo, PassInfo, PassSelection, SampleType,
-    Samples,
-};
+
+mod formats;
+mod pass_map;
+
+use crate::passes::{string_to_text, text_to_string, PassInfo, PassSelection, Samples};
+pub use formats::{Compression, ExrLayout};
+use pass_map::{map_passes, PassMap};
 
 /// Decoded data above this many bytes is refused unless the caller raises the limit: a header
 /// can claim any size, and allocating it would abort the process (or the browser tab).
 pub const DEFAULT_MAX_DECODED_BYTES: u64 = 1 << 30;
-
-/// How the passes of a multilayer EXR are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ExrLayout {
-    /// One part per pass (Blender 5).
-    MultiPart,
-    /// One part holding every pass as channels (Blender 4.x).
-    SinglePart,
-}
-
-impl fmt::Display for ExrLayout {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ExrLayout::MultiPart => "multi-part",
-            ExrLayout::SinglePart => "single-part",
-        })
-    }
-}
-
-/// EXR compressions, named as OpenEXR names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Compression {
-    /// No compression.
-    None,
-    /// Run-length encoding.
-    Rle,
-    /// Deflate, one scanline per block.
-    Zips,
-    /// Deflate, 16 scanlines per block (Blender's default).
-    Zip,
-    /// Wavelet, 32 scanlines per block (lossless).
-    Piz,
-    /// Lossy for float (24-bit), lossless for half.
-    Pxr24,
-    /// Lossy 4x4 blocks for half.
-    B44,
-    /// B44 with flat areas compressed further.
-    B44a,
-    /// Lossy DCT, 32 scanlines per block.
-    Dwaa,
-    /// Lossy DCT, 256 scanlines per block.
-    Dwab,
-    /// High-throughput JPEG 2000, 32 scanlines; `exr` cannot read it.
-    Htj2k32,
-    /// High-throughput JPEG 2000, 256 scanlines; `exr` cannot read it.
-    Htj2k256,
-}
-
-impl Compression {
-    /// Every compression, for listing choices.
-    pub const ALL: [Compression; 12] = [
-        Compression::None,
-        Compression::Rle,
-        Compression::Zips,
-        Compression::Zip,
-        Compression::Piz,
-        Compression::Pxr24,
-        Compression::B44,
-        Compression::B44a,
-        Compression::Dwaa,
-        Compression::Dwab,
-        Compression::Htj2k32,
-        Compression::Htj2k256,
-    ];
-
-    /// The lower-case name used on the command line (`zip`, `piz`, `dwaa`, ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            Compression::None => "none",
-            Compression::Rle => "rle",
-            Compression::Zips => "zips",
-            Compression::Zip => "zip",
-            Compression::Piz => "piz",
-            Compression::Pxr24 => "pxr24",
-            Compression::B44 => "b44",
-            Compression::B44a => "b44a",
-            Compression::Dwaa => "dwaa",
-            Compression::Dwab => "dwab",
-            Compression::Htj2k32 => "htj2k32",
-            Compression::Htj2k256 => "htj2k256",
-        }
-    }
-
-    /// Parses [`Compression::name`], ignoring case.
-    pub fn from_name(name: &str) -> Option<Compression> {
-        Compression::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
-    }
-
-    /// Whether the `exr` crate can decode it.
-    pub fn can_decode(self) -> bool {
-        !matches!(self, Compression::Htj2k32 | Compression::Htj2k256)
-    }
-
-    /// Whether the `exr` crate can encode it.
-    pub fn can_encode(self) -> bool {
-        self.can_decode()
-    }
-
-    /// Whether it reproduces every sample exactly (of any type).
-    pub fn is_lossless(self) -> bool {
-        matches!(
-            self,
-            Compression::None | Compression::Rle | Compression::Zips | Compression::Zip | Compression::Piz
-        )
-    }
-
-    pub(crate) fn from_exr(c: ExrCodec) -> Compression {
-        match c {
-            ExrCodec::Uncompressed => Compression::None,
-            ExrCodec::RLE => Compression::Rle,
-            ExrCodec::ZIP1 => Compression::Zips,
-            ExrCodec::ZIP16 => Compression::Zip,
-            ExrCodec::PIZ => Compression::Piz,
-            ExrCodec::PXR24 => Compression::Pxr24,
-            ExrCodec::B44 => Compression::B44,
-            ExrCodec::B44A => Compression::B44a,
-            ExrCodec::DWAA(_) => Compression::Dwaa,
-            ExrCodec::DWAB(_) => Compression::Dwab,
-            ExrCodec::HTJ2K32 => Compression::Htj2k32,
-            ExrCodec::HTJ2K256 => Compression::Htj2k256,
-        }
-    }
-
-    pub(crate) fn to_exr(self) -> ExrCodec {
-        match self {
-            Compression::None => ExrCodec::Uncompressed,
-            Compression::Rle => ExrCodec::RLE,
-            Compression::Zips => ExrCodec::ZIP1,
-            Compression::Zip => ExrCodec::ZIP16,
-            Compression::Piz => ExrCodec::PIZ,
-            Compression::Pxr24 => ExrCodec::PXR24,
-            Compression::B44 => ExrCodec::B44,
-            Compression::B44a => ExrCodec::B44A,
-            Compression::Dwaa => ExrCodec::DWAA(None),
-            Compression::Dwab => ExrCodec::DWAB(None),
-            Compression::Htj2k32 => ExrCodec::HTJ2K32,
-            Compression::Htj2k256 => ExrCodec::HTJ2K256,
-        }
-    }
-}
-
-impl fmt::Display for Compression {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name().to_ascii_uppercase())
-    }
-}
 
 /// Why a file could not be decoded. Messages name what was wrong, never the file: callers add
 /// the tile.
@@ -393,73 +249,6 @@ fn map_exr_error(error: exr::error::Error, ran_out: bool, length: usize, during:
         exr::error::Error::Io(e) => DecodeError::Invalid(e.to_string()),
         exr::error::Error::Aborted => DecodeError::Invalid("decoding was aborted".into()),
     }
-}
-
-/// The passes of a file and, per part and channel, which pass and channel it belongs to.
-struct PassMap {
-    passes: Vec<PassInfo>,
-    parts: Vec<Option<String>>,
-    /// `targets[part][channel] = (pass, channel in pass)`.
-    targets: Vec<Vec<(usize, usize)>>,
-}
-
-fn map_passes(headers: &[Header]) -> PassMap {
-    let mut passes: Vec<PassInfo> = Vec::new();
-    let mut parts = Vec::new();
-    let mut targets = Vec::with_capacity(headers.len());
-    for header in headers {
-        let mut part_targets = Vec::with_capacity(header.channels.list.len());
-        for channel in &header.channels.list {
-            let name = text_to_string(&channel.name);
-            let (layer, pass, component) = split_channel_name(&name);
-            let index = match passes.iter().position(|p| p.view_layer == layer && p.pass == pass) {
-                Some(i) => i,
-                None => {
-                    passes.push(PassInfo {
-                        view_layer: layer.to_string(),
-                        pass: pass.to_string(),
-                        channels: Vec::new(),
-                    });
-                    parts.push(header.own_attributes.layer_name.as_ref().map(text_to_string));
-                    passes.len() - 1
-                }
-            };
-            let component = component.to_string();
-            if let Some(p) = passes.get_mut(index) {
-                p.channels.push(ChannelInfo {
-                    name,
-                    component,
-                    sample_type: SampleType::from_exr(channel.sample_type),
-                });
-                part_targets.push((index, p.channels.len() - 1));
-            }
-        }
-        targets.push(part_targets);
-    }
-    // Files list channels alphabetically (A, B, G, R); show them the way Blender names them.
-    for (pass_index, pass) in passes.iter_mut().enumerate() {
-        let mut order: Vec<usize> = (0..pass.channels.len()).collect();
-        order.sort_by_key(|i| pass.channels.get(*i).map(|c| component_rank(&c.component)));
-        let mut new_position = vec![0; order.len()];
-        for (new, old) in order.iter().enumerate() {
-            if let Some(slot) = new_position.get_mut(*old) {
-                *slot = new;
-            }
-        }
-        pass.channels = order.iter().filter_map(|i| pass.channels.get(*i).cloned()).collect();
-        for (p, c) in targets.iter_mut().flatten() {
-            if *p == pass_index {
-                *c = new_position.get(*c).copied().unwrap_or(*c);
-            }
-        }
-    }
-    PassMap { passes, parts, targets }
-}
-
-/// Blender's component order; anything else keeps its (alphabetical) file order after them.
-fn component_rank(component: &str) -> usize {
-    const ORDER: [&str; 10] = ["R", "G", "B", "A", "X", "Y", "Z", "U", "V", "W"];
-    ORDER.iter().position(|c| *c == component).unwrap_or(ORDER.len())
 }
 
 fn check_headers(headers: &[Header]) -> Result<Size, DecodeError> {

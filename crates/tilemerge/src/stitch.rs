@@ -5,12 +5,15 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 use crate::decode::{decode, read_info, DecodeError, DecodeOptions, DecodedTile, ExrLayout, Metadata};
-use crate::layout::{Grid, Rect, Resolution, Size, SizeMismatch, TileId};
+use crate::layout::{Grid, Rect, Resolution, Size, TileId};
 use crate::passes::{BlockAt, PassInfo, Samples};
 use crate::seams::{SeamReport, SeamTracker, Source};
+
+mod outcome;
+
+pub use outcome::{Coverage, PassImage, Placement, TileCoverage, TileError, TileProblem, TileState};
 
 /// The canvas refuses to allocate more than this by default: natively a 16K frame of four RGBA
 /// float passes, and on 32-bit targets (wasm32) half of what they can address.
@@ -46,135 +49,6 @@ impl CanvasOptions {
             ..CanvasOptions::default()
         }
     }
-}
-
-/// Why a tile could not be placed.
-#[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
-pub enum TileError {
-    /// The file could not be decoded.
-    #[error("{0}")]
-    Decode(DecodeError),
-    /// The file's size is not what Blender renders and nothing explains it.
-    #[error("{0}")]
-    Size(SizeMismatch),
-    /// The tile is not on the canvas' grid.
-    #[error("it is not a tile of the {image} image with {tile} tiles")]
-    NotInGrid {
-        /// Image size.
-        image: Size,
-        /// Tile size.
-        tile: Size,
-    },
-    /// The tile was placed before.
-    #[error("it is already placed")]
-    AlreadyPlaced,
-    /// The tile's passes or channels differ from the tiles placed before it.
-    #[error("its passes differ from the tiles placed before: {0}")]
-    Passes(String),
-    /// The canvas would be too large to allocate.
-    #[error("the merged image would take {bytes} bytes, more than the limit of {limit}")]
-    CanvasTooLarge {
-        /// Bytes needed.
-        bytes: u64,
-        /// The limit.
-        limit: u64,
-    },
-    /// The file could not be read (reported by whoever fetched it).
-    #[error("it could not be read: {0}")]
-    Read(String),
-}
-
-/// A tile that could not be placed, and why.
-#[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
-#[error("tile {tile}: {error}")]
-pub struct TileProblem {
-    /// The tile.
-    pub tile: TileId,
-    /// What was wrong.
-    pub error: TileError,
-}
-
-/// Where a placed tile went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Placement {
-    /// The tile.
-    pub tile: TileId,
-    /// The tile's own pixels in the image (rows from the top).
-    pub core: Rect,
-    /// Where the file's pixels lie in the image.
-    pub rendered: Rect,
-    /// The part of the core that was placed: all of it unless the file was cut short.
-    pub placed: Rect,
-    /// Set when the file's size differed from Blender's geometry but a known cause explained it.
-    pub mismatch: Option<SizeMismatch>,
-}
-
-impl Placement {
-    /// Whether the whole core was placed.
-    pub fn is_complete(&self) -> bool {
-        self.placed == self.core
-    }
-}
-
-/// The state of one tile on the canvas.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum TileState {
-    /// Not placed yet (or never delivered).
-    Missing,
-    /// Placed, perhaps partly (see [`Placement::is_complete`]).
-    Placed(Placement),
-    /// Could not be placed.
-    Failed(TileError),
-}
-
-/// One tile and its state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TileCoverage {
-    /// The tile.
-    pub tile: TileId,
-    /// Its core in the image.
-    pub core: Rect,
-    /// Its state.
-    pub state: TileState,
-}
-
-/// What the canvas holds so far.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Coverage {
-    /// Every tile of the grid, in grid order.
-    pub tiles: Vec<TileCoverage>,
-    /// Tiles placed whole.
-    pub complete: usize,
-    /// Tiles placed in part (a file cut short).
-    pub partial: usize,
-    /// Tiles not placed yet.
-    pub missing: usize,
-    /// Tiles that could not be placed.
-    pub failed: usize,
-    /// Image pixels covered by placed tiles.
-    pub covered_pixels: u64,
-    /// Image pixels.
-    pub total_pixels: u64,
-}
-
-impl Coverage {
-    /// Whether every pixel of the image is covered.
-    pub fn is_complete(&self) -> bool {
-        self.covered_pixels == self.total_pixels
-    }
-}
-
-/// A pass of the canvas converted to f32 for display, channels interleaved per pixel.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PassImage {
-    /// Image width.
-    pub width: u32,
-    /// Image height.
-    pub height: u32,
-    /// Component names in the order they are interleaved.
-    pub components: Vec<String>,
-    /// `width * height * components.len()` samples, rows from the top.
-    pub data: Vec<f32>,
 }
 
 /// Decodes a tile for `grid`, refusing it from its header alone when its size is not one Blender

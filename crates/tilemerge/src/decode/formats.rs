@@ -1,0 +1,152 @@
+//! What an EXR is written with: the layout of its passes and its compression, named as Blender names them.
+
+use std::fmt;
+
+use exr::meta::attribute::Compression as ExrCodec;
+use serde::{Deserialize, Serialize};
+
+/// How the passes of a multilayer EXR are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExrLayout {
+    /// One part per pass (Blender 5).
+    MultiPart,
+    /// One part holding every pass as channels (Blender 4.x).
+    SinglePart,
+}
+
+impl fmt::Display for ExrLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ExrLayout::MultiPart => "multi-part",
+            ExrLayout::SinglePart => "single-part",
+        })
+    }
+}
+
+/// EXR compressions, named as OpenEXR names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Compression {
+    /// No compression.
+    None,
+    /// Run-length encoding.
+    Rle,
+    /// Deflate, one scanline per block.
+    Zips,
+    /// Deflate, 16 scanlines per block (Blender's default).
+    Zip,
+    /// Wavelet, 32 scanlines per block (lossless).
+    Piz,
+    /// Lossy for float (24-bit), lossless for half.
+    Pxr24,
+    /// Lossy 4x4 blocks for half.
+    B44,
+    /// B44 with flat areas compressed further.
+    B44a,
+    /// Lossy DCT, 32 scanlines per block.
+    Dwaa,
+    /// Lossy DCT, 256 scanlines per block.
+    Dwab,
+    /// High-throughput JPEG 2000, 32 scanlines; `exr` cannot read it.
+    Htj2k32,
+    /// High-throughput JPEG 2000, 256 scanlines; `exr` cannot read it.
+    Htj2k256,
+}
+
+impl Compression {
+    /// Every compression, for listing choices.
+    pub const ALL: [Compression; 12] = [
+        Compression::None,
+        Compression::Rle,
+        Compression::Zips,
+        Compression::Zip,
+        Compression::Piz,
+        Compression::Pxr24,
+        Compression::B44,
+        Compression::B44a,
+        Compression::Dwaa,
+        Compression::Dwab,
+        Compression::Htj2k32,
+        Compression::Htj2k256,
+    ];
+
+    /// The lower-case name used on the command line (`zip`, `piz`, `dwaa`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Rle => "rle",
+            Compression::Zips => "zips",
+            Compression::Zip => "zip",
+            Compression::Piz => "piz",
+            Compression::Pxr24 => "pxr24",
+            Compression::B44 => "b44",
+            Compression::B44a => "b44a",
+            Compression::Dwaa => "dwaa",
+            Compression::Dwab => "dwab",
+            Compression::Htj2k32 => "htj2k32",
+            Compression::Htj2k256 => "htj2k256",
+        }
+    }
+
+    /// Parses [`Compression::name`], ignoring case.
+    pub fn from_name(name: &str) -> Option<Compression> {
+        Compression::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the `exr` crate can decode it.
+    pub fn can_decode(self) -> bool {
+        !matches!(self, Compression::Htj2k32 | Compression::Htj2k256)
+    }
+
+    /// Whether the `exr` crate can encode it.
+    pub fn can_encode(self) -> bool {
+        self.can_decode()
+    }
+
+    /// Whether it reproduces every sample exactly (of any type).
+    pub fn is_lossless(self) -> bool {
+        matches!(
+            self,
+            Compression::None | Compression::Rle | Compression::Zips | Compression::Zip | Compression::Piz
+        )
+    }
+
+    pub(crate) fn from_exr(c: ExrCodec) -> Compression {
+        match c {
+            ExrCodec::Uncompressed => Compression::None,
+            ExrCodec::RLE => Compression::Rle,
+            ExrCodec::ZIP1 => Compression::Zips,
+            ExrCodec::ZIP16 => Compression::Zip,
+            ExrCodec::PIZ => Compression::Piz,
+            ExrCodec::PXR24 => Compression::Pxr24,
+            ExrCodec::B44 => Compression::B44,
+            ExrCodec::B44A => Compression::B44a,
+            ExrCodec::DWAA(_) => Compression::Dwaa,
+            ExrCodec::DWAB(_) => Compression::Dwab,
+            ExrCodec::HTJ2K32 => Compression::Htj2k32,
+            ExrCodec::HTJ2K256 => Compression::Htj2k256,
+        }
+    }
+
+    pub(crate) fn to_exr(self) -> ExrCodec {
+        match self {
+            Compression::None => ExrCodec::Uncompressed,
+            Compression::Rle => ExrCodec::RLE,
+            Compression::Zips => ExrCodec::ZIP1,
+            Compression::Zip => ExrCodec::ZIP16,
+            Compression::Piz => ExrCodec::PIZ,
+            Compression::Pxr24 => ExrCodec::PXR24,
+            Compression::B44 => ExrCodec::B44,
+            Compression::B44a => ExrCodec::B44A,
+            Compression::Dwaa => ExrCodec::DWAA(None),
+            Compression::Dwab => ExrCodec::DWAB(None),
+            Compression::Htj2k32 => ExrCodec::HTJ2K32,
+            Compression::Htj2k256 => ExrCodec::HTJ2K256,
+        }
+    }
+}
+
+impl fmt::Display for Compression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name().to_ascii_uppercase())
+    }
+}

@@ -1,0 +1,259 @@
+//! How an image becomes an EXR file: its headers (one per part), its blocks planned before any
+//! pixel, then gathered, ZIP-compressed and written.
+
+use std::io::Cursor;
+
+use exr::block::chunk::{Chunk, CompressedBlock, CompressedScanLineBlock};
+use exr::block::writer::ChunksWriter;
+use exr::block::{BlockIndex, UncompressedBlock};
+use exr::math::Vec2;
+use exr::meta::attribute::{ChannelDescription, IntegerBounds, LineOrder};
+use exr::meta::header::{Header, ImageAttributes, LayerAttributes};
+use exr::meta::BlockDescription;
+
+use super::{exr_error, EncodedBlock, ExportError, ExrOptions};
+use crate::decode::{Compression, ExrLayout, Metadata};
+use crate::layout::Size;
+use crate::passes::{string_to_text, ChannelInfo, PassInfo, Samples};
+
+pub(super) struct BlockJob {
+    pub(super) header: usize,
+    pub(super) index_in_header: usize,
+    pub(super) y: usize,
+    pub(super) height: usize,
+}
+
+/// The file's structure, known before any pixel: headers (one per part) and the blocks to encode.
+pub(super) struct FilePlan {
+    pub(super) headers: Vec<Header>,
+    /// Per header, the passes it holds (indices into the image's passes) and, in the header's
+    /// (alphabetical) channel order, each channel as (pass index, channel index in the pass).
+    pub(super) channels: Vec<Vec<(usize, usize)>>,
+    pub(super) jobs: Vec<BlockJob>,
+    pub(super) width: usize,
+    /// `Some(level)` when blocks are ZIP-compressed here rather than by exr.
+    pub(super) zip_level: Option<u8>,
+}
+
+impl FilePlan {
+    /// Plans the file from the passes alone: every buffer must hold `size.area()` samples of its
+    /// channel's sample type.
+    pub(super) fn new(
+        size: Size,
+        passes: &[&PassInfo],
+        metadata: Option<&Metadata>,
+        options: &ExrOptions,
+    ) -> Result<FilePlan, ExportError> {
+        if passes.is_empty() {
+            return Err(ExportError::Empty);
+        }
+        if !options.compression.can_encode() {
+            return Err(ExportError::UnsupportedCompression(options.compression));
+        }
+        let (w, h) = (size.width as usize, size.height as usize);
+        // Each part is one group of passes: all of them for single-part, one each otherwise.
+        let groups: Vec<Vec<usize>> = match options.layout {
+            ExrLayout::SinglePart => vec![(0..passes.len()).collect()],
+            ExrLayout::MultiPart => (0..passes.len()).map(|i| vec![i]).collect(),
+        };
+        let shared = shared_attributes(size, metadata);
+        let mut headers = Vec::with_capacity(groups.len());
+        let mut channels_per_header = Vec::with_capacity(groups.len());
+        for group in &groups {
+            let mut channels: Vec<(&ChannelInfo, (usize, usize))> = group
+                .iter()
+                .filter_map(|p| passes.get(*p).map(|info| (*p, info)))
+                .flat_map(|(p, info)| info.channels.iter().enumerate().map(move |(c, ch)| (ch, (p, c))))
+                .collect();
+            // EXR requires channels sorted by name (bytewise).
+            channels.sort_by(|a, b| a.0.name.as_bytes().cmp(b.0.name.as_bytes()));
+            let descriptions = channels
+                .iter()
+                .map(|(channel, _)| {
+                    ChannelDescription::new(
+                        string_to_text(&channel.name),
+                        channel.sample_type.to_exr(),
+                        false,
+                    )
+                })
+                .collect();
+            let first_pass = group.first().and_then(|i| passes.get(*i)).copied();
+            let part_name = first_pass.map(PassInfo::display_name).unwrap_or_default();
+            let mut header = Header::new(string_to_text(&part_name), Vec2(w, h), descriptions)
+                .with_encoding(
+                    options.compression.to_exr(),
+                    BlockDescription::ScanLines,
+                    LineOrder::Increasing,
+                )
+                .with_shared_attributes(shared.clone());
+            header.own_attributes = own_attributes(metadata, first_pass, &part_name, options.layout);
+            headers.push(header);
+            channels_per_header.push(channels.into_iter().map(|(_, at)| at).collect());
+        }
+
+        let mut jobs = Vec::new();
+        for (header_index, header) in headers.iter().enumerate() {
+            let lines = header.compression.scan_lines_per_block();
+            for (index_in_header, y) in (0..h).step_by(lines.max(1)).enumerate() {
+                jobs.push(BlockJob { header: header_index, index_in_header, y, height: lines.min(h - y) });
+            }
+        }
+        let zip = matches!(options.compression, Compression::Zip | Compression::Zips);
+        Ok(FilePlan {
+            headers,
+            channels: channels_per_header,
+            jobs,
+            width: w,
+            zip_level: zip.then_some(options.zip_level.clamp(1, 9)),
+        })
+    }
+
+    /// The buffers of header `header`'s channels, in its channel order, from the image's passes.
+    pub(super) fn sources<'a>(
+        &self,
+        header: usize,
+        passes: &[(&PassInfo, &'a [Samples])],
+    ) -> Vec<&'a Samples> {
+        self.channels
+            .get(header)
+            .map(|channels| {
+                channels
+                    .iter()
+                    .filter_map(|(p, c)| passes.get(*p).and_then(|(_, buffers)| buffers.get(*c)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Gathers and compresses block `i` from its part's channel buffers.
+    pub(super) fn encode_block(&self, i: usize, sources: &[&Samples]) -> Result<EncodedBlock, ExportError> {
+        let job = self.jobs.get(i).ok_or_else(|| ExportError::Exr(format!("there is no block {i}")))?;
+        let expected = self.channels.get(job.header).map_or(0, Vec::len);
+        if sources.len() != expected {
+            return Err(ExportError::Exr(format!(
+                "block {i} has {} of its part's {expected} channels",
+                sources.len()
+            )));
+        }
+        let bytes_per_row: usize =
+            sources.iter().map(|s| s.sample_type().bytes()).sum::<usize>() * self.width;
+        let mut data = Vec::with_capacity(bytes_per_row * job.height);
+        let little_endian = self.zip_level.is_some();
+        // Row by row, each row channel after channel: exr's and the file's block layout.
+        for y in job.y..job.y + job.height {
+            for samples in sources {
+                if !samples.extend_bytes(y * self.width, self.width, little_endian, &mut data) {
+                    return Err(ExportError::Exr(format!("row {y} is outside the buffers")));
+                }
+            }
+        }
+        let chunk = match self.zip_level {
+            Some(level) => Chunk {
+                layer_index: job.header,
+                compressed_block: CompressedBlock::ScanLine(CompressedScanLineBlock {
+                    y_coordinate: i32::try_from(job.y)
+                        .map_err(|_| ExportError::Exr(format!("row {} overflows", job.y)))?,
+                    compressed_pixels_le: zip_block(data, level),
+                }),
+            },
+            None => {
+                let block = UncompressedBlock {
+                    index: BlockIndex {
+                        layer: job.header,
+                        pixel_position: Vec2(0, job.y),
+                        pixel_size: Vec2(self.width, job.height),
+                        level: Vec2(0, 0),
+                    },
+                    data,
+                };
+                block.compress_to_chunk(&self.headers).map_err(exr_error)?
+            }
+        };
+        Ok(EncodedBlock { index_in_header: job.index_in_header, chunk })
+    }
+
+    /// Writes the file from every encoded block (in any order).
+    pub(super) fn finish(self, blocks: Vec<EncodedBlock>) -> Result<Vec<u8>, ExportError> {
+        if blocks.len() != self.jobs.len() {
+            return Err(ExportError::Exr(format!(
+                "{} of {} blocks were encoded",
+                blocks.len(),
+                self.jobs.len()
+            )));
+        }
+        let mut out = Cursor::new(Vec::new());
+        exr::block::write(&mut out, self.headers.into(), false, |_, writer| {
+            for block in blocks {
+                writer.write_chunk(block.index_in_header, block.chunk)?;
+            }
+            Ok(())
+        })
+        .map_err(exr_error)?;
+        Ok(out.into_inner())
+    }
+}
+
+/// OpenEXR's ZIP block: little-endian bytes split into even and odd halves, each byte replaced by
+/// its difference to the previous one, then zlib. Stored raw when that is not smaller, which is
+/// how readers tell the two apart. The same bytes as exr's encoder at level 4.
+pub(super) fn zip_block(mut raw_le: Vec<u8>, level: u8) -> Vec<u8> {
+    let half = raw_le.len().div_ceil(2);
+    let mut predicted = vec![0u8; raw_le.len()];
+    let (evens, odds) = predicted.split_at_mut(half);
+    for (i, byte) in raw_le.iter().enumerate() {
+        let slot = if i % 2 == 0 { evens.get_mut(i / 2) } else { odds.get_mut(i / 2) };
+        if let Some(slot) = slot {
+            *slot = *byte;
+        }
+    }
+    let mut previous = predicted.first().copied().unwrap_or(0);
+    for byte in predicted.iter_mut().skip(1) {
+        let current = *byte;
+        *byte = current.wrapping_sub(previous).wrapping_add(128);
+        previous = current;
+    }
+    let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&predicted, level);
+    if compressed.len() < raw_le.len() {
+        compressed
+    } else {
+        raw_le.shrink_to_fit();
+        raw_le
+    }
+}
+
+pub(super) fn shared_attributes(size: Size, metadata: Option<&Metadata>) -> ImageAttributes {
+    let full_frame = IntegerBounds::new(Vec2(0, 0), Vec2(size.width as usize, size.height as usize));
+    let mut shared =
+        metadata.and_then(|m| m.shared.clone()).unwrap_or_else(|| ImageAttributes::new(full_frame));
+    // The tiles' display window is the tile; the merged image's is the full frame.
+    shared.display_window = full_frame;
+    shared
+}
+
+pub(super) fn own_attributes(
+    metadata: Option<&Metadata>,
+    first_pass: Option<&PassInfo>,
+    part_name: &str,
+    layout: ExrLayout,
+) -> LayerAttributes {
+    let parts = metadata.map(|m| m.parts.as_slice()).unwrap_or(&[]);
+    let name = first_pass.map(PassInfo::full_name).unwrap_or_default();
+    let mut attributes = match layout {
+        ExrLayout::MultiPart => parts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .or_else(|| parts.first().filter(|_| parts.iter().all(|(n, _)| n.is_empty())))
+            .map(|(_, a)| a.clone()),
+        // A single part carries the attributes Blender puts on its first part.
+        ExrLayout::SinglePart => parts.first().map(|(_, a)| a.clone()),
+    }
+    .unwrap_or_else(|| LayerAttributes::named(string_to_text(part_name)));
+    attributes.layer_position = Vec2(0, 0);
+    attributes.layer_name = match layout {
+        ExrLayout::MultiPart => Some(string_to_text(part_name)),
+        ExrLayout::SinglePart => None,
+    };
+    // Blender 5 keeps its file-wide attributes (software, camera, ...) on the first part only;
+    // a single-part file written from them keeps them too, so nothing is dropped.
+    attributes
+}
