@@ -3,31 +3,14 @@
 
 use std::time::Duration;
 
-use fantoccini::elements::Element;
 use flamenco_api::{JobStatus, TaskStatus};
 use serde_json::Value;
 
+use crate::support::submit_form::{is_path_timestamp, open_form, submit_button, wait_for_job_page};
 use crate::support::{Browser, FarmApi, Simfarm, PATIENCE};
 
 const FAST_FARM: [&str; 8] =
     ["--workers", "2", "--task-seconds", "0.3", "--failure-rate", "0", "--seed", "6"];
-
-/// The form's submit button, whatever it says is left to do.
-async fn submit_button(browser: &Browser) -> Element {
-    browser
-        .wait_xpath(
-            "//form//button[@type='submit'][starts-with(normalize-space(), 'Submit job')]",
-            "the submit button",
-        )
-        .await
-}
-
-/// Opens the single-image form from the Submit page's list of job types.
-async fn open_single_image_form(browser: &Browser, farm: &Simfarm) {
-    browser.open(&format!("{}/submit", farm.url)).await;
-    browser.link("Single Image Render").await.click().await.expect("the job type opens");
-    browser.heading("Submit: Single Image Render").await;
-}
 
 /// What a single-image job of 128 x 128 px needs (4 tiles of the default 64 px, then the merge); the
 /// form works out the output path and the extension, and starts in OpenEXR MultiLayer.
@@ -49,28 +32,12 @@ async fn fill_all(browser: &Browser, values: &[(&'static str, String)]) {
     }
 }
 
-/// Waits until the browser shows a job's page and returns the job's id.
-async fn wait_for_job_page(browser: &Browser) -> String {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let path = browser.path().await;
-        if let Some(id) = path.strip_prefix("/jobs/").filter(|id| !id.is_empty()) {
-            return id.split(['/', '?']).next().unwrap_or_default().to_owned();
-        }
-        if tokio::time::Instant::now() > deadline {
-            let shot = browser.screenshot("the new job's page").await;
-            panic!("the browser stayed at {path} (screenshot: {shot})");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_single_image_job_submitted_as_paused_waits_until_resumed_then_completes() {
     let farm = Simfarm::start(&FAST_FARM).await;
     let api = FarmApi::new(&farm.url);
     let browser = Browser::start().await;
-    open_single_image_form(&browser, &farm).await;
+    open_form(&browser, &farm, "Single Image Render").await;
     fill_all(&browser, &single_image_values("Held tiles")).await;
     browser.text("2 columns × 2 rows of 64 × 64 px").await;
     browser.field("Submit as paused").await.click().await.expect("the checkbox");
@@ -110,7 +77,7 @@ async fn the_same_form_unchecked_submits_a_queued_job_that_starts_at_once_and_a_
     let farm = Simfarm::start(&FAST_FARM).await;
     let api = FarmApi::new(&farm.url);
     let browser = Browser::start().await;
-    open_single_image_form(&browser, &farm).await;
+    open_form(&browser, &farm, "Single Image Render").await;
     fill_all(&browser, &single_image_values("Straight away")).await;
     submit_button(&browser).await;
     browser
@@ -128,7 +95,7 @@ async fn the_same_form_unchecked_submits_a_queued_job_that_starts_at_once_and_a_
     api.wait_for_status(&id, JobStatus::Completed, PATIENCE).await;
     assert_eq!(api.job_count().await, 1, "the double click submitted one job");
     // The draft went with the submission: the form starts afresh.
-    open_single_image_form(&browser, &farm).await;
+    open_form(&browser, &farm, "Single Image Render").await;
     assert_eq!(browser.field_value("Tile Size X").await, "64");
     assert_eq!(browser.field_value("Name").await, "", "the submitted draft was cleared");
     browser.close().await;
@@ -139,7 +106,7 @@ async fn missing_out_of_range_and_wrongly_typed_values_stop_the_submission_at_th
     let farm = Simfarm::start(&FAST_FARM).await;
     let api = FarmApi::new(&farm.url);
     let browser = Browser::start().await;
-    open_single_image_form(&browser, &farm).await;
+    open_form(&browser, &farm, "Single Image Render").await;
     fill_all(&browser, &single_image_values("Checked first")).await;
 
     let attempts: [(&str, &str, &str); 3] = [
@@ -168,7 +135,7 @@ async fn with_the_manager_away_the_submission_fails_clearly_keeps_everything_and
 {
     let mut farm = Simfarm::start(&FAST_FARM).await;
     let browser = Browser::start().await;
-    open_single_image_form(&browser, &farm).await;
+    open_form(&browser, &farm, "Single Image Render").await;
     let values = single_image_values("Through the outage");
     fill_all(&browser, &values).await;
     browser.field("Submit as paused").await.click().await.expect("the checkbox");
@@ -200,17 +167,6 @@ fn same_value(a: &Value, b: &Value) -> bool {
         (Some(x), Some(y)) => x == y,
         _ => a == b,
     }
-}
-
-/// A Flamenco timestamp as job types put it in paths: `2006-01-02_150405`.
-fn is_path_timestamp(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 17
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            4 | 7 => *b == b'-',
-            10 => *b == b'_',
-            _ => b.is_ascii_digit(),
-        })
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -302,7 +258,7 @@ async fn a_draft_comes_back_after_a_reload_and_check_shows_the_job_compilers_ans
     let farm = Simfarm::start(&FAST_FARM).await;
     let api = FarmApi::new(&farm.url);
     let browser = Browser::start().await;
-    open_single_image_form(&browser, &farm).await;
+    open_form(&browser, &farm, "Single Image Render").await;
     let mut values = single_image_values("Drafted");
     values.retain(|(label, _)| *label != "Resolution Scale");
     values.push(("Resolution Scale", "50".into()));
@@ -325,7 +281,7 @@ async fn a_successful_check_clears_the_last_refusal() {
     let farm = Simfarm::start(&FAST_FARM).await;
     let api = FarmApi::new(&farm.url);
     let browser = Browser::start().await;
-    open_single_image_form(&browser, &farm).await;
+    open_form(&browser, &farm, "Single Image Render").await;
     let mut values = single_image_values("Checked again");
     values.retain(|(label, _)| *label != "Resolution Scale");
     values.push(("Resolution Scale", "50".into()));

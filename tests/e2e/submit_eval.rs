@@ -6,25 +6,11 @@ use std::time::Duration;
 
 use flamenco_api::{JobStatus, TaskStatus};
 
+use crate::support::submit_form::{is_path_timestamp, open_form, submit_button, wait_for_job_page};
 use crate::support::{xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
 
 const FAST_FARM: [&str; 8] =
     ["--workers", "2", "--task-seconds", "0.3", "--failure-rate", "0", "--seed", "12"];
-
-async fn open_form(browser: &Browser, farm: &Simfarm, label: &str) {
-    browser.open(&format!("{}/submit", farm.url)).await;
-    browser.link(label).await.click().await.expect("the job type opens");
-    browser.heading(&format!("Submit: {label}")).await;
-}
-
-async fn click_submit(browser: &Browser) {
-    browser
-        .wait_xpath("//form//button[@type='submit'][starts-with(normalize-space(), 'Submit job')]", "Submit")
-        .await
-        .click()
-        .await
-        .expect("submitting");
-}
 
 /// The form control labelled `label` (as `Browser::field` finds it).
 fn field_xpath(label: &str) -> String {
@@ -60,38 +46,6 @@ async fn wait_value(browser: &Browser, label: &str, expected: &str) {
     }
 }
 
-/// The new job's id once the browser shows its page; a refusal on the form fails with its words.
-async fn accepted_job(browser: &Browser) -> String {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let path = browser.path().await;
-        if let Some(id) = path.strip_prefix("/jobs/").filter(|id| !id.is_empty()) {
-            return id.split(['/', '?']).next().unwrap_or_default().to_owned();
-        }
-        let refusal = "//form//*[@role='alert']";
-        if browser.shown_now(refusal).await {
-            let text = browser.wait_xpath(refusal, "the refusal").await.text().await.unwrap_or_default();
-            panic!("the job was refused: {text}");
-        }
-        if tokio::time::Instant::now() > deadline {
-            let shot = browser.screenshot("the new job's page").await;
-            panic!("the browser stayed at {path} (screenshot: {shot})");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A Flamenco timestamp as job types put it in paths: `2006-01-02_150405`.
-fn is_path_timestamp(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 17
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            4 | 7 => *b == b'-',
-            10 => *b == b'_',
-            _ => b.is_ascii_digit(),
-        })
-}
-
 /// The job compiled: its render output path with the Manager's timestamp in it, and its tasks ran.
 async fn assert_compiled(api: &FarmApi, id: &str, folder: &str, tasks: usize) {
     let job = api.job(id).await;
@@ -120,8 +74,8 @@ async fn only_what_a_person_knows_submits_a_single_image_job_that_compiles() {
         browser.fill(label, value).await;
     }
     wait_value(&browser, "Render Output Path", "/render/e2e/Minimal still/{timestamp}/tiles").await;
-    click_submit(&browser).await;
-    let id = accepted_job(&browser).await;
+    submit_button(&browser).await.click().await.expect("submitting");
+    let id = wait_for_job_page(&browser).await;
     assert_compiled(&api, &id, "/render/e2e/Minimal still", 5).await;
     browser.close().await;
 }
@@ -147,8 +101,8 @@ async fn every_field_the_old_form_required_without_an_output_path_now_compiles()
         browser.fill(label, value).await;
     }
     choose(&browser, "Format", "OpenEXR", "OPEN_EXR").await;
-    click_submit(&browser).await;
-    let id = accepted_job(&browser).await;
+    submit_button(&browser).await.click().await.expect("submitting");
+    let id = wait_for_job_page(&browser).await;
     assert_compiled(&api, &id, "/render/e2e/Old form", 5).await;
     browser.close().await;
 }
@@ -219,7 +173,7 @@ async fn a_bad_frame_range_is_refused_at_its_field_and_nothing_is_sent() {
         ("10-1", "\"10-1\" ends before it starts: write 1-10."),
     ] {
         browser.fill("Frames", range).await;
-        click_submit(&browser).await;
+        submit_button(&browser).await.click().await.expect("submitting");
         browser.field_error("Frames", message).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -227,8 +181,8 @@ async fn a_bad_frame_range_is_refused_at_its_field_and_nothing_is_sent() {
     assert_eq!(api.job_count().await, 0);
 
     browser.fill("Frames", "1-3").await;
-    click_submit(&browser).await;
-    let id = accepted_job(&browser).await;
+    submit_button(&browser).await.click().await.expect("submitting");
+    let id = wait_for_job_page(&browser).await;
     let names: Vec<String> = api.tasks(&id).await.into_iter().map(|task| task.name).collect();
     assert_eq!(names, ["render-1", "render-2", "render-3"]);
     browser.close().await;
