@@ -11,8 +11,8 @@ use crate::manager::provide_manager;
 use crate::notifications::provide_notifications;
 use crate::pages::lazy::{
     prefetch_job_pane_after_first_rows, JobPaneRoute, JobPreviewRoute, LastRenderedRoute, ManagerRoute,
-    NoTaskOpenRoute, NoWorkerOpenRoute, NotificationsRoute, PreviewRoute, SettingsRoute, SetupRoute,
-    SubmitRoute, SubmitTypeRoute, TagsRoute, TaskPaneRoute, WorkerPaneRoute, WorkersRoute,
+    NoTaskOpenRoute, NoWorkerOpenRoute, NotificationsRoute, PreviewRoute, ProblemsRoute, SettingsRoute,
+    SetupRoute, SubmitRoute, SubmitTypeRoute, TagsRoute, TaskPaneRoute, WorkerPaneRoute, WorkersRoute,
 };
 use crate::pages::NotFound;
 use crate::setup_assistant::{provide_first_run, FirstRunBanner};
@@ -59,6 +59,7 @@ pub fn App(settings: Settings) -> impl IntoView {
                     <Route path=path!("/last-rendered") view=LastRenderedRoute />
                     <Route path=path!("/notifications") view=NotificationsRoute />
                     <Route path=path!("/manager") view=ManagerRoute />
+                    <Route path=path!("/problems") view=ProblemsRoute />
                 </Routes>
             </main>
         </Router>

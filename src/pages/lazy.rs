@@ -91,6 +91,8 @@ lazy_pages! {
     NotificationsRoute: load_notifications in farm => crate::notifications::NotificationsPage;
     /// The Manager's configuration (`/manager`).
     ManagerRoute: load_manager in farm => crate::manager_settings::ManagerSettingsPage;
+    /// What is wrong on the farm (`/problems`).
+    ProblemsRoute: load_problems in problems => crate::problems::ProblemsPage;
 }
 
 /// Shows a page once its code is loaded: nothing while loading (a chunk is a few tens of KB, and a

@@ -27,6 +27,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/manager">"Manager"</A>
                 <A href="/settings">"Settings"</A>
                 <NotificationsLink />
+                <A href="/problems">"Problems"</A>
             </nav>
         </header>
     }

@@ -16,6 +16,7 @@ pub mod live;
 pub mod render;
 pub mod seeding;
 pub mod sim;
+pub mod trouble;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -58,6 +59,8 @@ pub struct Config {
     /// Start like a Manager that was never set up: `/api/v3/configuration` says `isFirstRun`
     /// until the Setup Assistant saves a shared storage path and Blender.
     pub first_run: bool,
+    /// Task runs that go wrong on request: a stuck task, a worker that drops out.
+    pub trouble: trouble::Trouble,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             name: "simfarm".into(),
             socket_idle_timeout: live::IDLE_TIMEOUT,
             first_run: false,
+            trouble: trouble::Trouble::default(),
         }
     }
 }
@@ -171,7 +175,11 @@ pub async fn start(config: Config) -> std::io::Result<Server> {
     std::fs::create_dir_all(&root)?;
     let root = root.canonicalize()?;
     let state = AppState::new(&config, root.clone());
-    let options = SimOptions { task_seconds: config.task_seconds, failure_rate: config.failure_rate };
+    let options = SimOptions {
+        task_seconds: config.task_seconds,
+        failure_rate: config.failure_rate,
+        trouble: config.trouble.clone(),
+    };
 
     let seeder = seeding::Seeder {
         farm: &state.farm,

@@ -49,6 +49,14 @@ struct Args {
     /// Milliseconds a socket.io client may stay silent before it is dropped (tests shorten it).
     #[arg(long, hide = true, default_value_t = simfarm::live::PING_TIMEOUT_MS)]
     socket_idle_timeout_ms: u64,
+    /// The n-th task handed out (counting from 1) hangs: its worker stays on it and keeps checking
+    /// in, without progress, until the task is cancelled or requeued.
+    #[arg(long, value_name = "N")]
+    stuck_task: Option<u64>,
+    /// The worker given the n-th task (counting from 1) signs off halfway through it: it goes
+    /// offline and the Manager requeues the task.
+    #[arg(long, value_name = "N")]
+    drop_worker: Option<u64>,
 }
 
 #[tokio::main]
@@ -74,6 +82,7 @@ async fn main() {
         name: args.name,
         socket_idle_timeout: std::time::Duration::from_millis(args.socket_idle_timeout_ms),
         first_run: args.first_run,
+        trouble: simfarm::trouble::Trouble::new(args.stuck_task, args.drop_worker),
     };
     let server = match simfarm::start(config).await {
         Ok(server) => server,

@@ -17,6 +17,8 @@ pub struct SimOptions {
     pub task_seconds: f64,
     /// Chance that a run of a task fails.
     pub failure_rate: f64,
+    /// Task runs that go wrong on request ([`crate::trouble`]).
+    pub trouble: crate::trouble::Trouble,
 }
 
 /// Worker names, the way render farms tend to name their machines.
@@ -97,7 +99,12 @@ async fn run_worker(shared: SharedFarm, id: String, options: SimOptions, seed: u
             }
         };
         match assignment {
-            Some(assignment) => run_task(&shared, &id, &options, &mut rng, assignment).await,
+            Some(assignment) => match options.trouble.next_run() {
+                Some(mishap) => {
+                    crate::trouble::run(&shared, &id, options.task_seconds, mishap, assignment).await
+                }
+                None => run_task(&shared, &id, &options, &mut rng, assignment).await,
+            },
             None => tokio::time::sleep(tick).await,
         }
     }

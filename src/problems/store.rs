@@ -1,0 +1,259 @@
+//! The Problems view's data, followed live: the tasks of the active jobs only (each fetched once,
+//! then kept by its `/task` events, a few fetches at a time), and the full records of the workers
+//! that are offline or in error. Everything else comes from the shared jobs store.
+
+use std::collections::{BTreeMap, HashMap};
+
+use flamenco_api::{JobStatus, SubscriptionType, Worker, WorkerStatus};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::queue::{FetchQueue, CONCURRENT_FETCHES};
+use super::rules::{dropped_out, STUCK_RULE};
+use super::watch::JobWatch;
+use crate::api::ManagerClient;
+use crate::jobs::use_jobs;
+use crate::live::{use_live, use_live_event, use_subscription, LiveEvent, SubscriptionGuard};
+use crate::manager::use_manager;
+use crate::tasks::table::TaskEventEffect;
+
+/// Jobs whose tasks may be running: the only ones whose tasks are looked at.
+fn followed(status: &JobStatus) -> bool {
+    matches!(status, JobStatus::Active | JobStatus::PauseRequested | JobStatus::CancelRequested)
+}
+
+fn gone_away(status: &WorkerStatus) -> bool {
+    matches!(status, WorkerStatus::Offline | WorkerStatus::Error)
+}
+
+/// What the page reads.
+#[derive(Clone, Copy)]
+pub struct ProblemsData {
+    /// The followed jobs, id to name, in a stable order.
+    pub active: Memo<BTreeMap<String, String>>,
+    pub watches: RwSignal<HashMap<String, JobWatch>>,
+    /// Offline and error workers that dropped out while working.
+    pub dropped: RwSignal<BTreeMap<String, Worker>>,
+    pub workers_loaded: RwSignal<bool>,
+    /// The last fetch that failed, in words.
+    pub failure: RwSignal<Option<String>>,
+}
+
+/// Fetches the tasks of followed jobs through the queue.
+#[derive(Clone, Copy)]
+struct TaskFetcher {
+    client: StoredValue<ManagerClient>,
+    queue: StoredValue<FetchQueue>,
+    watches: RwSignal<HashMap<String, JobWatch>>,
+    failure: RwSignal<Option<String>>,
+}
+
+impl TaskFetcher {
+    fn request(self, job_id: &str) {
+        self.queue.update_value(|queue| queue.push(job_id));
+        self.pump();
+    }
+
+    fn pump(self) {
+        while let Some(job_id) = self.queue.try_update_value(FetchQueue::start_next).flatten() {
+            let client = self.client.get_value();
+            spawn_local(async move {
+                let result = client.fetch_job_tasks(&job_id).await;
+                self.queue.update_value(FetchQueue::finished);
+                match result {
+                    Ok(tasks) => self.watches.update(|watches| {
+                        if let Some(watch) = watches.get_mut(&job_id) {
+                            watch.replace(job_id.clone(), tasks, &STUCK_RULE);
+                        }
+                    }),
+                    Err(failure) => self
+                        .failure
+                        .set(Some(format!("The tasks of job {job_id} could not be fetched: {failure}"))),
+                }
+                self.pump();
+            });
+        }
+    }
+}
+
+/// Follows the active jobs: a `job` subscription and a watch for each, dropped when it stops.
+fn follow_active_jobs(active: Memo<BTreeMap<String, String>>, fetcher: TaskFetcher) {
+    let live = use_live();
+    let subscriptions = StoredValue::new_local(HashMap::<String, SubscriptionGuard>::new());
+    let last_epoch = StoredValue::new(None::<u64>);
+    Effect::new(move |_| {
+        let epoch = live.epoch().get();
+        let reconnected =
+            last_epoch.try_update_value(|last| last.replace(epoch) != Some(epoch)).unwrap_or(false);
+        active.with(|active| {
+            let (added, removed) = fetcher.watches.with_untracked(|watches| {
+                let added: Vec<String> =
+                    active.keys().filter(|id| !watches.contains_key(*id)).cloned().collect();
+                let removed: Vec<String> =
+                    watches.keys().filter(|id| !active.contains_key(*id)).cloned().collect();
+                (added, removed)
+            });
+            if added.is_empty() && removed.is_empty() && !reconnected {
+                return;
+            }
+            let dropped_guards = subscriptions.try_update_value(|guards| {
+                for id in &added {
+                    guards.insert(id.clone(), live.subscribe(SubscriptionType::Job, Some(id.clone())));
+                }
+                removed.iter().filter_map(|id| guards.remove(id)).collect::<Vec<_>>()
+            });
+            drop(dropped_guards); // outside the lock: releasing calls into the connection
+            fetcher.watches.update(|watches| {
+                for id in &removed {
+                    watches.remove(id);
+                }
+                for id in &added {
+                    watches.insert(id.clone(), JobWatch::default());
+                }
+            });
+            fetcher.queue.update_value(|queue| removed.iter().for_each(|id| queue.remove(id)));
+            let wanted: Vec<&String> =
+                if reconnected { active.keys().collect() } else { added.iter().collect() };
+            for id in wanted {
+                fetcher.request(id);
+            }
+        });
+    });
+    on_cleanup(move || {
+        let guards = subscriptions.try_update_value(std::mem::take);
+        drop(guards);
+    });
+}
+
+/// Fetches a worker's full record and keeps it when it dropped out while working.
+fn check_worker(client: ManagerClient, id: String, dropped: RwSignal<BTreeMap<String, Worker>>) {
+    spawn_local(async move {
+        if let Ok(worker) = client.fetch_worker(&id).await {
+            dropped.update(|dropped| {
+                if dropped_out(&worker) {
+                    dropped.insert(id, worker);
+                } else {
+                    dropped.remove(&id);
+                }
+            });
+        }
+    });
+}
+
+/// Keeps the status of a dropped worker's task current, so the page says where that task is now.
+fn follow_dropped_task(dropped: RwSignal<BTreeMap<String, Worker>>, update: &flamenco_api::EventTaskUpdate) {
+    let names_it = |worker: &Worker| worker.task.as_ref().is_some_and(|task| task.id == update.id);
+    if !dropped.with_untracked(|dropped| dropped.values().any(names_it)) {
+        return;
+    }
+    dropped.update(|dropped| {
+        for task in dropped.values_mut().filter_map(|worker| worker.task.as_mut()) {
+            if task.id == update.id {
+                task.status = update.status.clone();
+            }
+        }
+    });
+}
+
+/// Fetches the worker list once per connection and the records of those that went away.
+fn follow_workers(data: ProblemsData, client: ManagerClient) {
+    let live = use_live();
+    use_subscription(SubscriptionType::AllWorkers, || None);
+    Effect::new(move |_| {
+        live.epoch().track();
+        let client = client.clone();
+        spawn_local(async move {
+            let workers = match client.fetch_workers().await {
+                Ok(workers) => workers,
+                Err(failure) => {
+                    data.failure.set(Some(format!("The workers could not be fetched: {failure}")));
+                    return;
+                }
+            };
+            let away: Vec<String> = workers
+                .into_iter()
+                .filter(|worker| gone_away(&worker.status))
+                .map(|worker| worker.id)
+                .collect();
+            let mut found = BTreeMap::new();
+            for ids in away.chunks(CONCURRENT_FETCHES * 2) {
+                let fetched = futures::future::join_all(ids.iter().map(|id| client.fetch_worker(id))).await;
+                found.extend(
+                    fetched
+                        .into_iter()
+                        .flatten()
+                        .filter(dropped_out)
+                        .map(|worker| (worker.id.clone(), worker)),
+                );
+            }
+            data.dropped.set(found);
+            data.workers_loaded.set(true);
+        });
+    });
+}
+
+/// Sets up the Problems view's data for as long as the calling component lives.
+pub fn use_problems_data() -> ProblemsData {
+    let client = use_manager().client;
+    let jobs = use_jobs();
+    let active = Memo::new(move |_| {
+        jobs.table.with(|table| {
+            table
+                .iter()
+                .filter(|job| followed(&job.status) && job.delete_requested_at.is_none())
+                .map(|job| (job.id.clone(), job.name.clone()))
+                .collect::<BTreeMap<_, _>>()
+        })
+    });
+    let data = ProblemsData {
+        active,
+        watches: RwSignal::new(HashMap::new()),
+        dropped: RwSignal::new(BTreeMap::new()),
+        workers_loaded: RwSignal::new(false),
+        failure: RwSignal::new(None),
+    };
+    let fetcher = TaskFetcher {
+        client: StoredValue::new(client.clone()),
+        queue: StoredValue::new(FetchQueue::default()),
+        watches: data.watches,
+        failure: data.failure,
+    };
+    follow_active_jobs(active, fetcher);
+    follow_workers(data, client.clone());
+    use_live_event(move |event| match event {
+        LiveEvent::TaskUpdate(update) => {
+            let effect = data.watches.try_maybe_update(|watches| match watches.get_mut(&update.job_id) {
+                Some(watch) if watch.loaded => {
+                    let effect = watch.apply(update, &STUCK_RULE);
+                    (effect == TaskEventEffect::Updated, Some(effect))
+                }
+                _ => (false, None),
+            });
+            if effect.flatten() == Some(TaskEventEffect::Unknown) {
+                fetcher.request(&update.job_id);
+            }
+            follow_dropped_task(data.dropped, update);
+        }
+        LiveEvent::JobUpdate(update)
+            if update.refresh_tasks
+                && data.watches.with_untracked(|watches| watches.contains_key(&update.id)) =>
+        {
+            fetcher.request(&update.id);
+        }
+        LiveEvent::WorkerUpdate(update) => {
+            if update.deleted_at.is_some() {
+                data.dropped.update(|dropped| {
+                    dropped.remove(&update.id);
+                });
+            } else if gone_away(&update.status) {
+                check_worker(client.clone(), update.id.clone(), data.dropped);
+            } else if data.dropped.with_untracked(|dropped| dropped.contains_key(&update.id)) {
+                data.dropped.update(|dropped| {
+                    dropped.remove(&update.id);
+                });
+            }
+        }
+        _ => {}
+    });
+    data
+}
