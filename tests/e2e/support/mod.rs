@@ -7,6 +7,7 @@ mod hosting;
 #[allow(dead_code)]
 pub mod load;
 mod servers;
+mod windows;
 
 pub use browser::{xpath_literal, Browser, PATIENCE};
 pub use farm::FarmApi;
