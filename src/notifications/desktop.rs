@@ -115,7 +115,8 @@ fn claim(key: &str) -> bool {
 fn show(alert: &Alert) {
     let options = web_sys::NotificationOptions::new();
     options.set_body(&alert.body);
-    // The same tag replaces rather than adds, should two browsers' profiles ever race.
+    // An equal tag replaces a shown notification instead of adding one: a last guard, should two
+    // tabs ever both show one.
     options.set_tag(&alert.key);
     if let Ok(shown) = web_sys::Notification::new_with_options(&alert.title, &options) {
         let focus = Closure::once_into_js(|| {
