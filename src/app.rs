@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::jobs::{provide_jobs_store, JobsLayout, NoJobOpen};
 use crate::live::provide_live;
 use crate::manager::provide_manager;
-use crate::notifications::provide_notifications;
+use crate::notifications::{provide_notifications, provide_notifier};
 use crate::pages::lazy::{
     prefetch_job_pane_after_first_rows, JobPaneRoute, JobPreviewRoute, LastRenderedRoute, ManagerRoute,
     NoTaskOpenRoute, NoWorkerOpenRoute, NotificationsRoute, PreviewRoute, ProblemsRoute, SettingsRoute,
@@ -29,6 +29,7 @@ pub fn App(settings: Settings) -> impl IntoView {
     provide_worker_tags();
     provide_first_run();
     provide_notifications();
+    provide_notifier();
     prefetch_job_pane_after_first_rows();
     view! {
         <Router>

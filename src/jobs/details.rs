@@ -23,6 +23,7 @@ use super::controls::{ActionReportLine, JobActionButtons};
 use super::store::use_jobs;
 use crate::live::use_live;
 use crate::manager::use_manager;
+use crate::notifications::JobBellToggle;
 use crate::tasks::{use_job_tasks, TaskList, UseJobTasksReturn};
 use crate::ui::status::{ProgressBar, StatusBadge};
 use crate::ui::time::{use_now, RelativeTime};
@@ -128,6 +129,7 @@ fn JobDetails(id: String, tasks: UseJobTasksReturn) -> impl IntoView {
         <header class="pane-header">
             <h2>{field(|job| job.name.clone())}</h2>
             <StatusBadge status />
+            <JobBellToggle job_id=id.clone() />
         </header>
         <ProgressBar fraction status label="Job progress" />
         {waiting}

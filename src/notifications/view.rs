@@ -34,6 +34,8 @@ pub fn NotificationsPage() -> impl IntoView {
             <p class="muted">
                 {move || format!("What happened on the farm since this page was opened: {} kept, at most {DEFAULT_CAPACITY}.", kept())}
             </p>
+            <super::settings::NotifySettings />
+            <h2>"History"</h2>
             <div class="toolbar">
                 <NoticeFilterSelect filter />
                 <button type="button" on:click=move |_| history.update(|h| h.clear())>"Clear list"</button>

@@ -8,6 +8,7 @@ mod hosting;
 pub mod load;
 mod servers;
 pub mod submit_form;
+mod windows;
 
 pub use browser::{xpath_literal, Browser, PATIENCE};
 pub use farm::FarmApi;
