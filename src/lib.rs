@@ -12,6 +12,7 @@ pub mod manager_settings;
 pub mod notifications;
 pub mod pages;
 pub mod preview;
+pub mod read_only;
 pub mod settings;
 pub mod setup_assistant;
 pub mod shell;

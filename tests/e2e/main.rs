@@ -13,6 +13,7 @@ mod jobs;
 mod lazy_pages;
 mod live_panes;
 mod preview;
+mod read_only;
 mod setup_assistant;
 mod shell;
 mod submit;
