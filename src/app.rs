@@ -34,6 +34,7 @@ pub fn App(settings: Settings) -> impl IntoView {
     view! {
         <Router>
             <AppHeader />
+            <crate::keyboard::KeyboardShortcuts />
             <ManagerBanner />
             <crate::read_only::ReadOnlyBanner />
             <crate::read_only::Writable><FirstRunBanner /></crate::read_only::Writable>

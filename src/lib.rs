@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod config;
 pub mod jobs;
+pub mod keyboard;
 pub mod last_rendered;
 pub mod live;
 pub mod manager;

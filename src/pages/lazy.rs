@@ -91,6 +91,9 @@ lazy_pages! {
     NotificationsRoute: load_notifications in farm => crate::notifications::NotificationsPage;
     /// The Manager's configuration (`/manager`).
     ManagerRoute: load_manager in farm => crate::manager_settings::ManagerSettingsPage;
+    /// The keyboard's dialogs (shortcuts, command palette, job action confirmation), loaded on the
+    /// first `?`, Ctrl-K or job shortcut.
+    KeyboardOverlayChunk: load_keyboard_overlay in keyboard => crate::keyboard::overlay::KeyboardOverlay;
 }
 
 /// Shows a page once its code is loaded: nothing while loading (a chunk is a few tens of KB, and a

@@ -10,6 +10,7 @@ mod hosting;
 mod job_admin;
 mod job_preview;
 mod jobs;
+mod keyboard;
 mod lazy_pages;
 mod live_panes;
 mod preview;
