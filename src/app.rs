@@ -23,6 +23,7 @@ use crate::tags::provide_worker_tags;
 #[component]
 pub fn App(settings: Settings) -> impl IntoView {
     crate::ui::first_rows::provide_first_rows();
+    crate::read_only::provide_read_only(settings.read_only);
     let manager = provide_manager(settings);
     provide_live(manager.client.base_url());
     provide_jobs_store();
@@ -34,8 +35,10 @@ pub fn App(settings: Settings) -> impl IntoView {
     view! {
         <Router>
             <AppHeader />
+            <crate::keyboard::KeyboardShortcuts />
             <ManagerBanner />
-            <FirstRunBanner />
+            <crate::read_only::ReadOnlyBanner />
+            <crate::read_only::Writable><FirstRunBanner /></crate::read_only::Writable>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=|| view! { <Redirect path="/jobs" /> } />

@@ -1,7 +1,8 @@
 //! Where the Manager is. In order: `?manager=<url>` in the page's URL, then `farmdeck.json` next to
 //! `index.html` (`{"manager": "<url>"}`), then the page's own origin (the dashboard hosted by, or proxied
 //! next to, the Manager). `farmdeck.json` may also hold the default storage mappings
-//! (`"storage_mappings": [{"path": "...", "url": "..."}]`), used until the user saves their own.
+//! (`"storage_mappings": [{"path": "...", "url": "..."}]`), used until the user saves their own, and
+//! `"read_only": true` for a screen that shows the farm and cannot change it (see [`crate::read_only`]).
 
 use serde::Deserialize;
 
@@ -19,6 +20,8 @@ pub struct Settings {
     pub storage_mappings: Vec<StorageMapping>,
     /// Whether there was a `farmdeck.json`, so pages can say where their defaults come from.
     pub file: FileState,
+    /// `"read_only": true` in `farmdeck.json`: no control that changes the farm is shown.
+    pub read_only: bool,
 }
 
 /// What came of looking for `farmdeck.json`, without its contents.
@@ -66,6 +69,8 @@ pub struct FileConfig {
     pub manager: Option<String>,
     #[serde(default)]
     pub storage_mappings: Option<Vec<StorageMapping>>,
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// The outcome of looking for `farmdeck.json`.
@@ -99,6 +104,7 @@ pub fn resolve(query_manager: Option<&str>, file: &FileLookup, page_origin: &str
     if let FileLookup::Found(FileConfig { storage_mappings: Some(mappings), .. }) = file {
         settings.storage_mappings = mappings.clone();
     }
+    settings.read_only = matches!(file, FileLookup::Found(FileConfig { read_only: true, .. }));
     settings
 }
 
@@ -109,6 +115,7 @@ fn resolve_manager(query_manager: Option<&str>, file: &FileLookup, page_origin: 
         problem,
         storage_mappings: Vec::new(),
         file: FileState::Absent,
+        read_only: false,
     };
     let mut problems = Vec::new();
     if let Some(query) = query_manager.filter(|query| !query.trim().is_empty()) {
@@ -120,6 +127,7 @@ fn resolve_manager(query_manager: Option<&str>, file: &FileLookup, page_origin: 
                     problem: None,
                     storage_mappings: Vec::new(),
                     file: FileState::Absent,
+                    read_only: false,
                 }
             }
             Err(why) => problems.push(format!("?manager= ignored: {why}")),
@@ -134,6 +142,7 @@ fn resolve_manager(query_manager: Option<&str>, file: &FileLookup, page_origin: 
                     problem: (!problems.is_empty()).then(|| problems.join("; ")),
                     storage_mappings: Vec::new(),
                     file: FileState::Found,
+                    read_only: false,
                 }
             }
             Err(why) => problems.push(format!("farmdeck.json ignored: {why}")),
@@ -259,6 +268,19 @@ mod tests {
         assert_eq!(resolve(None, &FileLookup::Absent, ORIGIN).file, FileState::Absent);
         assert_eq!(resolve(None, &parse_file_config("{}"), ORIGIN).file, FileState::Found);
         assert_eq!(resolve(Some("http://b:8080"), &parse_file_config("{x"), ORIGIN).file, FileState::Invalid);
+    }
+
+    #[test]
+    fn read_only_comes_from_the_file_whatever_names_the_manager() {
+        let file = parse_file_config(r#"{"manager": "http://a:8080", "read_only": true}"#);
+        assert!(resolve(None, &file, ORIGIN).read_only);
+        assert!(resolve(Some("http://b:8080"), &file, ORIGIN).read_only, "?manager= does not lift it");
+        assert!(resolve(None, &parse_file_config(r#"{"read_only": true}"#), ORIGIN).read_only);
+        assert!(!resolve(None, &parse_file_config(r#"{"read_only": false}"#), ORIGIN).read_only);
+        assert!(!resolve(None, &parse_file_config("{}"), ORIGIN).read_only);
+        assert!(!resolve(None, &FileLookup::Absent, ORIGIN).read_only);
+        let wrong = parse_file_config(r#"{"read_only": "yes"}"#);
+        assert!(matches!(wrong, FileLookup::Invalid(_)), "a read_only that is not true/false is refused");
     }
 
     #[test]

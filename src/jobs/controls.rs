@@ -11,6 +11,7 @@ use super::mass_delete::MassDelete;
 use super::store::use_jobs;
 use crate::api::ManagerClient;
 use crate::manager::use_manager;
+use crate::read_only::Writable;
 
 /// Why the Manager gets each status change (it shows in its logs).
 const REASON: &str = "requested from Farmdeck";
@@ -64,10 +65,12 @@ pub fn JobControls(
     view! {
         <div class="job-controls" role="toolbar" aria-label="Job actions">
             <span class="selection-count">{count}</span>
-            <JobActionButtons jobs=selected_jobs.into() report />
-            <PriorityEditor selected_jobs report />
-            <BulkTagEditor selected_jobs report />
-            <MassDelete />
+            <Writable>
+                <JobActionButtons jobs=selected_jobs.into() report />
+                <PriorityEditor selected_jobs report />
+                <BulkTagEditor selected_jobs report />
+                <MassDelete />
+            </Writable>
         </div>
         <ActionReportLine report />
     }

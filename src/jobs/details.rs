@@ -135,10 +135,10 @@ fn JobDetails(id: String, tasks: UseJobTasksReturn) -> impl IntoView {
         {waiting}
         {paused_notice}
         <div class="job-controls" role="toolbar" aria-label="Actions on this job">
-            <JobActionButtons jobs=as_list report />
+            <crate::read_only::Writable><JobActionButtons jobs=as_list report /></crate::read_only::Writable>
         </div>
         <ActionReportLine report />
-        <A href=copy_href attr:class="submit-copy">"Submit a copy"</A>
+        <crate::read_only::Writable><A href=copy_href attr:class="submit-copy">"Submit a copy"</A></crate::read_only::Writable>
         {preview}
         <dl class="facts">
             <dt>"Activity"</dt><dd>{field(|job| job.activity.clone())}</dd>

@@ -11,7 +11,7 @@ pub mod selection;
 mod store;
 pub mod table;
 
-pub use controls::{ActionReportLine, JobActionButtons};
+pub use controls::{execute, ActionReportLine, JobActionButtons};
 pub use details::JobPane;
 pub use page::{JobsLayout, NoJobOpen, NoTaskOpen};
 pub use store::{provide_jobs_store, use_jobs, JobsStore};

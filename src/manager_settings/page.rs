@@ -153,7 +153,7 @@ pub fn ManagerSettingsPage() -> impl IntoView {
             </p>
             {move || load_error.get().map(|message| view! { <p role="alert" class="field-error">{format!("Could not load the settings file: {message}")}</p> })}
             <Show when=move || state.draft.with(Option::is_some) fallback=move || view! { <p class="muted">"Loading the settings file…"</p> }>
-                <ConfigForm state submit=Callback::new(move |()| submit()) pending=save.pending() />
+                <crate::read_only::Frozen><ConfigForm state submit=Callback::new(move |()| submit()) pending=save.pending() /></crate::read_only::Frozen>
             </Show>
             <ResolvedVariables saves=state.saves />
         </section>

@@ -93,6 +93,9 @@ lazy_pages! {
     ManagerRoute: load_manager in farm => crate::manager_settings::ManagerSettingsPage;
     /// What is wrong on the farm (`/problems`).
     ProblemsRoute: load_problems in problems => crate::problems::ProblemsPage;
+    /// The keyboard's dialogs (shortcuts, command palette, job action confirmation), loaded on the
+    /// first `?`, Ctrl-K or job shortcut.
+    KeyboardOverlayChunk: load_keyboard_overlay in keyboard => crate::keyboard::overlay::KeyboardOverlay;
 }
 
 /// Shows a page once its code is loaded: nothing while loading (a chunk is a few tens of KB, and a

@@ -13,6 +13,9 @@ use crate::manager::use_manager;
 /// The Setup Assistant.
 #[component]
 pub fn SetupPage() -> impl IntoView {
+    if crate::read_only::use_read_only() {
+        return view! { <crate::read_only::ReadOnlyPage title="Set up the Manager" /> }.into_any();
+    }
     let draft = RwSignal::new(SetupDraft::default());
     let client = use_manager().client;
     let found = LocalResource::new(move || {
@@ -35,6 +38,7 @@ pub fn SetupPage() -> impl IntoView {
             <SaveStep draft found />
         </section>
     }
+    .into_any()
 }
 
 /// The Blenders the Manager found by itself, or why it could not say.

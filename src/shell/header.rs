@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use crate::live::{ConnectionIndicator, FarmStatusBadge};
 use crate::manager::use_manager;
 use crate::notifications::{LatestNotice, NotificationsLink};
+use crate::read_only::Writable;
 
 /// The header with the Manager's name and version, and links to every page.
 #[component]
@@ -21,7 +22,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/jobs">"Jobs"</A>
                 <A href="/workers">"Workers"</A>
                 <A href="/tags">"Tags"</A>
-                <A href="/submit">"Submit"</A>
+                <Writable><A href="/submit">"Submit"</A></Writable>
                 <A href="/preview">"Preview"</A>
                 <A href="/last-rendered">"Last rendered"</A>
                 <A href="/manager">"Manager"</A>

@@ -30,6 +30,9 @@ pub fn form_href(job_type: &str) -> String {
 
 #[component]
 pub fn SubmitPage() -> impl IntoView {
+    if crate::read_only::use_read_only() {
+        return view! { <crate::read_only::ReadOnlyPage title="Submit a job" /> }.into_any();
+    }
     let client = use_manager().client;
     let types = LocalResource::new(move || {
         let client = client.clone();
@@ -63,6 +66,7 @@ pub fn SubmitPage() -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 /// Loads the job type, the worker tags and, for a copy, the job.
@@ -92,6 +96,9 @@ async fn load(client: ManagerClient, name: String, copy_of: Option<String>) -> R
 
 #[component]
 pub fn SubmitTypePage() -> impl IntoView {
+    if crate::read_only::use_read_only() {
+        return view! { <crate::read_only::ReadOnlyPage title="Submit a job" /> }.into_any();
+    }
     let client = use_manager().client;
     let params = use_params_map();
     let query = use_query_map();
@@ -110,4 +117,5 @@ pub fn SubmitTypePage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading the job type…"</p> }>{content}</Transition>
         </section>
     }
+    .into_any()
 }

@@ -83,7 +83,7 @@ pub fn TagCard(id: String, membership: RwSignal<Membership>) -> impl IntoView {
             <h2>{name}</h2>
             <p class="tag-description">{move || description.get().unwrap_or_else(|| "No description.".to_owned())}</p>
             <TagMembers members />
-            {body}
+            <crate::read_only::Writable>{body}</crate::read_only::Writable>
             <p class="action-report" role="status" class:problem=move || report.get().is_some_and(|(ok, _)| !ok)>{move || report.get().map(|(_, text)| text)}</p>
         </article>
     }

@@ -35,7 +35,7 @@ pub fn TagsPage() -> impl IntoView {
             <p class="muted">"A job limited to a tag runs only on the workers in it. Workers join tags in their pane on the Workers page."</p>
             {move || load_problem().map(|text| view! { <p class="stale-notice" role="status">{text}</p> })}
             {move || workers_problem.get().map(|text| view! { <p class="stale-notice" role="status">{text}</p> })}
-            <CreateTagForm />
+            <crate::read_only::Writable><CreateTagForm /></crate::read_only::Writable>
             {empty}
             <div class="tag-list">
                 <For each=move || ids.get() key=|id| id.clone() let:id>

@@ -123,7 +123,7 @@ fn TaskDetails(task: Signal<Option<Task>>, job_status: Signal<JobStatus>) -> imp
             <dt>"Last touched"</dt><dd>{text(|task| task.last_touched.clone().unwrap_or_else(|| "never".into()))}</dd>
             <dt>"Id"</dt><dd class="mono">{id.clone()}</dd>
         </dl>
-        <TaskActions task_id=id status=status_value job_status />
+        <crate::read_only::Writable><TaskActions task_id=id status=status_value job_status /></crate::read_only::Writable>
         {move || failed_by.get().filter(|workers| !workers.is_empty()).map(|workers| view! { <FailedBy workers /> })}
         <h3>"Commands"</h3>
         <ol class="commands">{move || commands.get().unwrap_or_default().into_iter().map(|command| view! { <CommandItem command /> }).collect_view()}</ol>

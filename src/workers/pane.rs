@@ -18,6 +18,7 @@ use super::tags::WorkerTags;
 use super::task_role::{TaskRole, WorkerTaskLink};
 use crate::live::{use_live, use_live_event, LiveEvent};
 use crate::manager::use_manager;
+use crate::read_only::{Frozen, Writable};
 use crate::ui::live_record::{LiveRecord, LiveRecordProblem};
 use crate::ui::status::StatusBadge;
 use crate::ui::time::{parse_timestamp_ms, use_now, RelativeTime};
@@ -129,8 +130,8 @@ fn OpenWorker(id: String) -> impl IntoView {
 #[component]
 fn WorkerDetails(
     worker: Signal<Option<Worker>>,
-    on_saved: impl Fn() + 'static,
-    on_deleted: impl Fn(String) + 'static,
+    on_saved: impl Fn() + Send + Sync + 'static,
+    on_deleted: impl Fn(String) + Send + Sync + 'static,
 ) -> impl IntoView {
     let text = move |read: fn(&Worker) -> String| {
         Memo::new(move |_| worker.with(|worker| worker.as_ref().map(read).unwrap_or_default()))
@@ -167,6 +168,8 @@ fn WorkerDetails(
         Some(task) => view! { <A href=task.href>{task.name}</A> }.into_any(),
         None => "none".into_any(),
     };
+    // Each gated control owns its copy of the id.
+    let (commands_id, tags_id, schedule_id) = (id.clone(), id.clone(), id.clone());
     view! {
         <header class="pane-header">
             <h2>{name}</h2>
@@ -182,10 +185,10 @@ fn WorkerDetails(
             <dt>"Tags"</dt><dd>{tag_names}</dd>
             <dt>"Id"</dt><dd class="mono">{id.clone()}</dd>
         </dl>
-        <WorkerCommands id=id.clone() worker=summary />
-        <WorkerTags worker_id=id.clone() saved=tag_ids on_saved />
-        <SleepScheduleEditor worker_id=id.clone() />
-        <DeleteWorker id name status=status_value on_deleted />
+        <Writable><WorkerCommands id=commands_id worker=summary /></Writable>
+        <Frozen><WorkerTags worker_id=tags_id saved=tag_ids on_saved /></Frozen>
+        <Frozen><SleepScheduleEditor worker_id=schedule_id /></Frozen>
+        <Writable><DeleteWorker id name status=status_value on_deleted /></Writable>
     }
 }
 

@@ -10,6 +10,7 @@ mod caching;
 mod caddy;
 mod dev_port;
 mod nginx;
+mod read_only;
 
 use std::time::Duration;
 

@@ -169,7 +169,7 @@ pub fn JobBlocklistSection(job_id: String, job: Memo<Option<Job>>) -> impl IntoV
             <h3 id="blocklist-heading">"Blocklist"</h3>
             {note}
             {move || fetch_error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
-            <BlocklistEntries job_id=id.get_value() entries checks on_changed=Callback::new(move |()| fetch()) />
+            <crate::read_only::Frozen><BlocklistEntries job_id=id.get_value() entries checks on_changed=Callback::new(move |()| fetch()) /></crate::read_only::Frozen>
         </section>
     }
 }

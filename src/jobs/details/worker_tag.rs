@@ -131,7 +131,7 @@ pub fn JobWorkerTag(job_id: String, job: Memo<Option<Job>>) -> impl IntoView {
     };
     view! {
         <span class="tag-name">{move || tags.tags.with(|tags| current.get().label(tags))}</span>
-        <form class="job-tag-editor" on:submit=on_submit>
+        <crate::read_only::Writable><form class="job-tag-editor" on:submit=on_submit>
             // Not wrapped: a label around a select would also read out every option.
             <label for="job-tag-select">"Change worker tag"</label>
             <select
@@ -143,7 +143,7 @@ pub fn JobWorkerTag(job_id: String, job: Memo<Option<Job>>) -> impl IntoView {
             </select>
             <button type="submit" disabled=move || unchanged() || save.pending().get()>"Save tag"</button>
             {move || problem.get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
-        </form>
+        </form></crate::read_only::Writable>
     }
 }
 
