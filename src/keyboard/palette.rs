@@ -53,6 +53,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("Manager settings", "/manager"),
     ("Settings", "/settings"),
     ("Notifications", "/notifications"),
+    ("Problems", "/problems"),
 ];
 
 /// How well `query` matches `label`: lower is better; None when it does not. Case is ignored;
