@@ -9,6 +9,7 @@
 pub mod addon;
 pub mod api;
 pub mod clock;
+pub mod failures;
 pub mod farm;
 pub mod hosting;
 pub mod jobtypes;
@@ -58,6 +59,8 @@ pub struct Config {
     /// Start like a Manager that was never set up: `/api/v3/configuration` says `isFirstRun`
     /// until the Setup Assistant saves a shared storage path and Blender.
     pub first_run: bool,
+    /// A failed job whose tasks failed with these kinds, in these numbers (`--failing-job`).
+    pub failing_job: Option<failures::FailurePlan>,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             name: "simfarm".into(),
             socket_idle_timeout: live::IDLE_TIMEOUT,
             first_run: false,
+            failing_job: None,
         }
     }
 }
@@ -195,6 +199,9 @@ pub async fn start(config: Config) -> std::io::Result<Server> {
     }
     if config.demo {
         seeder.demo(&worker_ids);
+    }
+    if let Some(plan) = &config.failing_job {
+        failures::seed_failing_job(&seeder, plan);
     }
     workers.push(sim::spawn_farm_status(state.farm.clone()));
     workers.push(sim::spawn_sleep_scheduler(state.farm.clone()));

@@ -1,5 +1,6 @@
 //! The simulated workers: each signs on, asks for work, "renders" for `--task-seconds` while
-//! reporting steps and log lines, writes real output, and fails now and then (`--failure-rate`).
+//! reporting steps and log lines, writes real output, and fails now and then (`--failure-rate`)
+//! the ways Blender fails on a real farm ([`crate::failures`]).
 
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use flamenco_api::{FarmStatusReport, WorkerStatus};
 use tokio::task::JoinHandle;
 
 use crate::clock::Rng;
+use crate::failures;
 use crate::farm::{self, Assignment, LiveEvent, Outcome, SharedFarm};
 use crate::render::{self, Work};
 
@@ -113,8 +115,15 @@ async fn run_task(shared: &SharedFarm, id: &str, options: &SimOptions, rng: &mut
     for index in 0..ticks {
         tokio::time::sleep(tick).await;
         if fail_at == Some(index) {
-            let message = format!("blender exited with status 1 (simulated crash in {})", task.task_name);
-            farm::lock(shared).task_done(id, &task.task_id, Outcome::Failed(message));
+            let failure = failures::random_failure(rng, index + 1);
+            let mut farm = farm::lock(shared);
+            if !farm.may_keep_running(id, &task.task_id) {
+                return;
+            }
+            for line in &failure.log_lines {
+                farm.write_task_log(&task.task_id, line);
+            }
+            farm.task_done(id, &task.task_id, Outcome::Failed(failure.activity()));
             return;
         }
         let steps_now = (index + 1) * steps / ticks;
