@@ -39,24 +39,24 @@ pub struct TaskDetail {
     pub read: Result<ReadFailure, String>,
 }
 
-/// The task's own account of its failure.
+/// The task's own account of its failure: the cause found in its activity and log tail (found once,
+/// when read, not each time the groups are built), and who failed it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadFailure {
-    pub activity: String,
+    pub cause: Cause,
     pub failed_by: Vec<WorkerRef>,
-    /// The log tail, when the activity said too little (`None` when not read or empty).
-    pub log_tail: Option<String>,
 }
 
 impl ReadFailure {
-    pub fn from_task(task: &Task, log_tail: Option<String>) -> Self {
+    /// `log_tail`: read when the activity said too little (`None` when not read or empty).
+    pub fn from_task(task: &Task, log_tail: Option<&str>) -> Self {
         let failed_by = task
             .failed_by_workers
             .iter()
             .flatten()
             .map(|worker| WorkerRef { id: worker.id.clone(), name: worker.name.clone() })
             .collect();
-        ReadFailure { activity: task.activity.clone(), failed_by, log_tail }
+        ReadFailure { cause: Cause::find(&task.activity, log_tail), failed_by }
     }
 }
 
@@ -67,9 +67,7 @@ pub fn failed_tasks(summaries: &[FailedSummary], details: &HashMap<String, TaskD
         .map(|summary| {
             let detail = details.get(&summary.id).filter(|detail| detail.updated == summary.updated);
             let (cause, failed_by) = match detail.map(|detail| &detail.read) {
-                Some(Ok(read)) => {
-                    (Some(Cause::find(&read.activity, read.log_tail.as_deref())), read.failed_by.clone())
-                }
+                Some(Ok(read)) => (Some(read.cause.clone()), read.failed_by.clone()),
                 Some(Err(message)) => (Some(unreadable(message)), Vec::new()),
                 None => (None, Vec::new()),
             };
@@ -112,7 +110,7 @@ mod tests {
     fn detail(updated: &str, activity: &str) -> TaskDetail {
         TaskDetail {
             updated: updated.into(),
-            read: Ok(ReadFailure { activity: activity.into(), failed_by: Vec::new(), log_tail: None }),
+            read: Ok(ReadFailure { cause: Cause::find(activity, None), failed_by: Vec::new() }),
         }
     }
 
