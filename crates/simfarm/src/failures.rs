@@ -168,6 +168,14 @@ pub fn random_failure(rng: &mut Rng, frame: i64) -> Failure {
     failure(kind, rng, frame)
 }
 
+/// A seed made from some text (FNV-1a), e.g. a worker's and a task's id.
+pub fn seed_of(parts: &[&str]) -> u64 {
+    parts
+        .iter()
+        .flat_map(|part| part.bytes().chain([0]))
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
 fn pick<'a>(rng: &mut Rng, from: &[&'a str]) -> &'a str {
     from[rng.below(from.len())]
 }

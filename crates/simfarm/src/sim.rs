@@ -115,7 +115,10 @@ async fn run_task(shared: &SharedFarm, id: &str, options: &SimOptions, rng: &mut
     for index in 0..ticks {
         tokio::time::sleep(tick).await;
         if fail_at == Some(index) {
-            let failure = failures::random_failure(rng, index + 1);
+            // Its own numbers, so that the worker's draws (which runs fail, and when) stay as
+            // `--seed` made them.
+            let mut details = Rng::new(failures::seed_of(&[id, &task.task_id]));
+            let failure = failures::random_failure(&mut details, index + 1);
             let mut farm = farm::lock(shared);
             if !farm.may_keep_running(id, &task.task_id) {
                 return;
