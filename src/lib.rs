@@ -21,5 +21,6 @@ pub mod shell;
 pub mod submit;
 pub mod tags;
 pub mod tasks;
+pub mod triage;
 pub mod ui;
 pub mod workers;

@@ -8,6 +8,9 @@
 
 mod blocklist;
 mod last_rendered;
+mod triage;
+mod triage_group;
+mod triage_matrix;
 pub mod worker_tag;
 
 use flamenco_api::{AvailableJobType, Job, JobStatus, SettingVisibility};
@@ -17,6 +20,7 @@ use leptos_router::hooks::{use_location, use_params_map};
 
 use self::blocklist::JobBlocklistSection;
 use self::last_rendered::LastRendered;
+use self::triage::JobFailures;
 use self::worker_tag::JobWorkerTag;
 use super::bulk::ActionReport;
 use super::controls::{ActionReportLine, JobActionButtons};
@@ -150,6 +154,7 @@ fn JobDetails(id: String, tasks: UseJobTasksReturn) -> impl IntoView {
             <dt>"Updated"</dt><dd><RelativeTime timestamp=Signal::derive(field(|job| job.updated.clone())) now /></dd>
             <dt>"Id"</dt><dd><CopyableId id=id.clone() /></dd>
         </dl>
+        <JobFailures job_id=id.clone() tasks />
         <JobBlocklistSection job_id=id.clone() job=live_job />
         <LastRendered job_id=id />
         <Settings job=live_job />

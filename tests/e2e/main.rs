@@ -22,5 +22,6 @@ mod shell;
 mod submit;
 mod submit_eval;
 mod tags;
+mod triage;
 mod worker_admin;
 mod workers;

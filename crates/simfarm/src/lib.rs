@@ -9,6 +9,7 @@
 pub mod addon;
 pub mod api;
 pub mod clock;
+pub mod failures;
 pub mod farm;
 pub mod hosting;
 pub mod jobtypes;
@@ -61,6 +62,8 @@ pub struct Config {
     pub first_run: bool,
     /// Task runs that go wrong on request: a stuck task, a worker that drops out.
     pub trouble: trouble::Trouble,
+    /// A failed job whose tasks failed with these kinds, in these numbers (`--failing-job`).
+    pub failing_job: Option<failures::FailurePlan>,
 }
 
 impl Default for Config {
@@ -80,6 +83,7 @@ impl Default for Config {
             socket_idle_timeout: live::IDLE_TIMEOUT,
             first_run: false,
             trouble: trouble::Trouble::default(),
+            failing_job: None,
         }
     }
 }
@@ -203,6 +207,9 @@ pub async fn start(config: Config) -> std::io::Result<Server> {
     }
     if config.demo {
         seeder.demo(&worker_ids);
+    }
+    if let Some(plan) = &config.failing_job {
+        failures::seed_failing_job(&seeder, plan);
     }
     workers.push(sim::spawn_farm_status(state.farm.clone()));
     workers.push(sim::spawn_sleep_scheduler(state.farm.clone()));

@@ -46,6 +46,10 @@ struct Args {
     /// dashboard offers its Setup Assistant.
     #[arg(long)]
     first_run: bool,
+    /// Also seed a failed job "sh010 lighting (failing)" whose tasks failed with these kinds, in these
+    /// numbers, e.g. `segfault=3,missing-file=2` (kinds: segfault, gpu-memory, missing-file, python).
+    #[arg(long, value_name = "KIND=COUNT,...")]
+    failing_job: Option<simfarm::failures::FailurePlan>,
     /// Milliseconds a socket.io client may stay silent before it is dropped (tests shorten it).
     #[arg(long, hide = true, default_value_t = simfarm::live::PING_TIMEOUT_MS)]
     socket_idle_timeout_ms: u64,
@@ -83,6 +87,7 @@ async fn main() {
         socket_idle_timeout: std::time::Duration::from_millis(args.socket_idle_timeout_ms),
         first_run: args.first_run,
         trouble: simfarm::trouble::Trouble::new(args.stuck_task, args.drop_worker),
+        failing_job: args.failing_job,
     };
     let server = match simfarm::start(config).await {
         Ok(server) => server,

@@ -1,5 +1,6 @@
 //! The simulated workers: each signs on, asks for work, "renders" for `--task-seconds` while
-//! reporting steps and log lines, writes real output, and fails now and then (`--failure-rate`).
+//! reporting steps and log lines, writes real output, and fails now and then (`--failure-rate`)
+//! the ways Blender fails on a real farm ([`crate::failures`]).
 
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use flamenco_api::{FarmStatusReport, WorkerStatus};
 use tokio::task::JoinHandle;
 
 use crate::clock::Rng;
+use crate::failures;
 use crate::farm::{self, Assignment, LiveEvent, Outcome, SharedFarm};
 use crate::render::{self, Work};
 
@@ -120,8 +122,18 @@ async fn run_task(shared: &SharedFarm, id: &str, options: &SimOptions, rng: &mut
     for index in 0..ticks {
         tokio::time::sleep(tick).await;
         if fail_at == Some(index) {
-            let message = format!("blender exited with status 1 (simulated crash in {})", task.task_name);
-            farm::lock(shared).task_done(id, &task.task_id, Outcome::Failed(message));
+            // Its own numbers, so that the worker's draws (which runs fail, and when) stay as
+            // `--seed` made them.
+            let mut details = Rng::new(failures::seed_of(&[id, &task.task_id]));
+            let failure = failures::random_failure(&mut details, index + 1);
+            let mut farm = farm::lock(shared);
+            if !farm.may_keep_running(id, &task.task_id) {
+                return;
+            }
+            for line in &failure.log_lines {
+                farm.write_task_log(&task.task_id, line);
+            }
+            farm.task_done(id, &task.task_id, Outcome::Failed(failure.activity()));
             return;
         }
         let steps_now = (index + 1) * steps / ticks;

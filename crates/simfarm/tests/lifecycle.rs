@@ -151,7 +151,7 @@ async fn failing_tasks_soft_fail_then_fail_the_job() {
     let task = client.get(&format!("/api/v3/tasks/{}", failed["id"].as_str().unwrap())).await.json();
     assert_eq!(task["failed_by_workers"].as_array().unwrap().len(), 3, "three workers failed it");
     let tail = client.get(&format!("/api/v3/tasks/{}/logtail", failed["id"].as_str().unwrap())).await.text();
-    assert!(tail.contains("simulated crash"), "{tail}");
+    assert!(tail.contains("Failed: Blender exited with status "), "{tail}");
     server.stop();
 }
 

@@ -8,6 +8,7 @@ pub mod events;
 mod jobs;
 mod last_rendered;
 mod scheduler;
+pub mod seeded_failures;
 mod state_machine;
 mod tasks;
 mod workers;
