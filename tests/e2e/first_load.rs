@@ -1,72 +1,16 @@
 //! The first load of the job list: rows that do not wait for a WebSocket that hangs, the rows before
 //! anything they do not need, and a job pane with thousands of tasks that stays light while its
-//! tasks change. (One list fetch per load and per reconnect: `jobs::the_job_list_is_fetched_…`.)
+//! tasks change (that one in `tests/e2e_alone`). (One list fetch per load and per reconnect:
+//! `jobs::the_job_list_is_fetched_…`.)
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use fantoccini::Locator;
-use flamenco_api::JobStatus;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{xpath_literal, Browser, FarmApi, Simfarm, PATIENCE};
-
-/// Installed before any script of the page runs: when the first job row came (a MutationObserver's
-/// timestamp), the page's long tasks, and how many Web Workers it created.
-const OBSERVERS: &str = r#"
-    window.__firstRow = null;
-    window.__longTasks = [];
-    window.__workersCreated = 0;
-    new MutationObserver(() => {
-        if (window.__firstRow === null && document.querySelector('tr.job-row')) {
-            window.__firstRow = performance.now();
-        }
-    }).observe(document, { childList: true, subtree: true });
-    new PerformanceObserver(list => {
-        for (const entry of list.getEntries()) window.__longTasks.push([entry.startTime, entry.duration]);
-    }).observe({ type: 'longtask', buffered: true });
-    const PageWorker = window.Worker;
-    window.Worker = class extends PageWorker {
-        constructor(...args) { super(...args); window.__workersCreated += 1; }
-    };
-"#;
-
-/// A Chrome DevTools command, sent through chromedriver.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &reqwest::Url,
-        session_id: Option<&str>,
-    ) -> Result<reqwest::Url, <reqwest::Url as std::str::FromStr>::Err> {
-        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _url: &reqwest::Url) -> (reqwest::Method, Option<String>) {
-        (reqwest::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
-    }
-}
-
-async fn cdp(browser: &Browser, cmd: &'static str, params: Value) {
-    browser.client.issue_cmd(Cdp { cmd, params }).await.unwrap_or_else(|error| panic!("{cmd}: {error}"));
-}
-
-/// A browser whose pages carry [`OBSERVERS`] from their first moment.
-async fn observed_browser() -> Browser {
-    let browser = Browser::start().await;
-    cdp(&browser, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": OBSERVERS })).await;
-    browser
-}
-
-async fn script(browser: &Browser, source: &str) -> Value {
-    browser.client.execute(source, vec![]).await.unwrap_or_else(|error| panic!("{source}: {error}"))
-}
+use crate::support::observe::{observed_browser, script};
+use crate::support::{Browser, Simfarm, PATIENCE};
 
 /// Milliseconds from the page's start to its first job row, waiting for it.
 async fn first_row_at(browser: &Browser) -> f64 {
@@ -204,78 +148,5 @@ async fn the_first_rows_come_before_anything_they_do_not_need() {
         json!(0),
         "a Web Worker was started"
     );
-    browser.close().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_job_with_two_thousand_tasks_follows_its_tasks_one_row_at_a_time() {
-    let farm = Simfarm::start(&["--workers", "4", "--task-seconds", "0.3", "--failure-rate", "0"]).await;
-    let api = FarmApi::new(&farm.url);
-    let job = api.submit(&FarmApi::frames_job("Two thousand frames", 2000)).await;
-    api.wait_for_status(&job.id, JobStatus::Active, PATIENCE).await;
-    let browser = observed_browser().await;
-    browser.open(&format!("{}/jobs/{}", farm.url, job.id)).await;
-    let rows = "//section[@aria-label='Tasks']//tbody/tr";
-    browser.wait_xpath(&format!("({rows})[2000]"), "the 2000th task row").await;
-    // A slow phone: what is cheap on this machine is four times dearer there.
-    cdp(&browser, "Emulation.setCPUThrottlingRate", json!({ "rate": 4 })).await;
-    // Mark the last task's row: nobody works on it during this test.
-    script(
-        &browser,
-        "const rows = document.querySelectorAll(\"section[aria-label='Tasks'] tbody tr\");
-         rows[rows.length - 1].querySelector('td').dataset.marked = 'yes';
-         window.__markedAt = performance.now();",
-    )
-    .await;
-    let last = api.tasks(&job.id).await.into_iter().max_by_key(|task| task.index_in_job).expect("tasks");
-    let before: Vec<String> = api
-        .tasks(&job.id)
-        .await
-        .into_iter()
-        .filter(|task| task.status == flamenco_api::TaskStatus::Completed)
-        .map(|task| task.name)
-        .collect();
-    // A task that completes from here on shows it in its own row.
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    let changed = loop {
-        let now_done =
-            api.tasks(&job.id).await.into_iter().find(|task| {
-                task.status == flamenco_api::TaskStatus::Completed && !before.contains(&task.name)
-            });
-        if let Some(task) = now_done {
-            break task;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no task completed");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    browser
-        .wait_xpath(
-            &format!(
-                "{rows}[.//a[normalize-space()={}]]//span[contains(@class,'status-badge')][normalize-space()='completed']",
-                xpath_literal(&changed.name)
-            ),
-            "the completed task's row",
-        )
-        .await;
-    // Let a few seconds of events arrive.
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let marked = browser
-        .client
-        .find_all(Locator::XPath(&format!(
-            "{rows}[.//a[normalize-space()={}]]/td[@data-marked='yes']",
-            xpath_literal(&last.name)
-        )))
-        .await
-        .expect("lookup");
-    assert_eq!(marked.len(), 1, "the untouched row was rendered again");
-    // Scanning every task for every event pegged the page (one task of seconds at CPU 4x, then
-    // it fell ever further behind); the page must keep up.
-    let long = script(
-        &browser,
-        "return window.__longTasks.filter(([start, duration]) => start > window.__markedAt && duration > 500)
-            .map(([start, duration]) => Math.round(duration));",
-    )
-    .await;
-    assert_eq!(long, json!([]), "tasks over 500 ms (at CPU 4x) while task events arrived");
     browser.close().await;
 }

@@ -6,6 +6,7 @@ mod hosting;
 // The benchmark's whole matrix runs in examples/bench_load.rs; the tests run one cell of it.
 #[allow(dead_code)]
 pub mod load;
+pub mod observe;
 mod servers;
 pub mod submit_form;
 mod windows;
