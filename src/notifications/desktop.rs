@@ -204,22 +204,24 @@ pub fn provide_notifier() -> Notifier {
     let job_name =
         move |id: &str| jobs.table.with_untracked(|table| table.get(id).map(|job| job.name.clone()));
     let listener = live.on_event(move |event| {
-        let choices = notifier.choices.get_untracked();
-        let alert = watcher
-            .try_update_value(|watcher| match event {
-                LiveEvent::JobUpdate(update) => {
-                    watcher.job_event(&choices, update, job_name(&update.id).as_deref())
-                }
-                LiveEvent::TaskUpdate(update) => {
-                    watcher.task_event(&choices, update, job_name(&update.job_id).as_deref())
-                }
-                LiveEvent::WorkerUpdate(update) => watcher.worker_event(&choices, update),
-                LiveEvent::FarmStatus(report) => {
-                    watcher.farm_event(&choices, &report.status, js_sys::Date::now())
-                }
-                _ => None,
-            })
-            .flatten();
+        // Every live event passes here, on every page: read the choices in place, not a copy.
+        let alert = notifier.choices.with_untracked(|choices| {
+            watcher
+                .try_update_value(|watcher| match event {
+                    LiveEvent::JobUpdate(update) => {
+                        watcher.job_event(choices, update, job_name(&update.id).as_deref())
+                    }
+                    LiveEvent::TaskUpdate(update) => {
+                        watcher.task_event(choices, update, job_name(&update.job_id).as_deref())
+                    }
+                    LiveEvent::WorkerUpdate(update) => watcher.worker_event(choices, update),
+                    LiveEvent::FarmStatus(report) => {
+                        watcher.farm_event(choices, &report.status, js_sys::Date::now())
+                    }
+                    _ => None,
+                })
+                .flatten()
+        });
         notifier.notify(alert);
     });
     StoredValue::new_local(listener);
