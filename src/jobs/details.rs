@@ -8,6 +8,7 @@
 
 mod blocklist;
 mod last_rendered;
+mod time_left;
 mod triage;
 mod triage_group;
 mod triage_matrix;
@@ -20,6 +21,7 @@ use leptos_router::hooks::{use_location, use_params_map};
 
 use self::blocklist::JobBlocklistSection;
 use self::last_rendered::LastRendered;
+use self::time_left::JobTimeLeft;
 use self::triage::JobFailures;
 use self::worker_tag::JobWorkerTag;
 use super::bulk::ActionReport;
@@ -147,6 +149,7 @@ fn JobDetails(id: String, tasks: UseJobTasksReturn) -> impl IntoView {
         <dl class="facts">
             <dt>"Activity"</dt><dd>{field(|job| job.activity.clone())}</dd>
             <dt>"Progress"</dt><dd>{field(progress_text)}</dd>
+            <JobTimeLeft job_id=id.clone() tasks />
             <dt>"Type"</dt><dd>{field(|job| job.job_type.clone())}</dd>
             <dt>"Priority"</dt><dd>{field(|job| job.priority.to_string())}</dd>
             <dt>"Worker tag"</dt><dd class="job-worker-tag"><JobWorkerTag job_id=id.clone() job=live_job /></dd>

@@ -3,6 +3,7 @@
 pub mod bulk;
 mod controls;
 mod details;
+pub mod estimate;
 mod list;
 mod mass_delete;
 mod page;

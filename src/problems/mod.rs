@@ -4,8 +4,8 @@
 //! active jobs are looked at.
 
 mod queue;
-mod report;
-mod rules;
+pub mod report;
+pub mod rules;
 mod store;
 mod view;
 mod watch;
