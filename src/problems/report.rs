@@ -1,5 +1,7 @@
 //! The Problems view's content: entries grouped by kind, each with the link where it is fixed.
 
+use std::collections::HashMap;
+
 use flamenco_api::{Job, Worker};
 
 use super::rules::{failing_workers, Failure, StuckRule};
@@ -60,6 +62,9 @@ pub struct Entry {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     pub groups: Vec<(ProblemKind, Vec<Entry>)>,
+    /// Where each entry is, by kind and key: every row looks its entry up on every change, and a
+    /// farm with 500 failed jobs made that search quadratic.
+    positions: HashMap<(ProblemKind, String), (usize, usize)>,
 }
 
 impl Report {
@@ -76,7 +81,8 @@ impl Report {
     }
 
     pub fn entry(&self, kind: ProblemKind, key: &str) -> Option<&Entry> {
-        self.entries(kind).iter().find(|entry| entry.key == key)
+        let &(group, index) = self.positions.get(&(kind, key.to_owned()))?;
+        self.groups.get(group)?.1.get(index)
     }
 }
 
@@ -138,7 +144,17 @@ impl Report {
                 groups.push((kind, entries));
             }
         }
-        Report { groups }
+        let positions = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(group, (kind, entries))| {
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, entry)| ((*kind, entry.key.clone()), (group, index)))
+            })
+            .collect();
+        Report { groups, positions }
     }
 }
 
@@ -297,6 +313,10 @@ mod tests {
             (worker.href.as_str(), worker.detail.as_str()),
             ("/workers/w2", "3 failed tasks of active jobs in the last hour")
         );
+        // Rows find their entry by kind and key; a key of another kind is not found.
+        assert_eq!(report.entry(ProblemKind::StuckTask, "s"), Some(stuck));
+        assert_eq!(report.entry(ProblemKind::FailedJob, "j9").map(|e| e.title.as_str()), Some("broken"));
+        assert_eq!(report.entry(ProblemKind::FailedJob, "s"), None);
     }
 
     #[test]

@@ -108,22 +108,39 @@ fn ProblemGroups(report: Memo<Report>) -> impl IntoView {
     }
 }
 
-/// One kind of problem: a heading with the count, and the entries.
+/// Rows a group shows before "Show more": a farm with hundreds of failed jobs would otherwise
+/// build hundreds of rows before the page can be read.
+const ROWS_AT_FIRST: usize = 50;
+
+/// One kind of problem: a heading with the count, and the entries, the first ones at first.
 #[component]
 fn ProblemGroup(kind: ProblemKind, report: Memo<Report>) -> impl IntoView {
+    let count = Memo::new(move |_| report.with(|report| report.entries(kind).len()));
+    let limit = RwSignal::new(ROWS_AT_FIRST);
     let keys = Memo::new(move |_| {
-        report.with(|report| report.entries(kind).iter().map(|entry| entry.key.clone()).collect::<Vec<_>>())
+        let limit = limit.get();
+        report.with(|report| {
+            report.entries(kind).iter().take(limit).map(|entry| entry.key.clone()).collect::<Vec<_>>()
+        })
     });
+    let hidden = Memo::new(move |_| count.get().saturating_sub(limit.get()));
+    let show_more = move || {
+        (hidden.get() > 0).then(|| {
+            let text = format!("Show {} more", hidden.get());
+            view! { <button type="button" class="small" on:click=move |_| limit.update(|limit| *limit += hidden.get_untracked())>{text}</button> }
+        })
+    };
     let heading_id = format!("problems-{}", kind.slug());
     let labelled_by = heading_id.clone();
     view! {
         <section class=format!("problem-group problem-{}", kind.slug()) aria-labelledby=labelled_by>
-            <h2 id=heading_id>{kind.heading()} " " <span class="problem-count">{move || keys.with(Vec::len)}</span></h2>
+            <h2 id=heading_id>{kind.heading()} " " <span class="problem-count">{move || count.get()}</span></h2>
             <ul class="problem-list">
                 <For each=move || keys.get() key=|key| key.clone() let:key>
                     <ProblemRow kind key report />
                 </For>
             </ul>
+            {show_more}
         </section>
     }
 }

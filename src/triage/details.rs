@@ -8,8 +8,9 @@ use flamenco_api::{Task, TaskStatus, TaskSummary};
 use super::cause::Cause;
 use super::groups::{FailedTask, WorkerRef};
 
-/// At most this many tasks are read at a time.
-pub const MAX_IN_FLIGHT: usize = 3;
+/// At most this many tasks are read at a time: a browser opens at most 6 connections to one host,
+/// and the socket and the page's other requests need one.
+pub const MAX_IN_FLIGHT: usize = 5;
 
 /// A failed task as the list shows it: what decides whether its details are current.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,17 +117,18 @@ mod tests {
 
     #[test]
     fn only_a_few_tasks_are_read_at_a_time_and_each_again_only_when_it_changed() {
-        let summaries: Vec<_> = (0..6).map(|i| summary(&i.to_string(), "t1")).collect();
+        let summaries: Vec<_> = (0..MAX_IN_FLIGHT + 3).map(|i| summary(&i.to_string(), "t1")).collect();
         let mut details = HashMap::new();
         let mut in_flight = HashSet::new();
         let first: Vec<String> =
             to_read(&summaries, &details, &in_flight).into_iter().map(|s| s.id).collect();
-        assert_eq!(first, ["0", "1", "2"]);
+        let expected: Vec<String> = (0..MAX_IN_FLIGHT).map(|i| i.to_string()).collect();
+        assert_eq!(first, expected);
         in_flight.extend(first);
         assert!(to_read(&summaries, &details, &in_flight).is_empty());
         in_flight.remove("0");
         details.insert("0".to_owned(), detail("t1", "Failed: Error: a"));
-        assert_eq!(to_read(&summaries, &details, &in_flight)[0].id, "3");
+        assert_eq!(to_read(&summaries, &details, &in_flight)[0].id, MAX_IN_FLIGHT.to_string());
         // Failed again since: read again.
         in_flight.clear();
         let changed = vec![summary("0", "t2")];

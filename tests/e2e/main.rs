@@ -4,6 +4,7 @@
 
 mod support;
 
+mod cockpit_bench;
 mod desktop_notifications;
 mod farm_pages;
 mod first_load;

@@ -134,3 +134,30 @@ async fn a_worker_that_dropped_out_while_working_appears_in_problems() {
     assert_eq!(browser.path().await, format!("/workers/{}", worker.id));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_group_shows_its_first_entries_and_the_rest_on_request() {
+    // Every 20th seeded job fails: 1,200 jobs give 60 failed ones.
+    let farm = Simfarm::start(&["--seed-jobs", "1200", "--workers", "0"]).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/problems", farm.url)).await;
+    browser.wait_xpath(&group_links("Failed jobs"), "the failed jobs").await;
+    assert_eq!(failed_job_rows(&browser).await, 50, "the first 50 of 60 failed jobs");
+    let count = browser
+        .wait_xpath(
+            "//section[h2[starts-with(normalize-space(), 'Failed jobs')]]//span[@class='problem-count']",
+            "the count",
+        )
+        .await;
+    assert_eq!(count.text().await.ok().as_deref(), Some("60"), "the heading counts them all");
+    browser.button("Show 10 more").await.click().await.expect("the rest can be shown");
+    browser.wait_gone("//button[normalize-space()='Show 10 more']", "the button once all are shown").await;
+    assert_eq!(failed_job_rows(&browser).await, 60, "all 60 failed jobs after \"Show 10 more\"");
+    browser.close().await;
+}
+
+/// How many failed-job entries the page lists now.
+async fn failed_job_rows(browser: &Browser) -> usize {
+    let xpath = group_links("Failed jobs");
+    browser.client.find_all(fantoccini::Locator::XPath(&xpath)).await.map(|found| found.len()).unwrap_or(0)
+}

@@ -1,6 +1,7 @@
 //! What the end-to-end tests start: Chromium through chromedriver, simfarm, or a plain static server.
 
 mod browser;
+pub mod cockpit;
 mod farm;
 mod hosting;
 // The benchmark's whole matrix runs in examples/bench_load.rs; the tests run one cell of it.
