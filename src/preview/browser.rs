@@ -111,6 +111,22 @@ pub async fn canvas_png(canvas: &HtmlCanvasElement) -> Result<String, String> {
 }
 
 /// Frees a URL made by [`blob_url`].
+/// Starts the download of `url` as `file_name`, as a click on a download link would: the Export
+/// button is the person's one click, not a link that appears after it.
+pub fn start_download(url: &str, file_name: &str) -> Result<(), String> {
+    let document =
+        web_sys::window().and_then(|w| w.document()).ok_or_else(|| "the page has no document".to_string())?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|_| "the page made no link".to_string())?;
+    link.set_href(url);
+    link.set_download(file_name);
+    link.click();
+    Ok(())
+}
+
 pub fn revoke(url: &str) {
     // Failing to revoke only keeps the bytes a little longer.
     let _ = Url::revoke_object_url(url);

@@ -33,6 +33,14 @@ mod viewing;
 
 pub use viewing::{ProbeShown, Viewing};
 
+/// The name the merged EXR is saved under.
+pub const EXR_FILE_NAME: &str = "merged.exr";
+
+/// The name a PNG of the view is saved under: the pass on screen, without path separators.
+pub fn png_file_name(pass: Option<&str>) -> String {
+    format!("{}.png", pass.unwrap_or("view").replace(['/', '\\'], "_"))
+}
+
 /// Where the export is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportState {
@@ -40,8 +48,9 @@ pub enum ExportState {
     Idle,
     /// A worker is writing the EXR.
     Working,
-    /// The EXR is ready at this `blob:` URL.
-    Ready(String),
+    /// The file is ready at this `blob:` URL; `started` says whether its download began by itself
+    /// (when it did not, the link shown is the way to it).
+    Ready { url: String, started: bool },
     /// It could not be written, and why.
     Failed(String),
 }

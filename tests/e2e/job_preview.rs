@@ -69,9 +69,8 @@ async fn a_rendering_job_fills_in_tile_by_tile_and_exports_simfarms_image() {
     browser.wait_xpath(&tiles_in_state("placed", TILES), "every tile placed").await;
 
     browser.button("Export EXR").await.click().await.expect("the merge can be exported");
-    let link = browser
-        .wait_xpath("//a[@data-export-url][normalize-space()='Download merged.exr']", "the download")
-        .await;
+    let link =
+        browser.wait_xpath("//a[@data-export-url][normalize-space()='Download again']", "the download").await;
     let url = link.attr("data-export-url").await.expect("the link").expect("a blob URL");
     let exported = decode(&fetch_bytes(&browser, &url).await, &DecodeOptions::default()).expect("an EXR");
     let merged = simfarm_merge(&farm, &tiles_path(&api, &job.id).await).await;

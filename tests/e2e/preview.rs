@@ -120,12 +120,16 @@ async fn the_tiles_of_a_multipart_job_export_its_full_image_bit_for_bit() {
         .await;
     assert_eq!(opaque_pixels(&browser, 320 * 180).await, 320 * 180, "the workers' pixels cover the canvas");
 
+    // One click: the button saves the file; the link that then appears saves it again.
+    let downloads = browser.allow_downloads().await;
     browser.button("Export EXR").await.click().await.expect("the merge can be exported");
+    let saved = browser.downloaded(&downloads, "merged.exr").await;
     let link = browser
-        .wait_xpath("//a[@data-export-url][normalize-space()='Download merged.exr']", "the download")
+        .wait_xpath("//a[@data-export-url][normalize-space()='Download again']", "the link to save it again")
         .await;
     let url = link.attr("data-export-url").await.expect("the link").expect("a blob URL");
     let exported = fetch_bytes(&browser, &url).await;
+    assert_eq!(saved, exported, "the saved file is the exported one");
     let exported = decode(&exported, &DecodeOptions::default()).expect("the export is an EXR");
     let full = std::fs::read(fixture().join("full.exr")).expect("full.exr");
     let full = decode(&full, &DecodeOptions::default()).expect("full.exr decodes");
@@ -487,15 +491,15 @@ async fn channels_false_colour_zoom_grid_and_a_png_of_the_view() {
     browser.wait_xpath(&format!("{zoom}[normalize-space()='{}']", fitted.trim()), "fitted again").await;
 
     // The PNG holds what the canvas shows, at image resolution.
+    let downloads = browser.allow_downloads().await;
     browser.button("Export PNG of view").await.click().await.expect("the view can be exported");
+    let saved = browser.downloaded(&downloads, "ViewLayer.Depth.png").await;
     let link = browser
-        .wait_xpath(
-            "//a[@data-png-url][normalize-space()='Download ViewLayer.Depth.png']",
-            "the PNG download",
-        )
+        .wait_xpath("//a[@data-png-url][normalize-space()='Download again']", "the PNG download")
         .await;
     let url = link.attr("data-png-url").await.expect("the link").expect("a blob URL");
     let png = fetch_bytes(&browser, &url).await;
+    assert_eq!(saved, png, "one click saved the PNG, named after the pass");
     assert_eq!(png.get(..8), Some(&b"\x89PNG\r\n\x1a\n"[..]), "a PNG signature");
     assert_eq!(png.get(12..16), Some(&b"IHDR"[..]));
     let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes"));

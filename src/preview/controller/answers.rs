@@ -3,7 +3,7 @@
 use js_sys::ArrayBuffer;
 use leptos::prelude::*;
 
-use super::{ExportState, Preview, SeamState};
+use super::{ExportState, Preview, SeamState, EXR_FILE_NAME};
 use crate::preview::browser;
 use crate::preview::model::TileStatus;
 use crate::preview::worker::protocol::Response;
@@ -60,11 +60,14 @@ impl Preview {
                     .ok_or_else(|| "the worker sent no file".to_string())
                     .and_then(|exr| browser::blob_url(&exr, "image/x-exr"));
                 self.export.update(|state| {
-                    if let ExportState::Ready(old) = state {
+                    if let ExportState::Ready { url: old, .. } = state {
                         browser::revoke(old);
                     }
                     *state = match url {
-                        Ok(url) => ExportState::Ready(url),
+                        Ok(url) => {
+                            let started = browser::start_download(&url, EXR_FILE_NAME).is_ok();
+                            ExportState::Ready { url, started }
+                        }
                         Err(e) => ExportState::Failed(e),
                     };
                 });

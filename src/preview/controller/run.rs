@@ -16,7 +16,7 @@ impl Preview {
     pub(super) fn begin(self, plan: Result<Plan, PlanError>) {
         // An export of other files must not be offered for these.
         self.export.update(|state| {
-            if let ExportState::Ready(url) = state {
+            if let ExportState::Ready { url, .. } = state {
                 browser::revoke(url);
             }
             *state = ExportState::Idle;

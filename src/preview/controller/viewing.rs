@@ -118,7 +118,7 @@ impl Viewing {
     /// Drops the PNG of an earlier view.
     fn drop_png(self) {
         self.png.try_update(|state| {
-            if let ExportState::Ready(url) = state {
+            if let ExportState::Ready { url, .. } = state {
                 browser::revoke(url);
             }
             *state = ExportState::Idle;
@@ -366,8 +366,12 @@ impl Preview {
         self.viewing.png.set(ExportState::Working);
         leptos::task::spawn_local(async move {
             let made = browser::canvas_png(&canvas).await;
+            let file_name = super::png_file_name(self.pass.get_untracked().as_deref());
             self.viewing.png.try_set(match made {
-                Ok(url) => ExportState::Ready(url),
+                Ok(url) => {
+                    let started = browser::start_download(&url, &file_name).is_ok();
+                    ExportState::Ready { url, started }
+                }
                 Err(e) => ExportState::Failed(e),
             });
         });

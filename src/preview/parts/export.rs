@@ -2,10 +2,29 @@
 
 use leptos::prelude::*;
 
-use crate::preview::controller::{ExportState, Preview};
+use crate::preview::controller::{ExportState, Preview, EXR_FILE_NAME};
 use crate::preview::model::{
     export_compression, export_layout, export_layout_value, EXPORT_COMPRESSIONS, EXPORT_LAYOUTS,
 };
+
+/// What the export line says once the file is ready: the download started with the click, and the
+/// link saves it again (or, when the browser did not start it, is the way to it).
+pub fn started_text(started: bool, file_name: &str) -> String {
+    if started {
+        format!("Saving {file_name} · ")
+    } else {
+        String::new()
+    }
+}
+
+/// The download link's name.
+pub fn link_text(started: bool, file_name: &str) -> String {
+    if started {
+        "Download again".to_owned()
+    } else {
+        format!("Download {file_name}")
+    }
+}
 
 /// The layout choice, the Export button and the download link.
 #[component]
@@ -20,10 +39,11 @@ pub fn ExportPanel(preview: Preview) -> impl IntoView {
     let status = move || match preview.export.get() {
         ExportState::Idle => None,
         ExportState::Working => Some(view! { <p class="muted">"Writing the EXR…"</p> }.into_any()),
-        ExportState::Ready(url) => Some(
+        ExportState::Ready { url, started } => Some(
             view! {
-                <a class="export-link" href=url.clone() download="merged.exr" data-export-url=url>
-                    "Download merged.exr"
+                <span class="muted">{started_text(started, EXR_FILE_NAME)}</span>
+                <a class="export-link" href=url.clone() download=EXR_FILE_NAME data-export-url=url>
+                    {link_text(started, EXR_FILE_NAME)}
                 </a>
             }
             .into_any(),

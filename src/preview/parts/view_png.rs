@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::preview::controller::{ExportState, Preview};
+use super::export::{link_text, started_text};
+use crate::preview::controller::{png_file_name, ExportState, Preview};
 
 /// The Export PNG button and the download link.
 #[component]
@@ -16,17 +17,15 @@ pub fn ViewPng(preview: Preview) -> impl IntoView {
                 .plan
                 .with(|p| matches!(p, Some(Ok(p)) if p.progress().is_finished() && p.placed().count() > 0))
     };
-    let file_name = move || {
-        let pass = preview.pass.get().unwrap_or_else(|| "view".to_string());
-        format!("{}.png", pass.replace(['/', '\\'], "_"))
-    };
+    let file_name = move || png_file_name(preview.pass.get().as_deref());
     let status = move || match viewing.png.get() {
         ExportState::Idle => None,
         ExportState::Working => Some(view! { <span class="muted">"Making the PNG…"</span> }.into_any()),
-        ExportState::Ready(url) => Some(
+        ExportState::Ready { url, started } => Some(
             view! {
+                <span class="muted">{move || started_text(started, &file_name())}</span>
                 <a class="export-link" href=url.clone() download=file_name data-png-url=url>
-                    "Download " {file_name}
+                    {move || link_text(started, &file_name())}
                 </a>
             }
             .into_any(),

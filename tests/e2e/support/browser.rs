@@ -84,6 +84,28 @@ impl Browser {
         body["value"].clone()
     }
 
+    /// Lets the page save downloads without asking, into a folder of this browser's profile, and
+    /// returns that folder.
+    pub async fn allow_downloads(&self) -> std::path::PathBuf {
+        let folder = self._profile.path().join("downloads");
+        std::fs::create_dir_all(&folder).expect("a downloads folder");
+        let path = folder.display().to_string();
+        self.cdp("Page.setDownloadBehavior", serde_json::json!({"behavior": "allow", "downloadPath": path}))
+            .await;
+        folder
+    }
+
+    /// Waits until the file `name` is completely saved in `folder` and reads it.
+    pub async fn downloaded(&self, folder: &std::path::Path, name: &str) -> Vec<u8> {
+        let (file, partial) = (folder.join(name), folder.join(format!("{name}.crdownload")));
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !file.exists() || partial.exists() {
+            assert!(tokio::time::Instant::now() < deadline, "{name} was not downloaded within {PATIENCE:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        std::fs::read(&file).unwrap_or_else(|error| panic!("cannot read the downloaded {name}: {error}"))
+    }
+
     pub async fn open(&self, url: &str) {
         self.client.goto(url).await.unwrap_or_else(|error| panic!("cannot open {url}: {error}"));
     }
