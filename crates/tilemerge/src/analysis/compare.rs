@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 use super::{read_f32, AnalysisError, PassView, CHUNK};
 use crate::layout::{Rect, TileId};
 
+mod bands;
+mod sums;
+
+use bands::bands;
+use sums::{chunk_sums, Sums};
+
 /// Which channels of A and B are compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ChannelPairing {
@@ -129,46 +135,6 @@ impl Comparison {
     }
 }
 
-/// Running sums of differences.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-struct Sums {
-    samples: u64,
-    sum: f64,
-    sum_sq: f64,
-    max: f64,
-    over: u64,
-    non_finite: u64,
-    mismatched: u64,
-}
-
-impl Sums {
-    fn merge(&mut self, o: &Sums) {
-        self.samples += o.samples;
-        self.sum += o.sum;
-        self.sum_sq += o.sum_sq;
-        self.max = self.max.max(o.max);
-        self.over += o.over;
-        self.non_finite += o.non_finite;
-        self.mismatched += o.mismatched;
-    }
-
-    fn finish(&self, component: &str, peak: f64) -> ChannelDifference {
-        let n = self.samples.max(1) as f64;
-        let mse = self.sum_sq / n;
-        ChannelDifference {
-            component: component.to_string(),
-            max_abs: self.max,
-            mean_abs: self.sum / n,
-            rmse: mse.sqrt(),
-            psnr: if mse == 0.0 { f64::INFINITY } else { 10.0 * (peak * peak / mse).log10() },
-            samples: self.samples,
-            over_threshold: self.over,
-            non_finite: self.non_finite,
-            non_finite_mismatched: self.mismatched,
-        }
-    }
-}
-
 /// The sums of a band of rows: compute bands separately (in threads or workers), [`merge`]
 /// them in any order and [`finish`]; the result is that of [`compare`].
 ///
@@ -182,65 +148,6 @@ pub struct DifferencePartial {
     overall: Sums,
     tiles: Vec<(TileId, Rect, Sums)>,
     options: CompareOptions,
-}
-
-/// A run of pixels of one row that lie in the same tile (or in none).
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    x0: u32,
-    x1: u32,
-    tile: Option<usize>,
-}
-
-/// Rows whose pixels fall into the same tiles, split into segments covering the whole width.
-struct Band {
-    rows: Range<u32>,
-    segments: Vec<Segment>,
-}
-
-/// Cuts `rows` of a `width`-wide image into bands of rows meeting the same tiles; where tiles
-/// overlap, a pixel belongs to the first one listed.
-fn bands(width: u32, rows: Range<u32>, tiles: &[(TileId, Rect)]) -> Vec<Band> {
-    if rows.is_empty() {
-        return Vec::new();
-    }
-    let mut edges: Vec<u32> = vec![rows.start, rows.end];
-    for (_, r) in tiles {
-        edges.extend([r.y, r.bottom()].into_iter().filter(|y| rows.contains(y)));
-    }
-    edges.sort_unstable();
-    edges.dedup();
-    edges
-        .windows(2)
-        .filter_map(|w| match *w {
-            [y0, y1] => Some(y0..y1),
-            _ => None,
-        })
-        .map(|band| {
-            let mut meeting: Vec<(usize, u32, u32)> = tiles
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, r))| r.y <= band.start && r.bottom() >= band.end)
-                .map(|(i, (_, r))| (i, r.x.min(width), r.right().min(width)))
-                .collect();
-            meeting.sort_by_key(|&(i, x0, _)| (x0, i));
-            let mut segments = Vec::new();
-            let mut cursor = 0;
-            for (i, x0, x1) in meeting {
-                if x0 > cursor {
-                    segments.push(Segment { x0: cursor, x1: x0, tile: None });
-                }
-                if x1 > cursor.max(x0) {
-                    segments.push(Segment { x0: cursor.max(x0), x1, tile: Some(i) });
-                    cursor = x1;
-                }
-            }
-            if cursor < width {
-                segments.push(Segment { x0: cursor, x1: width, tile: None });
-            }
-            Band { rows: band, segments }
-        })
-        .collect()
 }
 
 /// Pairs A's channels with B's: (index in A, index in B, component).
@@ -268,97 +175,6 @@ pub(crate) fn pair_channels(
         _ if pairs.is_empty() => Err(AnalysisError::NoSharedChannel { a: ca, b: cb }),
         _ => Ok(pairs),
     }
-}
-
-/// The sums of one channel's chunk (at most [`CHUNK`] samples), also raising each pixel's
-/// largest difference and marking its non-finite samples (bit 1; bit 2 when A and B differ
-/// there).
-///
-/// The usual chunk, every sample finite, takes a fast path the compiler vectorises: the
-/// differences in f32 (exact for half samples; for float within half an ulp), the largest and
-/// the counts in f32 lanes, and the sums in f64 over four independent lanes, since a single
-/// running f64 sum waits on the previous addition at every sample.
-fn chunk_sums(fa: &[f32], fb: &[f32], threshold: f32, pixel_max: &mut [f32], pixel_state: &mut [u8]) -> Sums {
-    let n = fa.len().min(fb.len()).min(pixel_max.len()).min(pixel_state.len()).min(CHUNK);
-    let (fa, fb, pixel_max, pixel_state) = (&fa[..n], &fb[..n], &mut pixel_max[..n], &mut pixel_state[..n]);
-    let mut d = [0f32; CHUNK];
-    let d = &mut d[..n];
-    for ((d, a), b) in d.iter_mut().zip(fa).zip(fb) {
-        *d = (a - b).abs();
-    }
-    const LANES: usize = 4;
-    let (mut sum, mut sum_sq) = ([0f64; LANES], [0f64; LANES]);
-    let mut quads = d.chunks_exact(LANES);
-    for quad in &mut quads {
-        for ((s, q), v) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(quad) {
-            let v = f64::from(*v);
-            *s += v;
-            *q += v * v;
-        }
-    }
-    for v in quads.remainder() {
-        let v = f64::from(*v);
-        sum[0] += v;
-        sum_sq[0] += v * v;
-    }
-    let total: f64 = sum.iter().sum();
-    // A NaN or infinity anywhere (a non-finite sample, or an f32 overflow) spoils the sum.
-    if !total.is_finite() {
-        return chunk_sums_slowly(fa, fb, threshold, pixel_max, pixel_state);
-    }
-    // Every value is finite from here, so plain comparisons (which vectorise) are the maximum.
-    const WIDE: usize = 8;
-    let mut max = [0f32; WIDE];
-    for (lanes, values) in pixel_max.chunks_mut(WIDE).zip(d.chunks(WIDE)) {
-        for ((m, top), v) in lanes.iter_mut().zip(max.iter_mut()).zip(values) {
-            *m = if *v > *m { *v } else { *m };
-            *top = if *v > *top { *v } else { *top };
-        }
-    }
-    Sums {
-        samples: n as u64,
-        sum: total,
-        sum_sq: sum_sq.iter().sum(),
-        max: f64::from(max.iter().fold(0f32, |a, b| a.max(*b))),
-        over: d.iter().map(|v| u64::from(*v > threshold)).sum(),
-        non_finite: 0,
-        mismatched: 0,
-    }
-}
-
-/// [`chunk_sums`] one sample at a time, for chunks with a non-finite sample (or two finite
-/// floats so far apart that their difference overflows f32, taken in f64 here).
-fn chunk_sums_slowly(
-    fa: &[f32],
-    fb: &[f32],
-    threshold: f32,
-    pixel_max: &mut [f32],
-    pixel_state: &mut [u8],
-) -> Sums {
-    let mut here = Sums::default();
-    for (((&va, &vb), m), state) in fa.iter().zip(fb).zip(pixel_max.iter_mut()).zip(pixel_state.iter_mut()) {
-        if va.is_finite() && vb.is_finite() {
-            let d = (f64::from(va) - f64::from(vb)).abs();
-            here.samples += 1;
-            here.sum += d;
-            here.sum_sq += d * d;
-            here.max = here.max.max(d);
-            here.over += u64::from(d > f64::from(threshold));
-            // Beyond f32's range only when it overflowed: then it is infinitely over.
-            *m = m.max(d as f32);
-        } else {
-            let mismatched = !same_non_finite(va, vb);
-            here.non_finite += 1;
-            here.mismatched += u64::from(mismatched);
-            *state |= 1 | (u8::from(mismatched) << 1);
-        }
-    }
-    here
-}
-
-/// Whether two samples, one of them not finite, are the same non-finite value.
-fn same_non_finite(x: f32, y: f32) -> bool {
-    (x.is_nan() && y.is_nan()) || x == y
 }
 
 impl DifferencePartial {
@@ -476,128 +292,4 @@ pub fn compare(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::layout::Size;
-    use crate::passes::{PassInfo, SampleType, Samples};
-    use crate::synth::pass;
-
-    fn rgb() -> PassInfo {
-        pass(
-            "ViewLayer",
-            "Combined",
-            &[("R", SampleType::F32), ("G", SampleType::F32), ("B", SampleType::F16)],
-        )
-    }
-
-    fn buffers(values: [[f32; 6]; 3]) -> Vec<Samples> {
-        let [r, g, b] = values;
-        vec![
-            Samples::F32(r.to_vec()),
-            Samples::F32(g.to_vec()),
-            Samples::F16(b.map(half::f16::from_f32).to_vec()),
-        ]
-    }
-
-    const SIZE: Size = Size { width: 3, height: 2 };
-
-    #[test]
-    fn metrics_are_exact_for_known_differences_and_non_finite_values_are_apart() {
-        let info = rgb();
-        let a = buffers([[0.0, 0.5, 1.0, 0.25, f32::NAN, 2.0], [0.0; 6], [1.0; 6]]);
-        let b = buffers([[0.0, 0.25, 1.0, 0.5, f32::NAN, f32::INFINITY], [0.0; 6], [1.0; 6]]);
-        let (va, vb) = (PassView::new(SIZE, &info, &a).unwrap(), PassView::new(SIZE, &info, &b).unwrap());
-        let options = CompareOptions { threshold: 0.2, ..CompareOptions::default() };
-        let c = compare(&va, &vb, options, &[]).unwrap();
-        let r = &c.channels[0];
-        assert_eq!((r.component.as_str(), r.samples, r.non_finite, r.non_finite_mismatched), ("R", 4, 2, 1));
-        assert_eq!((r.max_abs, r.mean_abs, r.over_threshold), (0.25, 0.125, 2));
-        assert_eq!(r.rmse, (0.125f64 / 4.0).sqrt());
-        assert_eq!(r.psnr, 10.0 * (1.0 / (0.125 / 4.0f64)).log10());
-        assert!(!r.is_equal());
-        let g = &c.channels[1];
-        assert!(g.is_equal() && g.psnr == f64::INFINITY && g.rmse == 0.0 && g.samples == 6);
-        // All channels: 16 finite samples, two pixels over, two with a non-finite value.
-        let all = &c.overall;
-        assert_eq!(
-            (all.samples, all.over_threshold, all.non_finite, all.non_finite_mismatched),
-            (16, 2, 2, 1)
-        );
-        assert_eq!((all.max_abs, all.mean_abs), (0.25, 0.5 / 16.0));
-        assert!(all.psnr.is_finite() && all.psnr > 0.0);
-    }
-
-    #[test]
-    fn floats_too_far_apart_for_f32_are_measured_in_f64() {
-        let info = pass("", "Depth", &[("Z", SampleType::F32)]);
-        let size = Size { width: 2, height: 1 };
-        let (a, b) = ([Samples::F32(vec![3e38, 1.0])], [Samples::F32(vec![-3e38, 1.0])]);
-        let (va, vb) = (PassView::new(size, &info, &a).unwrap(), PassView::new(size, &info, &b).unwrap());
-        let c = compare(&va, &vb, CompareOptions::default(), &[]).unwrap();
-        assert_eq!(
-            (c.overall.max_abs, c.overall.over_threshold, c.overall.non_finite),
-            (2.0 * f64::from(3e38f32), 1, 0)
-        );
-    }
-
-    #[test]
-    fn tiles_are_ranked_and_bands_of_rows_add_up_to_the_whole() {
-        let info = rgb();
-        let a = buffers([[0.0; 6], [0.0; 6], [0.0; 6]]);
-        let b = buffers([[0.125, 0.0, 0.0, 0.375, 0.375, 0.375], [0.0; 6], [0.0, 0.0, 0.0, 0.0, 0.0, 0.5]]);
-        let (va, vb) = (PassView::new(SIZE, &info, &a).unwrap(), PassView::new(SIZE, &info, &b).unwrap());
-        let t = |x0, y0| TileId { x0, y0, x1: x0 + 1, y1: y0 + 1 };
-        // A left column, the rest of the top row, and a tile over the bottom right pair.
-        let tiles = [
-            (t(0, 0), Rect { x: 0, y: 0, width: 1, height: 2 }),
-            (t(1, 1), Rect { x: 1, y: 0, width: 2, height: 1 }),
-            (t(1, 0), Rect { x: 1, y: 1, width: 2, height: 1 }),
-        ];
-        let options = CompareOptions::default();
-        let c = compare(&va, &vb, options, &tiles).unwrap();
-        let by_max: Vec<TileId> = c.worst_tiles(TileRank::Max, 3).iter().map(|d| d.tile).collect();
-        assert_eq!(by_max, [t(1, 0), t(0, 0)], "the top right tile does not differ");
-        let worst = c.worst_tiles(TileRank::Mean, 1)[0];
-        assert_eq!((worst.tile, worst.rect.width), (t(1, 0), 2));
-        assert_eq!(worst.mean_abs, 1.25 / 6.0);
-        assert_eq!(worst.over_threshold, 2);
-        let left = c.tiles[0];
-        assert_eq!((left.mean_abs, left.max_abs, left.over_threshold), (0.5 / 6.0, 0.375, 2));
-
-        let mut top = DifferencePartial::rows(&va, &vb, options, &tiles, 0..1).unwrap();
-        let bottom = DifferencePartial::rows(&va, &vb, options, &tiles, 1..9).unwrap();
-        top.merge(&bottom);
-        assert_eq!(top.finish(), c);
-    }
-
-    #[test]
-    fn different_sizes_and_channels_are_named_not_panicked_on() {
-        let info = rgb();
-        let a = buffers([[0.0; 6]; 3]);
-        let va = PassView::new(SIZE, &info, &a).unwrap();
-        let wide = Size { width: 6, height: 1 };
-        let vw = PassView::new(wide, &info, &a).unwrap();
-        let err = compare(&va, &vw, CompareOptions::default(), &[]).unwrap_err();
-        assert_eq!(err.to_string(), "the images differ in size: A is 3x2, B is 6x1");
-
-        let rgba = pass(
-            "ViewLayer",
-            "Combined",
-            &[("R", SampleType::F32), ("G", SampleType::F32), ("B", SampleType::F16), ("A", SampleType::F32)],
-        );
-        let mut b = buffers([[0.5; 6]; 3]);
-        b.push(Samples::F32(vec![1.0; 6]));
-        let vb = PassView::new(SIZE, &rgba, &b).unwrap();
-        let err = compare(&va, &vb, CompareOptions::default(), &[]).unwrap_err();
-        assert_eq!(err, AnalysisError::ChannelsDiffer { only_a: vec![], only_b: vec!["A".into()] });
-        let shared = CompareOptions { pairing: ChannelPairing::Shared, ..CompareOptions::default() };
-        let c = compare(&va, &vb, shared, &[]).unwrap();
-        assert_eq!(c.channels.len(), 3);
-        assert_eq!(c.overall.max_abs, 0.5);
-        let depth = pass("ViewLayer", "Depth", &[("Z", SampleType::F32)]);
-        let z = [Samples::F32(vec![0.0; 6])];
-        let vz = PassView::new(SIZE, &depth, &z).unwrap();
-        let err = compare(&va, &vz, shared, &[]).unwrap_err();
-        assert!(matches!(err, AnalysisError::NoSharedChannel { .. }), "{err}");
-    }
-}
+mod tests;
