@@ -232,9 +232,14 @@ fn a_tiles_header_shows_blenders_attributes_and_so_does_the_merge() {
     );
     assert_eq!(attributes.iter().map(|a| a.part).max(), Some(3));
 
-    // The merge carries the tiles' attributes into its own file.
-    let merged = export_exr(&merge(B42), &ExrOptions::default()).unwrap();
-    let attributes = header_attributes(&merged).unwrap();
-    assert_eq!(value(&attributes, "cycles.ViewLayer.samples"), Some(("string".into(), "32".into())));
-    assert!(value(&attributes, "RenderTime").is_some());
+    // The merge carries one tile's attributes into its own file, and says which tile.
+    let canvas = merge(B42);
+    let merged = header_attributes(&export_exr(&canvas, &ExrOptions::default()).unwrap()).unwrap();
+    assert_eq!(value(&merged, "cycles.ViewLayer.samples"), Some(("string".into(), "32".into())));
+    let source = canvas.metadata_source().expect("a placed tile");
+    let (_, bytes) = tiles(B42).into_iter().find(|(id, _)| *id == source).expect("the tile");
+    let of_source = header_attributes(&bytes).unwrap();
+    for name in ["RenderTime", "cycles.ViewLayer.render_time", "Date"] {
+        assert_eq!(value(&merged, name), value(&of_source, name), "{name}");
+    }
 }

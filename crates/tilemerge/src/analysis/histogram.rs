@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{read_f32, runs, AnalysisError, PassView, CHUNK};
 use crate::layout::Rect;
-use crate::view::{luminance, ValueRange, NO_HIT};
+use crate::passes::PassInfo;
+use crate::view::{luminance, Channel, ValueRange, NO_HIT};
 
 /// How values are spread over the bins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -30,6 +31,40 @@ pub enum Series {
     Component(String),
     /// Rec. 709 luminance of `R G B`.
     Luminance,
+}
+
+impl Series {
+    /// The series a view of `channel` shows of a pass, as [`crate::view::render_rgba8`] picks
+    /// them: the colour is `R G B`, else `X Y Z`, else the channels other than `A` in file order
+    /// (at most three); `R`, `G`, `B` are its components; `A` is alpha (nothing when the pass
+    /// has none); luminance needs `R G B`, else it is the first component.
+    pub fn for_view(info: &PassInfo, channel: Channel) -> Vec<Series> {
+        let has = |c: &str| info.component_index(c).is_some();
+        let colour: Vec<String> = if ["R", "G", "B"].iter().all(|c| has(c)) {
+            vec!["R".into(), "G".into(), "B".into()]
+        } else if ["X", "Y", "Z"].iter().all(|c| has(c)) {
+            vec!["X".into(), "Y".into(), "Z".into()]
+        } else {
+            let others = info.channels.iter().filter(|c| c.component != "A").take(3);
+            let others: Vec<String> = others.map(|c| c.component.clone()).collect();
+            if others.is_empty() {
+                info.channels.first().map(|c| c.component.clone()).into_iter().collect()
+            } else {
+                others
+            }
+        };
+        let component = |i: usize| colour.get(i).cloned().map(Series::Component).into_iter().collect();
+        match channel {
+            Channel::Rgb => colour.iter().cloned().map(Series::Component).collect(),
+            Channel::R => component(0),
+            Channel::G => component(1),
+            Channel::B => component(2),
+            Channel::A if has("A") => vec![Series::Component("A".into())],
+            Channel::A => Vec::new(),
+            Channel::Luminance if has("R") && has("G") && has("B") => vec![Series::Luminance],
+            Channel::Luminance => component(0),
+        }
+    }
 }
 
 /// Settings of a histogram.
@@ -273,6 +308,31 @@ mod tests {
         assert_eq!(h.region, Rect { x: 0, y: 0, width: 4, height: 1 });
         let c = &h.channels[0];
         assert_eq!((c.counts.as_slice(), c.below, c.above), (&[0, 1][..], 1, 2));
+    }
+
+    #[test]
+    fn a_views_channel_picks_its_series() {
+        let rgba = pass(
+            "ViewLayer",
+            "Combined",
+            &[("R", SampleType::F16), ("G", SampleType::F16), ("B", SampleType::F16), ("A", SampleType::F16)],
+        );
+        let c = |s: &str| Series::Component(s.into());
+        assert_eq!(Series::for_view(&rgba, Channel::Rgb), [c("R"), c("G"), c("B")]);
+        assert_eq!(Series::for_view(&rgba, Channel::G), [c("G")]);
+        assert_eq!(Series::for_view(&rgba, Channel::A), [c("A")]);
+        assert_eq!(Series::for_view(&rgba, Channel::Luminance), [Series::Luminance]);
+        let (depth, _) = depth(vec![]);
+        assert_eq!(Series::for_view(&depth, Channel::Rgb), [c("Z")]);
+        assert_eq!(Series::for_view(&depth, Channel::Luminance), [c("Z")]);
+        assert_eq!(Series::for_view(&depth, Channel::B), []);
+        assert_eq!(Series::for_view(&depth, Channel::A), []);
+        let normal = pass(
+            "ViewLayer",
+            "Normal",
+            &[("X", SampleType::F32), ("Y", SampleType::F32), ("Z", SampleType::F32)],
+        );
+        assert_eq!(Series::for_view(&normal, Channel::B), [c("Z")]);
     }
 
     #[test]
