@@ -23,8 +23,8 @@ pub mod metadata;
 pub mod region;
 
 pub use compare::{
-    compare, ChannelDifference, ChannelPairing, CompareOptions, Comparison, DifferencePartial,
-    TileDifference, TileRank,
+    compare, compare_with_map, ChannelDifference, ChannelPairing, CompareOptions, Comparison, DifferenceMap,
+    DifferencePartial, TileDifference, TileRank,
 };
 pub use difference::{difference_rgba8, DifferenceView, MISMATCH_COLOUR};
 pub use histogram::{histogram, ChannelHistogram, Histogram, HistogramOptions, HistogramScale, Series};

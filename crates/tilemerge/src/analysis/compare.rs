@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use super::{read_f32, AnalysisError, PassView, CHUNK};
-use crate::layout::{Rect, TileId};
+use crate::layout::{Rect, Size, TileId};
 
 mod bands;
 mod sums;
@@ -187,9 +187,24 @@ impl DifferencePartial {
         tiles: &[(TileId, Rect)],
         rows: Range<u32>,
     ) -> Result<DifferencePartial, AnalysisError> {
+        DifferencePartial::rows_with_map(a, b, options, tiles, rows, &mut [])
+    }
+
+    /// Like [`DifferencePartial::rows`], also writing each pixel's [`DifferenceMap`] value
+    /// into `map`, which holds the rows asked for (clipped to the image) one after another;
+    /// pixels past its end are not written (an empty `map` writes nothing).
+    pub fn rows_with_map(
+        a: &PassView<'_>,
+        b: &PassView<'_>,
+        options: CompareOptions,
+        tiles: &[(TileId, Rect)],
+        rows: Range<u32>,
+        map: &mut [f32],
+    ) -> Result<DifferencePartial, AnalysisError> {
         let pairs = pair_channels(a, b, options.pairing)?;
         let (width, height) = (a.size.width, a.size.height);
         let rows = rows.start.min(height)..rows.end.min(height);
+        let first_sample = rows.start as usize * width as usize;
         let threshold = options.threshold;
         let mut channels = vec![Sums::default(); pairs.len()];
         let mut overall = Sums::default();
@@ -233,6 +248,13 @@ impl DifferencePartial {
                         chunk.non_finite = pixel_state[..n].iter().filter(|s| **s != 0).count() as u64;
                         chunk.mismatched = pixel_state[..n].iter().filter(|s| **s & 2 != 0).count() as u64;
                         overall.merge(&chunk);
+                        if let Some(to) = map.get_mut(start - first_sample..start - first_sample + n) {
+                            for ((to, max), state) in
+                                to.iter_mut().zip(&pixel_max[..n]).zip(&pixel_state[..n])
+                            {
+                                *to = if state & 2 != 0 { f32::NAN } else { *max };
+                            }
+                        }
                         if let Some(t) = segment.tile.and_then(|t| tile_sums.get_mut(t)) {
                             t.merge(&chunk);
                         }
@@ -289,6 +311,29 @@ pub fn compare(
     tiles: &[(TileId, Rect)],
 ) -> Result<Comparison, AnalysisError> {
     Ok(DifferencePartial::rows(a, b, options, tiles, 0..a.size.height)?.finish())
+}
+
+/// Per pixel, the largest absolute difference over the compared channels (finite samples
+/// only), NaN where A and B are not the same non-finite value. Made in the same pass as the
+/// metrics, it redraws as a heat map at any gain without reading the samples again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DifferenceMap {
+    /// Image size.
+    pub size: Size,
+    /// `width * height` values, rows from the top.
+    pub values: Vec<f32>,
+}
+
+/// [`compare`], also giving the [`DifferenceMap`].
+pub fn compare_with_map(
+    a: &PassView<'_>,
+    b: &PassView<'_>,
+    options: CompareOptions,
+    tiles: &[(TileId, Rect)],
+) -> Result<(Comparison, DifferenceMap), AnalysisError> {
+    let mut values = vec![0f32; a.size.area() as usize];
+    let partial = DifferencePartial::rows_with_map(a, b, options, tiles, 0..a.size.height, &mut values)?;
+    Ok((partial.finish(), DifferenceMap { size: a.size, values }))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{pair_channels, ChannelPairing};
+use super::compare::{pair_channels, ChannelPairing, DifferenceMap};
 use super::{read_f32, AnalysisError, PassView, CHUNK};
 use crate::export::linear_to_srgb8;
 use crate::view::false_colour;
@@ -119,11 +119,7 @@ pub fn difference_rgba8(
             }),
             (DifferenceView::Heat { gain }, _) => {
                 let ramp = heat_ramp();
-                pixels.for_each(|(i, px)| {
-                    // Scaled, clamped and rounded to a step of the ramp (NaN is 0).
-                    let step = (largest[i] * gain * HEAT_TOP as f32 + 0.5).clamp(0.0, HEAT_TOP as f32);
-                    px.copy_from_slice(ramp.get(step as usize).unwrap_or(&MISMATCH_COLOUR));
-                })
+                pixels.for_each(|(i, px)| px.copy_from_slice(heat_colour(ramp, largest[i], gain)))
             }
         }
         for (px, _) in target.chunks_exact_mut(4).zip(&mismatched[..n]).filter(|(_, m)| **m) {
@@ -132,6 +128,26 @@ pub fn difference_rgba8(
         start += n;
     }
     Ok(out)
+}
+
+impl DifferenceMap {
+    /// The map through the heat ramp as 8-bit RGBA (see [`DifferenceView::Heat`]), mismatched
+    /// non-finite pixels in [`MISMATCH_COLOUR`]: the same picture [`difference_rgba8`] draws.
+    pub fn heat_rgba8(&self, gain: f32) -> Vec<u8> {
+        let ramp = heat_ramp();
+        let mut out = vec![0u8; self.values.len() * 4];
+        for (px, v) in out.chunks_exact_mut(4).zip(&self.values) {
+            let rgba = if v.is_nan() { &MISMATCH_COLOUR } else { heat_colour(ramp, *v, gain) };
+            px.copy_from_slice(rgba);
+        }
+        out
+    }
+}
+
+/// The ramp's colour for a difference: scaled, clamped and rounded to a step (NaN is 0).
+fn heat_colour(ramp: &[[u8; 4]; HEAT_TOP + 1], difference: f32, gain: f32) -> &[u8; 4] {
+    let step = (difference * gain * HEAT_TOP as f32 + 0.5).clamp(0.0, HEAT_TOP as f32);
+    ramp.get(step as usize).unwrap_or(&MISMATCH_COLOUR)
 }
 
 #[cfg(test)]
@@ -164,6 +180,10 @@ mod tests {
         assert_eq!(&abs[8..], MISMATCH_COLOUR, "NaN against 1.0");
         let heat =
             difference_rgba8(&va, &vb, ChannelPairing::Same, DifferenceView::Heat { gain: 4.0 }).unwrap();
+        // The map made with the metrics draws the same heat map, at any gain.
+        let (_, map) = super::super::compare_with_map(&va, &vb, Default::default(), &[]).unwrap();
+        assert_eq!(map.heat_rgba8(4.0), heat);
+        assert!(map.values[2].is_nan() && map.values[0] == 0.0);
         let [r, g, b] = false_colour(1.0);
         assert_eq!(&heat[4..8], [r, g, b, 255], "0.25 x 4 reaches the top of the ramp");
         let [r, g, b] = false_colour(0.0);

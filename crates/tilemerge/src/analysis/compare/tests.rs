@@ -78,10 +78,16 @@ fn tiles_are_ranked_and_bands_of_rows_add_up_to_the_whole() {
     let left = c.tiles[0];
     assert_eq!((left.mean_abs, left.max_abs, left.over_threshold), (0.5 / 6.0, 0.375, 2));
 
-    let mut top = DifferencePartial::rows(&va, &vb, options, &tiles, 0..1).unwrap();
-    let bottom = DifferencePartial::rows(&va, &vb, options, &tiles, 1..9).unwrap();
+    let mut map = [0f32; 6];
+    let (upper, lower) = map.split_at_mut(3);
+    let mut top = DifferencePartial::rows_with_map(&va, &vb, options, &tiles, 0..1, upper).unwrap();
+    let bottom = DifferencePartial::rows_with_map(&va, &vb, options, &tiles, 1..9, lower).unwrap();
     top.merge(&bottom);
     assert_eq!(top.finish(), c);
+    let (whole, whole_map) = compare_with_map(&va, &vb, options, &tiles).unwrap();
+    assert_eq!(whole, c);
+    assert_eq!(whole_map.values, map);
+    assert_eq!(map, [0.125, 0.0, 0.0, 0.375, 0.375, 0.5]);
 }
 
 #[test]

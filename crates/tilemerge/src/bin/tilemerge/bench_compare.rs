@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tilemerge::analysis::{
-    compare, difference_rgba8, placed_tiles, ChannelPairing, CompareOptions, Comparison, DifferencePartial,
-    DifferenceView, PassView,
+    compare, compare_with_map, difference_rgba8, placed_tiles, ChannelPairing, CompareOptions, Comparison,
+    DifferencePartial, DifferenceView, PassView,
 };
 use tilemerge::{Canvas, ExrOptions, Rect, TileId, DEFAULT_OVERSCAN};
 
@@ -95,29 +95,69 @@ fn median(mut times: Vec<Duration>) -> f64 {
     times.get(times.len() / 2).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
 }
 
+/// What the inspector's difference mode computes: the metrics of every pass, with the map of
+/// the first (the pass on screen) drawn as a heat map with its largest difference at full scale.
+fn difference_with_heat_map(a: &Canvas, b: &Canvas, tiles: &[(TileId, Rect)]) -> Result<Vec<u8>, String> {
+    let mut heat = None;
+    for pass in pass_names(a) {
+        let va = PassView::of_canvas(a, &pass).map_err(|e| e.to_string())?;
+        let vb = PassView::of_canvas(b, &pass).map_err(|e| e.to_string())?;
+        if heat.is_some() {
+            compare(&va, &vb, CompareOptions::default(), tiles).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let (comparison, map) =
+            compare_with_map(&va, &vb, CompareOptions::default(), tiles).map_err(|e| e.to_string())?;
+        let max = comparison.overall.max_abs;
+        heat = Some(map.heat_rgba8(if max > 0.0 { (1.0 / max) as f32 } else { 1.0 }));
+    }
+    heat.ok_or_else(|| "no pass to compare".to_string())
+}
+
+/// The first pass's heat map drawn straight from the samples (no map kept).
+fn heat_map_from_samples(a: &Canvas, b: &Canvas) -> Result<Vec<u8>, String> {
+    let first = pass_names(a).into_iter().next().unwrap_or_default();
+    let va = PassView::of_canvas(a, &first).map_err(|e| e.to_string())?;
+    let vb = PassView::of_canvas(b, &first).map_err(|e| e.to_string())?;
+    difference_rgba8(&va, &vb, ChannelPairing::Same, DifferenceView::Heat { gain: 1.0 })
+        .map_err(|e| e.to_string())
+}
+
+/// Milliseconds of each step, one entry per run.
+#[derive(Default)]
+struct Times {
+    place: Vec<Duration>,
+    encode: Vec<Duration>,
+    metrics: Vec<Duration>,
+    banded: Vec<Duration>,
+    with_heat: Vec<Duration>,
+    heat_from_samples: Vec<Duration>,
+}
+
+fn timed<T>(times: &mut Vec<Duration>, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    let start = Instant::now();
+    let result = work()?;
+    times.push(start.elapsed());
+    Ok(result)
+}
+
 pub fn run(args: &BenchCompareArgs) -> Result<ExitCode, String> {
-    let (mut place, mut encode, mut single, mut banded, mut heat) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut t = Times::default();
     let mut summary = None;
     for _ in 0..args.runs {
         let a = merged(&args.a, args.threads)?;
-        place.push(a.timings.decode);
-        let start = Instant::now();
+        t.place.push(a.timings.decode);
         let options = ExrOptions {
             compression: a.canvas.metadata().compression().unwrap_or(tilemerge::Compression::Zip),
             layout: a.canvas.source_layout().unwrap_or(tilemerge::ExrLayout::MultiPart),
             ..ExrOptions::DEFAULT
         };
-        encode_parallel(&a.canvas, &options, &a.pool, true)?;
-        encode.push(start.elapsed());
+        timed(&mut t.encode, || encode_parallel(&a.canvas, &options, &a.pool, true))?;
         let b = merged(&args.b, args.threads)?;
         let tiles = placed_tiles(&a.canvas);
 
-        let start = Instant::now();
-        let one = differences(&a.canvas, &b.canvas, &tiles)?;
-        single.push(start.elapsed());
-        let start = Instant::now();
-        let many = differences_banded(&a.canvas, &b.canvas, &tiles, &a.pool)?;
-        banded.push(start.elapsed());
+        let one = timed(&mut t.metrics, || differences(&a.canvas, &b.canvas, &tiles))?;
+        let many = timed(&mut t.banded, || differences_banded(&a.canvas, &b.canvas, &tiles, &a.pool))?;
         // Sums add up in another order in bands; the largest differences and counts may not differ.
         let same = one.iter().zip(&many).all(|(x, y)| {
             x.overall.max_abs == y.overall.max_abs && x.overall.over_threshold == y.overall.over_threshold
@@ -125,32 +165,17 @@ pub fn run(args: &BenchCompareArgs) -> Result<ExitCode, String> {
         if !same {
             return Err("the banded difference disagrees with the whole one".into());
         }
-
-        let first = pass_names(&a.canvas).into_iter().next().unwrap_or_default();
-        let gain =
-            one.first().map_or(1.0, |c| if c.overall.max_abs > 0.0 { 1.0 / c.overall.max_abs } else { 1.0 });
-        let start = Instant::now();
-        let va = PassView::of_canvas(&a.canvas, &first).map_err(|e| e.to_string())?;
-        let vb = PassView::of_canvas(&b.canvas, &first).map_err(|e| e.to_string())?;
-        difference_rgba8(&va, &vb, ChannelPairing::Same, DifferenceView::Heat { gain: gain as f32 })
-            .map_err(|e| e.to_string())?;
-        heat.push(start.elapsed());
+        timed(&mut t.with_heat, || difference_with_heat_map(&a.canvas, &b.canvas, &tiles))?;
+        timed(&mut t.heat_from_samples, || heat_map_from_samples(&a.canvas, &b.canvas))?;
         let channels: usize = a.canvas.passes().iter().map(|p| p.channels.len()).sum();
-        summary = Some((
-            a.canvas.size(),
-            tiles.len(),
-            pass_names(&a.canvas),
-            channels,
-            one,
-            a.pool.current_num_threads(),
-        ));
+        summary = Some((a.canvas.size(), tiles.len(), pass_names(&a.canvas), channels, one));
     }
-    let Some((size, tiles, passes, channels, comparisons, threads)) = summary else {
+    let Some((size, tiles, passes, channels, comparisons)) = summary else {
         return Err("no run".into());
     };
-    let (place, encode) = (median(place), median(encode));
+    let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
+    let (place, encode) = (median(t.place), median(t.encode));
     let merge = place + encode;
-    let (single, banded, heat) = (median(single), median(banded), median(heat));
     let ratios =
         |ms: f64| format!("{:.3}x decode-and-place, {:.3}x merge with encode", ms / place, ms / merge);
     println!(
@@ -160,14 +185,17 @@ pub fn run(args: &BenchCompareArgs) -> Result<ExitCode, String> {
     );
     println!("merge, decode and place: {place:.1} ms");
     println!("merge, decode, place and encode EXR: {merge:.1} ms");
-    println!("difference metrics, 1 thread: {single:.1} ms = {}", ratios(single));
+    let metrics = median(t.metrics);
+    println!("difference metrics, 1 thread: {metrics:.1} ms = {}", ratios(metrics));
+    let banded = median(t.banded);
     println!("difference metrics, {threads} threads in bands: {banded:.1} ms = {}", ratios(banded));
-    println!("heat map of {}, 1 thread: {heat:.1} ms", passes.first().map_or("", String::as_str));
+    let with_heat = median(t.with_heat);
     println!(
-        "difference with heat map, 1 thread: {:.1} ms = {} (goal: under 0.5x)",
-        single + heat,
-        ratios(single + heat)
+        "difference with heat map, 1 thread: {with_heat:.1} ms = {} (goal: under 0.5x)",
+        ratios(with_heat)
     );
+    let first = passes.first().map_or("", String::as_str);
+    println!("heat map of {first} from the samples alone, 1 thread: {:.1} ms", median(t.heat_from_samples));
     for (pass, c) in passes.iter().zip(&comparisons) {
         let o = &c.overall;
         println!(
