@@ -1,5 +1,5 @@
-//! The inspector's measurements of a merged frame: [`compare`] two images of a pass (metrics,
-//! worst tiles, difference pictures), a [`histogram`] of channels, [`region`] statistics of a
+//! The inspector's measurements of a merged frame: [`compare()`] two images of a pass (metrics,
+//! worst tiles, difference pictures), a [`histogram()`] of channels, [`region`] statistics of a
 //! rectangle, and the EXR [`metadata`] of a file.
 //!
 //! Everything reads a [`PassView`]: one pass of a [`Canvas`] (a merge) or of a [`DecodedTile`]
@@ -189,7 +189,7 @@ impl<'a> PassView<'a> {
 }
 
 /// The rectangles of a merge's placed tiles (the part of each core that was placed), in grid
-/// order: what [`compare`] ranks by difference.
+/// order: what [`compare()`] ranks by difference.
 pub fn placed_tiles(canvas: &Canvas) -> Vec<(TileId, Rect)> {
     canvas
         .coverage()

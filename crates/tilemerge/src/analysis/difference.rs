@@ -45,7 +45,7 @@ pub enum DifferenceView {
 }
 
 /// The difference of A and B as 8-bit RGBA, `width * height * 4` bytes, rows from the top,
-/// every pixel opaque. Channels are paired as [`super::compare`] pairs them.
+/// every pixel opaque. Channels are paired as [`super::compare()`] pairs them.
 pub fn difference_rgba8(
     a: &PassView<'_>,
     b: &PassView<'_>,
