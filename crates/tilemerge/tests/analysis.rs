@@ -7,8 +7,8 @@ mod common;
 
 use common::*;
 use tilemerge::analysis::{
-    compare, header_attributes, histogram, placed_tiles, region_stats, CompareOptions, HistogramOptions,
-    HistogramScale, PassView, Series, TileRank,
+    compare, header_attributes, histogram, placed_tiles, region_stats, ChannelPairing, CompareOptions,
+    HistogramOptions, HistogramScale, PassView, Series, TileRank,
 };
 use tilemerge::view::NO_HIT;
 use tilemerge::{
@@ -242,4 +242,34 @@ fn a_tiles_header_shows_blenders_attributes_and_so_does_the_merge() {
     for name in ["RenderTime", "cycles.ViewLayer.render_time", "Date"] {
         assert_eq!(value(&merged, name), value(&of_source, name), "{name}");
     }
+}
+
+#[test]
+fn another_pass_or_another_frame_compares_what_they_share_or_says_what_differs() {
+    let canvas = merge(B42);
+    let combined = PassView::of_canvas(&canvas, "Combined").unwrap();
+    // The denoiser's work: the denoised image against the noisy one (both RGBA).
+    let noisy = PassView::of_canvas(&canvas, "Noisy Image").unwrap();
+    let c = compare(&combined, &noisy, CompareOptions::default(), &placed_tiles(&canvas)).unwrap();
+    let components: Vec<&str> = c.channels.iter().map(|d| d.component.as_str()).collect();
+    assert_eq!(components, ["R", "G", "B", "A"]);
+    assert!(c.channels[0].max_abs > 1.0 && c.channels[3].is_equal(), "{c:?}");
+    assert!(c.worst_tiles(TileRank::Mean, 1)[0].mean_abs > c.overall.mean_abs);
+
+    let depth = PassView::of_canvas(&canvas, "Depth").unwrap();
+    let err = compare(&combined, &depth, CompareOptions::default(), &[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the passes differ in channels: only A has [\"R\", \"G\", \"B\", \"A\"], only B has [\"Z\"]"
+    );
+    let shared = CompareOptions { pairing: ChannelPairing::Shared, ..CompareOptions::default() };
+    let err = compare(&combined, &depth, shared, &[]).unwrap_err().to_string();
+    assert!(err.starts_with("the passes share no channel"), "{err}");
+
+    let other = reference(B5);
+    let err =
+        compare(&combined, &PassView::of_decoded(&other, "Combined").unwrap(), shared, &[]).unwrap_err();
+    assert_eq!(err.to_string(), "the images differ in size: A is 256x160, B is 320x180");
+    let err = PassView::of_decoded(&other, "Noisy Image").unwrap_err().to_string();
+    assert!(err.contains("Noisy Image") && err.contains("ViewLayer.Diffuse Color"), "{err}");
 }
