@@ -219,7 +219,7 @@ impl Seek for SliceReader<'_> {
 
 const EXR_MAGIC: [u8; 4] = [0x76, 0x2f, 0x31, 0x01];
 
-fn check_magic(bytes: &[u8]) -> Result<(), DecodeError> {
+pub(crate) fn check_magic(bytes: &[u8]) -> Result<(), DecodeError> {
     if bytes.starts_with(&EXR_MAGIC) {
         return Ok(());
     }

@@ -14,11 +14,13 @@ use crate::passes::{PassInfo, Samples};
 use crate::stitch::{Canvas, CanvasOptions, TileError, TileProblem};
 
 mod file_plan;
+mod lossy;
 mod png;
 
 #[cfg(test)]
 use file_plan::zip_block;
 use file_plan::FilePlan;
+pub use lossy::{lossy_export, LossyExport};
 pub use png::{export_png, linear_to_srgb8, preview_rgba8};
 
 /// Why an export failed.

@@ -12,10 +12,14 @@
 //! 5. [`export`]: the merged image as EXR or PNG bytes; [`view`]: a pass as display pixels (a
 //!    channel, sRGB or false colour) and the values under a pixel.
 //!
+//! 6. [`analysis`]: the inspector's measurements: A/B comparison with metrics and worst tiles,
+//!    difference pictures, histograms, rectangle statistics, a file's header attributes.
+//!
 //! [`synth`] makes synthetic tile sets with Blender's geometry, for tests and benchmarks.
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod decode;
 pub mod export;
 pub mod folder;
@@ -32,8 +36,8 @@ pub use decode::{
     ExrInfo, ExrLayout, Metadata,
 };
 pub use export::{
-    encode_exr, export_exr, export_exr_from_files, export_png, preview_rgba8, EncodedBlock, ExportError,
-    ExrEncoder, ExrOptions, ImageData,
+    encode_exr, export_exr, export_exr_from_files, export_png, lossy_export, preview_rgba8, EncodedBlock,
+    ExportError, ExrEncoder, ExrOptions, ImageData, LossyExport,
 };
 pub use folder::{LayoutProblem, LayoutReport};
 pub use job::{tile_path, JobSettings};

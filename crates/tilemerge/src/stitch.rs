@@ -136,6 +136,12 @@ impl Canvas {
         &self.metadata
     }
 
+    /// The tile whose header attributes [`Canvas::metadata`] holds (and an export writes): a
+    /// metadata panel shows the merge's attributes from that tile's file.
+    pub fn metadata_source(&self) -> Option<TileId> {
+        self.metadata_from.and_then(|i| self.tiles.get(i).copied())
+    }
+
     /// Decodes a tile file and places it. The size is checked from the header first, so a file
     /// of the wrong size is never decoded.
     pub fn add(&mut self, tile: TileId, bytes: &[u8]) -> Result<Placement, TileProblem> {

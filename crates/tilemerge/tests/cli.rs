@@ -212,3 +212,88 @@ fn generated_tile_sets_merge_back_into_their_full_frame() {
     assert!(text.contains("error: tile 0-128-64-192: the file is 80x68 pixels but Blender renders this tile as 80x96; it matches the published job type's portrait bug"), "{text}");
     assert!(text.contains("error: tile 0-256-64-320 is missing"), "{text}");
 }
+
+#[test]
+fn merging_lossy_tiles_warns_that_writing_them_again_changes_the_pixels() {
+    for (compression, lossy) in [("b44", &["R", "G", "B", "A"][..]), ("dwaa", &["R", "G", "B"][..])] {
+        let dir = scratch(&format!("lossy-{compression}"));
+        // Tiles of 130x70 (Blender's tiles need not be multiples of 4): B44's 4x4 blocks of the
+        // merge do not line up with the tiles', so B44 too quantises again. (With 128 px tiles
+        // they line up, and B44 happens to give back the very same pixels; DWAA never does.)
+        let o = tilemerge(&[
+            "gen-bench",
+            s(&dir),
+            "--size",
+            "300x200",
+            "--tile",
+            "130x70",
+            "--compression",
+            compression,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (tiles, job) = (dir.join("tiles"), dir.join("job.json"));
+        let again = dir.join("again.exr");
+        let o = tilemerge(&["merge", s(&tiles), "--job", s(&job), "-o", s(&again)]);
+        let text = stdout(&o);
+        assert!(o.status.success(), "{text}");
+        let upper = compression.to_uppercase();
+        let names: Vec<String> = lossy.iter().map(|c| format!("ViewLayer.Combined.{c}")).collect();
+        let expected = format!(
+            "warning: {upper} is lossy: writing the merge with it can change the pixels of {} (the tiles are {upper} too, so their pixels are quantised again); ZIP or PIZ keep them exact",
+            names.join(", ")
+        );
+        assert!(text.contains(&expected), "{text}");
+        assert!(text.find("warning: ") < text.find("wrote "), "warned before writing: {text}");
+
+        // A lossless export keeps the tiles' pixels, says nothing, and shows the warning true.
+        let exact = dir.join("exact.exr");
+        let o = tilemerge(&["merge", s(&tiles), "--job", s(&job), "-o", s(&exact), "--compression", "zip"]);
+        assert!(o.status.success() && !stdout(&o).contains("warning:"), "{}", stdout(&o));
+        let (again, exact) =
+            (channels(&std::fs::read(&again).unwrap()), channels(&std::fs::read(&exact).unwrap()));
+        let changed: Vec<&String> =
+            exact.keys().filter(|name| !bit_equal(&again[*name], &exact[*name])).collect();
+        // Colour with per-pixel noise changes; an all-opaque alpha may survive B44 exactly.
+        assert!(changed.iter().all(|name| names.contains(name)), "{compression}: {changed:?}");
+        for c in ["R", "G", "B"] {
+            assert!(changed.contains(&&format!("ViewLayer.Combined.{c}")), "{compression}: {changed:?}");
+        }
+    }
+}
+
+#[test]
+fn bench_compare_prints_the_difference_time_beside_the_merge_time() {
+    let dir = scratch("bench-compare");
+    for seed in ["1", "2"] {
+        let set = dir.join(seed);
+        let o = tilemerge(&["gen-bench", s(&set), "--size", "320x200", "--tile", "64", "--seed", seed]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o =
+        tilemerge(&["bench-compare", s(&dir.join("1")), s(&dir.join("2")), "--runs", "1", "--threads", "2"]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", String::from_utf8_lossy(&o.stderr));
+    let figure = |prefix: &str, after: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix}: {text}"));
+        let rest = &line[line.find(after).unwrap_or_else(|| panic!("{after}: {line}")) + after.len()..];
+        let number: String =
+            rest.trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        number.parse().unwrap_or_else(|_| panic!("{line}"))
+    };
+    for (prefix, after) in [
+        ("merge, decode and place", ":"),
+        ("merge, decode, place and encode EXR", ":"),
+        ("difference metrics, 1 thread", ":"),
+        ("difference metrics, 1 thread", "="),
+        ("difference metrics, 2 threads in bands", ":"),
+        ("difference with heat map, 1 thread", ":"),
+        ("difference with heat map, 1 thread", "="),
+    ] {
+        let v = figure(prefix, after);
+        assert!(v.is_finite() && v >= 0.0, "{prefix} {after} {v}: {text}");
+    }
+    assert!(text.contains("bench-compare: 320x200 image, 20 tiles, 2 passes (5 channels)"), "{text}");
+    // Two seeds of noise: the difference is there and measured.
+    let max = figure("  ViewLayer.Combined", "max");
+    assert!(max > 0.0 && max < 0.1, "{text}");
+}

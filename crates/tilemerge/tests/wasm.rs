@@ -133,3 +133,34 @@ fn broken_bytes_are_problems_not_panics() {
     assert!(wrong.contains("80x68") && wrong.contains("80x80"), "{wrong}");
     assert!(canvas.add(id(name), bytes).is_ok());
 }
+
+#[wasm_bindgen_test]
+fn the_inspector_measures_a_merge_in_the_browser() {
+    use tilemerge::analysis::{
+        compare, difference_rgba8, header_attributes, histogram, placed_tiles, region_stats, ChannelPairing,
+        CompareOptions, DifferenceView, HistogramOptions, PassView, Series,
+    };
+    let mut canvas = canvas(CanvasOptions { seams: false, ..CanvasOptions::default() });
+    for (name, bytes) in TILES {
+        canvas.add(id(name), bytes).unwrap();
+    }
+    let full = decode(FULL, &DecodeOptions::default()).unwrap();
+    let tiles = placed_tiles(&canvas);
+    for pass in ["Combined", "Depth", "Normal", "Diffuse Color"] {
+        let (a, b) =
+            (PassView::of_canvas(&canvas, pass).unwrap(), PassView::of_decoded(&full, pass).unwrap());
+        let c = compare(&a, &b, CompareOptions::default(), &tiles).unwrap();
+        assert!(c.overall.is_equal() && c.overall.psnr == f64::INFINITY, "{pass}: {:?}", c.overall);
+        let heat =
+            difference_rgba8(&a, &b, ChannelPairing::Same, DifferenceView::Heat { gain: 1.0 }).unwrap();
+        assert_eq!(heat.len(), 320 * 180 * 4);
+    }
+    let combined = PassView::of_canvas(&canvas, "Combined").unwrap();
+    let h = histogram(&combined, &[Series::Luminance], None, HistogramOptions::default()).unwrap();
+    let c = &h.channels[0];
+    assert_eq!(c.counts.iter().sum::<u64>() + c.below + c.above + c.non_finite, 320 * 180);
+    let stats = region_stats(&combined, combined.bounds()).unwrap();
+    assert_eq!(stats.channels[3].min, Some(1.0), "an opaque render");
+    let attributes = header_attributes(TILES[0].1).unwrap();
+    assert!(attributes.iter().any(|a| a.name == "Software" && a.text == "Blender 5.0.1"));
+}

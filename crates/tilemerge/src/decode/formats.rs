@@ -5,6 +5,8 @@ use std::fmt;
 use exr::meta::attribute::Compression as ExrCodec;
 use serde::{Deserialize, Serialize};
 
+use crate::passes::SampleType;
+
 /// How the passes of a multilayer EXR are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ExrLayout {
@@ -108,6 +110,22 @@ impl Compression {
             self,
             Compression::None | Compression::Rle | Compression::Zips | Compression::Zip | Compression::Piz
         )
+    }
+
+    /// Whether it can change the values of a channel of this type and component (`R`, `Z`,
+    /// ...), as OpenEXR applies it: PXR24 rounds float to 24 bits (half and uint stay exact);
+    /// B44 and B44A quantise half (float and uint are stored as they are); DWAA and DWAB
+    /// quantise half and float colour and luminance channels (`R G B Y RY BY`, matched by case
+    /// as the current encoder's rules do) and keep the rest exact.
+    pub fn is_lossy_for(self, sample_type: SampleType, component: &str) -> bool {
+        match self {
+            Compression::Pxr24 => sample_type == SampleType::F32,
+            Compression::B44 | Compression::B44a => sample_type == SampleType::F16,
+            Compression::Dwaa | Compression::Dwab => {
+                sample_type != SampleType::U32 && ["R", "G", "B", "Y", "RY", "BY"].contains(&component)
+            }
+            _ => false,
+        }
     }
 
     pub(crate) fn from_exr(c: ExrCodec) -> Compression {

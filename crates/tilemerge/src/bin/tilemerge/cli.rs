@@ -26,6 +26,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a synthetic tile set with Blender's geometry, for benchmarks.
     GenBench(GenArgs),
+    /// Time the difference of two merges (metrics of every pass, and a heat map) beside the
+    /// merge itself: the inspector's benchmark.
+    BenchCompare(BenchCompareArgs),
 }
 
 /// How to find the tile grid, and what to decode.
@@ -144,6 +147,23 @@ pub struct GenArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchCompareArgs {
+    /// Tile set A: a folder with `tiles/` and `job.json`, as `gen-bench` writes it.
+    pub a: PathBuf,
+    /// Tile set B, of the same size and passes (e.g. `gen-bench --seed 2`).
+    pub b: PathBuf,
+    /// Timed runs; medians are printed.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Threads for the merge and the banded difference (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bars (there are none; accepted like the other commands).
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -1,6 +1,8 @@
 //! `tilemerge`: merges or checks a folder of Blender tiles from the command line.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod bench_compare;
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod gen;
@@ -17,6 +19,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Merge(a) => merge::run_merge(&a),
         cli::Command::Check(a) => merge::run_check(&a),
         cli::Command::GenBench(a) => gen::run(&a),
+        cli::Command::BenchCompare(a) => bench_compare::run(&a),
     };
     match result {
         Ok(code) => code,

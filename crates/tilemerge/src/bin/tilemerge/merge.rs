@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tilemerge::{
-    decode_for_grid, export_png, read_info, Canvas, CanvasOptions, DecodeOptions, DecodedTile, ExrEncoder,
-    ExrLayout, ExrOptions, Grid, ImageData, JobSettings, LayoutReport, PassSelection, TileError, TileId,
+    decode_for_grid, export_png, lossy_export, read_info, Canvas, CanvasOptions, DecodeOptions, DecodedTile,
+    ExrEncoder, ExrLayout, ExrOptions, Grid, ImageData, JobSettings, LayoutReport, PassSelection, TileError,
+    TileId,
 };
 
 use crate::cli::{progress, thread_pool, CheckArgs, Input, MergeArgs, EXIT_PROBLEMS};
@@ -169,6 +170,30 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
     Ok(if errors > 0 || seams_over { ExitCode::from(EXIT_PROBLEMS) } else { ExitCode::SUCCESS })
 }
 
+/// The merged EXR's bytes, its blocks compressed on the pool's threads.
+pub fn encode_parallel(
+    canvas: &Canvas,
+    options: &ExrOptions,
+    pool: &rayon::ThreadPool,
+    quiet: bool,
+) -> Result<Vec<u8>, String> {
+    let image = ImageData::from_canvas(canvas);
+    let encoder = ExrEncoder::new(&image, options).map_err(|e| e.to_string())?;
+    let bar = progress(quiet, encoder.block_count(), "encoding");
+    let blocks = pool.install(|| {
+        (0..encoder.block_count())
+            .into_par_iter()
+            .map(|i| {
+                let block = encoder.encode_block(i);
+                bar.inc(1);
+                block
+            })
+            .collect::<Result<Vec<_>, _>>()
+    });
+    bar.finish_and_clear();
+    blocks.and_then(|blocks| encoder.finish(blocks)).map_err(|e| e.to_string())
+}
+
 pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
     let mut loaded = load(&args.input, args.seams)?;
     report::print_layout(&loaded.report, &loaded.canvas, &loaded.grid_source);
@@ -198,22 +223,14 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
         zip_level: args.zip_level,
     };
 
+    // Said before the work, so that it is seen even when the write then fails.
+    if let Some(warning) = lossy_export(canvas.passes(), canvas.metadata().compression(), options.compression)
+    {
+        println!("warning: {warning}");
+    }
+
     let encode_start = Instant::now();
-    let image = ImageData::from_canvas(canvas);
-    let encoder = ExrEncoder::new(&image, &options).map_err(|e| e.to_string())?;
-    let bar = progress(args.input.quiet, encoder.block_count(), "encoding");
-    let blocks = loaded.pool.install(|| {
-        (0..encoder.block_count())
-            .into_par_iter()
-            .map(|i| {
-                let block = encoder.encode_block(i);
-                bar.inc(1);
-                block
-            })
-            .collect::<Result<Vec<_>, _>>()
-    });
-    bar.finish_and_clear();
-    let bytes = blocks.and_then(|blocks| encoder.finish(blocks)).map_err(|e| e.to_string())?;
+    let bytes = encode_parallel(canvas, &options, &loaded.pool, args.input.quiet)?;
     loaded.timings.encode = encode_start.elapsed();
 
     let write_start = Instant::now();
