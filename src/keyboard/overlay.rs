@@ -14,6 +14,7 @@ use super::{current_job, use_keyboard, Overlay};
 use crate::jobs::bulk::ActionPlan;
 use crate::jobs::{execute, use_jobs};
 use crate::manager::use_manager;
+use crate::preview::keys::VIEW_KEYS_HELP;
 use crate::read_only::use_read_only;
 
 /// How many matches the palette lists.
@@ -64,10 +65,16 @@ fn HelpDialog() -> impl IntoView {
         .filter(|(keys, _)| !(read_only && ["p", "r", "c"].contains(keys)))
         .map(|(keys, what)| view! { <tr><th scope="row"><kbd>{*keys}</kbd></th><td>{*what}</td></tr> })
         .collect_view();
+    let image_rows = VIEW_KEYS_HELP
+        .iter()
+        .map(|(keys, what)| view! { <tr><th scope="row"><kbd>{*keys}</kbd></th><td>{*what}</td></tr> })
+        .collect_view();
     view! {
         <ModalDialog title="Keyboard shortcuts".to_owned() class="keys-help">
             <table class="keys-table"><tbody>{rows}</tbody></table>
             <p class="muted">"Shortcuts wait while you type in a field."</p>
+            <h3>"In the merge preview, with the image focused"</h3>
+            <table class="keys-table"><tbody>{image_rows}</tbody></table>
             <div class="dialog-buttons">
                 <button type="button" on:click=move |_| keyboard.close()>"Close"</button>
             </div>

@@ -5,6 +5,7 @@ mod browser;
 mod controller;
 pub mod job;
 mod job_page;
+pub mod keys;
 pub mod listing;
 pub mod memory;
 pub mod model;

@@ -223,37 +223,6 @@ impl Gesture {
     }
 }
 
-/// What a key pressed on the focused image does.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ViewKey {
-    /// Move the probe by whole pixels (arrows; ten with Shift).
-    MoveProbe { dx: i64, dy: i64 },
-    /// Zoom about the viewport's centre (`+`, `-`).
-    Zoom(f64),
-    /// Fit the image (`0`).
-    Fit,
-    /// One image pixel per screen pixel (`1`).
-    OneToOne,
-}
-
-impl ViewKey {
-    /// The action for a `KeyboardEvent.key`, if the key has one.
-    pub fn of(key: &str, shift: bool) -> Option<ViewKey> {
-        let step = if shift { 10 } else { 1 };
-        Some(match key {
-            "ArrowLeft" => ViewKey::MoveProbe { dx: -step, dy: 0 },
-            "ArrowRight" => ViewKey::MoveProbe { dx: step, dy: 0 },
-            "ArrowUp" => ViewKey::MoveProbe { dx: 0, dy: -step },
-            "ArrowDown" => ViewKey::MoveProbe { dx: 0, dy: step },
-            "+" | "=" => ViewKey::Zoom(1.25),
-            "-" => ViewKey::Zoom(0.8),
-            "0" => ViewKey::Fit,
-            "1" => ViewKey::OneToOne,
-            _ => return None,
-        })
-    }
-}
-
 /// The values of one pass at one pixel, from the tile that covers it. Values travel as their
 /// bits, so NaN and infinities (which JSON cannot hold) survive the trip from the worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -429,17 +398,6 @@ mod tests {
         assert!(g.is_pressed());
         assert!(!g.release(1), "the end of a pinch is no click");
         assert!(!g.is_pressed());
-    }
-
-    #[test]
-    fn keys_move_the_probe_and_zoom() {
-        assert_eq!(ViewKey::of("ArrowLeft", false), Some(ViewKey::MoveProbe { dx: -1, dy: 0 }));
-        assert_eq!(ViewKey::of("ArrowDown", true), Some(ViewKey::MoveProbe { dx: 0, dy: 10 }));
-        assert_eq!(ViewKey::of("+", false), Some(ViewKey::Zoom(1.25)));
-        assert_eq!(ViewKey::of("0", false), Some(ViewKey::Fit));
-        assert_eq!(ViewKey::of("1", false), Some(ViewKey::OneToOne));
-        // Tab and the rest keep their usual meaning.
-        assert_eq!(ViewKey::of("Tab", false), None);
     }
 
     #[test]

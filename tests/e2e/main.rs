@@ -16,6 +16,7 @@ mod keyboard;
 mod lazy_pages;
 mod live_panes;
 mod preview;
+mod preview_keys;
 mod problems;
 mod read_only;
 mod setup_assistant;

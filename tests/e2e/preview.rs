@@ -292,7 +292,7 @@ fn overlay_tiles() -> String {
 }
 
 /// Opens the preview with the b5 fixture's tiles and waits for all 15 to be drawn.
-async fn open_fixture(browser: &Browser, farm: &Simfarm) {
+pub async fn open_fixture(browser: &Browser, farm: &Simfarm) {
     open_with(browser, farm, &tile_files(&fixture().join("tiles"))).await;
     browser.wait_xpath(&tiles_in_state("placed", 15), "15 tiles placed").await;
     assert_eq!(opaque_pixels(browser, 320 * 180).await, 320 * 180, "the workers' pixels cover the canvas");

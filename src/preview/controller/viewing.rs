@@ -8,7 +8,8 @@ use tilemerge::{PassKind, Size};
 
 use super::{ExportState, Preview};
 use crate::preview::browser;
-use crate::preview::view::{wheel_factor, Channel, Extent, Gesture, ProbeReading, Step, Transform, ViewKey};
+use crate::preview::keys::{Cycle, ViewKey};
+use crate::preview::view::{wheel_factor, Channel, Extent, Gesture, ProbeReading, Step, Transform};
 use crate::preview::worker::pool::Pool;
 use crate::preview::worker::protocol::{Request, SessionId};
 
@@ -355,8 +356,29 @@ impl Preview {
             }),
             ViewKey::Fit => self.fit(),
             ViewKey::OneToOne => self.one_to_one(),
+            ViewKey::Exposure(stops) => {
+                self.exposure.update(|exposure| *exposure = finite_or_zero(*exposure + stops))
+            }
+            ViewKey::Pass(cycle) => self.step_pass(cycle),
+            ViewKey::Channel(cycle) => self.viewing.channel.update(|channel| {
+                let at = Channel::ALL.iter().position(|c| c == channel);
+                if let Some(next) = cycle.from(at, Channel::ALL.len()) {
+                    *channel = Channel::ALL[next];
+                }
+            }),
         }
         true
+    }
+
+    /// Shows the next or previous pass of those the workers reported.
+    fn step_pass(self, cycle: Cycle) {
+        let next = self.passes.with_untracked(|passes| {
+            let at = self.pass.with_untracked(|pass| passes.0.iter().position(|p| Some(p) == pass.as_ref()));
+            cycle.from(at, passes.0.len()).and_then(|next| passes.0.get(next).cloned())
+        });
+        if let Some(pass) = next {
+            self.pass.set(Some(pass));
+        }
     }
 
     /// Makes a PNG of what the canvas shows, at image resolution, offered as a download.

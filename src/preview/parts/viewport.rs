@@ -57,12 +57,14 @@ pub fn Viewport(preview: Preview) -> impl IntoView {
             on:wheel=on_wheel
             on:keydown=move |ev| {
                 if preview.key(&ev.key(), ev.shift_key()) {
+                    // The page's own shortcuts (`c` cancels a job) must not also see it.
                     ev.prevent_default();
+                    ev.stop_propagation();
                 }
             }
         >
             <p id="preview-viewport-keys" class="visually-hidden">
-                "Arrow keys move the pixel probe (with Shift, ten pixels); plus and minus zoom, 0 fits, 1 shows pixels 1:1."
+                "Arrow keys move the pixel probe (with Shift, ten pixels); plus and minus zoom, 0 fits, 1 shows pixels 1:1; e and Shift-E change the exposure; ] and [ step through the passes, c and Shift-C through the channels."
             </p>
             <div
                 class="preview-stack"
