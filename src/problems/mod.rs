@@ -3,9 +3,8 @@
 //! where it is fixed. Derived from the Manager's existing API and live events; only the tasks of
 //! active jobs are looked at.
 
-mod queue;
 mod report;
-mod rules;
+pub(crate) mod rules;
 mod store;
 mod view;
 mod watch;

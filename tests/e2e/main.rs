@@ -22,6 +22,7 @@ mod shell;
 mod submit;
 mod submit_eval;
 mod tags;
+mod timeline;
 mod triage;
 mod worker_admin;
 mod workers;
