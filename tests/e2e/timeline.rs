@@ -181,3 +181,62 @@ async fn the_timeline_shows_a_workers_tasks_and_keeps_them_over_a_reload() {
     assert!(percent > 0.0, "the kept runs still count towards utilisation");
     browser.close().await;
 }
+
+/// Installed before the page's scripts: IndexedDB refuses, as in a browser where storage is turned off.
+const NO_INDEXEDDB: &str = r#"
+    Object.defineProperty(window, 'indexedDB', {
+        configurable: true,
+        get() { throw new DOMException('storage is turned off in this test', 'SecurityError'); },
+    });
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_indexeddb_the_timeline_says_so_and_follows_the_farm_without_rebuilding_rows() {
+    let farm = Simfarm::start(&["--workers", "2", "--task-seconds", "2", "--failure-rate", "0"]).await;
+    let api = FarmApi::new(&farm.url);
+    let browser = Browser::start().await;
+    browser.cdp("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": NO_INDEXEDDB })).await;
+    browser.open(&format!("{}/timeline", farm.url)).await;
+    browser.heading("Timeline").await;
+    browser
+        .wait_xpath(
+            "//*[@role='status'][contains(., 'This browser cannot keep the timeline') and contains(., 'storage is turned off in this test')]",
+            "the notice that history is not kept",
+        )
+        .await;
+    browser.wait_xpath("//li[contains(@class, 'timeline-row')][2]", "both workers' rows").await;
+    // Rows and bars are marked; live updates must change them in place, not build new ones.
+    let mark_rows = "document.querySelectorAll('li.timeline-row').forEach(row => row.__kept = true);";
+    browser.client.execute(mark_rows, vec![]).await.expect("the rows are marked");
+
+    let job = api.submit(&FarmApi::frames_job("unkept shot", 6)).await;
+    let running = browser
+        .wait_xpath("//*[@role='group']//a[contains(@aria-label, ', running')]", "a running task's bar")
+        .await;
+    let label = running.attr("aria-label").await.ok().flatten().unwrap_or_default();
+    let task = label.split(" of job ").next().unwrap_or_default().to_owned();
+    browser
+        .client
+        .execute("arguments[0].__kept = true;", vec![serde_json::to_value(&running).expect("an element")])
+        .await
+        .expect("the bar is marked");
+    api.wait_for_status(&job.id, JobStatus::Completed, Duration::from_secs(60)).await;
+
+    let finished = format!(
+        "//*[@role='group']//a[starts-with(@aria-label, {})][contains(@aria-label, ', completed')]",
+        xpath_literal(&format!("{task} of job "))
+    );
+    browser.wait_xpath(&finished, "the running bar, finished").await;
+    let kept = browser
+        .client
+        .execute(
+            "const rows = [...document.querySelectorAll('li.timeline-row')];
+             const bar = document.evaluate(arguments[0], document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+             return [rows.length, rows.filter(row => row.__kept).length, !!(bar && bar.__kept)];",
+            vec![serde_json::Value::String(finished.clone())],
+        )
+        .await
+        .expect("the marks are read");
+    assert_eq!(kept, serde_json::json!([2, 2, true]), "rows and the bar stayed the same elements");
+    browser.close().await;
+}
