@@ -152,24 +152,29 @@ fn follow_job_tasks(data: TimelineData, client: ManagerClient) {
         // A job that stopped: its last tasks' ends, in case their events raced the job's own.
         change.removed.iter().for_each(|id| fetcher.request(id));
     });
-    let fetched = StoredValue::new(HashMap::<String, String>::new());
+    // Each job's `updated` as last looked at: a job is looked at again only when it changes, so
+    // that 10,000 old jobs cost a lookup each per update of the list, not a timestamp parse.
+    let looked_at = StoredValue::new(HashMap::<String, String>::new());
     Effect::new(move |_| {
         let since = js_sys::Date::now() - KEEP_MS;
-        let wanted: Vec<(String, String)> = jobs.table.with(|table| {
-            fetched.with_value(|fetched| {
-                table
+        let mut wanted = Vec::new();
+        jobs.table.with(|table| {
+            looked_at.update_value(|looked_at| {
+                for job in table
                     .iter()
                     .filter(|job| !may_run_tasks(&job.status) && job.delete_requested_at.is_none())
-                    .filter(|job| fetched.get(&job.id) != Some(&job.updated))
-                    .filter(|job| timestamp_ms(&job.updated).is_some_and(|at| at >= since))
-                    .map(|job| (job.id.clone(), job.updated.clone()))
-                    .collect()
+                {
+                    if looked_at.get(&job.id) == Some(&job.updated) {
+                        continue;
+                    }
+                    looked_at.insert(job.id.clone(), job.updated.clone());
+                    if timestamp_ms(&job.updated).is_some_and(|at| at >= since) {
+                        wanted.push(job.id.clone());
+                    }
+                }
             })
         });
-        for (id, _) in &wanted {
-            fetcher.request(id);
-        }
-        fetched.update_value(|fetched| fetched.extend(wanted));
+        wanted.iter().for_each(|id| fetcher.request(id));
     });
     use_live_event(move |event| match event {
         LiveEvent::TaskUpdate(update) => {
