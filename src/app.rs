@@ -12,7 +12,8 @@ use crate::notifications::{provide_notifications, provide_notifier};
 use crate::pages::lazy::{
     prefetch_job_pane_after_first_rows, JobPaneRoute, JobPreviewRoute, LastRenderedRoute, ManagerRoute,
     NoTaskOpenRoute, NoWorkerOpenRoute, NotificationsRoute, PreviewRoute, ProblemsRoute, SettingsRoute,
-    SetupRoute, SubmitRoute, SubmitTypeRoute, TagsRoute, TaskPaneRoute, WorkerPaneRoute, WorkersRoute,
+    SetupRoute, SubmitRoute, SubmitTypeRoute, TagsRoute, TaskPaneRoute, TimelineRoute, WorkerPaneRoute,
+    WorkersRoute,
 };
 use crate::pages::NotFound;
 use crate::setup_assistant::{provide_first_run, FirstRunBanner};
@@ -64,6 +65,7 @@ pub fn App(settings: Settings) -> impl IntoView {
                     <Route path=path!("/notifications") view=NotificationsRoute />
                     <Route path=path!("/manager") view=ManagerRoute />
                     <Route path=path!("/problems") view=ProblemsRoute />
+                    <Route path=path!("/timeline") view=TimelineRoute />
                 </Routes>
             </main>
         </Router>

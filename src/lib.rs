@@ -21,6 +21,7 @@ pub mod shell;
 pub mod submit;
 pub mod tags;
 pub mod tasks;
+pub mod timeline;
 pub mod triage;
 pub mod ui;
 pub mod workers;

@@ -54,6 +54,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("Settings", "/settings"),
     ("Notifications", "/notifications"),
     ("Problems", "/problems"),
+    ("Timeline", "/timeline"),
 ];
 
 /// How well `query` matches `label`: lower is better; None when it does not. Case is ignored;

@@ -96,6 +96,8 @@ lazy_pages! {
     /// The keyboard's dialogs (shortcuts, command palette, job action confirmation), loaded on the
     /// first `?`, Ctrl-K or job shortcut.
     KeyboardOverlayChunk: load_keyboard_overlay in keyboard => crate::keyboard::overlay::KeyboardOverlay;
+    /// Which task ran on which worker when (`/timeline`).
+    TimelineRoute: load_timeline in timeline => crate::timeline::TimelinePage;
 }
 
 /// Shows a page once its code is loaded: nothing while loading (a chunk is a few tens of KB, and a

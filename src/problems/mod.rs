@@ -3,7 +3,6 @@
 //! where it is fixed. Derived from the Manager's existing API and live events; only the tasks of
 //! active jobs are looked at.
 
-mod queue;
 pub mod report;
 pub mod rules;
 mod store;

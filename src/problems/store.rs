@@ -4,23 +4,21 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use flamenco_api::{JobStatus, SubscriptionType, Worker, WorkerStatus};
+use flamenco_api::{SubscriptionType, Worker, WorkerStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::queue::{FetchQueue, CONCURRENT_FETCHES};
 use super::rules::{dropped_out, STUCK_RULE};
 use super::watch::JobWatch;
 use crate::api::ManagerClient;
 use crate::jobs::use_jobs;
-use crate::live::{use_live, use_live_event, use_subscription, LiveEvent, SubscriptionGuard};
+use crate::live::{use_live, use_live_event, use_subscription, LiveEvent};
 use crate::manager::use_manager;
+use crate::tasks::fetch_queue::CONCURRENT_FETCHES;
+use crate::tasks::follow::{follow_jobs, may_run_tasks, TaskFetcher};
 use crate::tasks::table::TaskEventEffect;
 
-/// Jobs whose tasks may be running: the only ones whose tasks are looked at.
-fn followed(status: &JobStatus) -> bool {
-    matches!(status, JobStatus::Active | JobStatus::PauseRequested | JobStatus::CancelRequested)
-}
+type Watches = RwSignal<HashMap<String, JobWatch>>;
 
 fn gone_away(status: &WorkerStatus) -> bool {
     matches!(status, WorkerStatus::Offline | WorkerStatus::Error)
@@ -39,89 +37,22 @@ pub struct ProblemsData {
     pub failure: RwSignal<Option<String>>,
 }
 
-/// Fetches the tasks of followed jobs through the queue.
-#[derive(Clone, Copy)]
-struct TaskFetcher {
-    client: StoredValue<ManagerClient>,
-    queue: StoredValue<FetchQueue>,
-    watches: RwSignal<HashMap<String, JobWatch>>,
-    failure: RwSignal<Option<String>>,
-}
-
-impl TaskFetcher {
-    fn request(self, job_id: &str) {
-        self.queue.update_value(|queue| queue.push(job_id));
-        self.pump();
-    }
-
-    fn pump(self) {
-        while let Some(job_id) = self.queue.try_update_value(FetchQueue::start_next).flatten() {
-            let client = self.client.get_value();
-            spawn_local(async move {
-                let result = client.fetch_job_tasks(&job_id).await;
-                self.queue.update_value(FetchQueue::finished);
-                match result {
-                    Ok(tasks) => self.watches.update(|watches| {
-                        if let Some(watch) = watches.get_mut(&job_id) {
-                            watch.replace(job_id.clone(), tasks, &STUCK_RULE);
-                        }
-                    }),
-                    Err(failure) => self
-                        .failure
-                        .set(Some(format!("The tasks of job {job_id} could not be fetched: {failure}"))),
-                }
-                self.pump();
-            });
-        }
-    }
-}
-
-/// Follows the active jobs: a `job` subscription and a watch for each, dropped when it stops.
-fn follow_active_jobs(active: Memo<BTreeMap<String, String>>, fetcher: TaskFetcher) {
-    let live = use_live();
-    let subscriptions = StoredValue::new_local(HashMap::<String, SubscriptionGuard>::new());
-    let last_epoch = StoredValue::new(None::<u64>);
-    Effect::new(move |_| {
-        let epoch = live.epoch().get();
-        let reconnected =
-            last_epoch.try_update_value(|last| last.replace(epoch) != Some(epoch)).unwrap_or(false);
-        active.with(|active| {
-            let (added, removed) = fetcher.watches.with_untracked(|watches| {
-                let added: Vec<String> =
-                    active.keys().filter(|id| !watches.contains_key(*id)).cloned().collect();
-                let removed: Vec<String> =
-                    watches.keys().filter(|id| !active.contains_key(*id)).cloned().collect();
-                (added, removed)
-            });
-            if added.is_empty() && removed.is_empty() && !reconnected {
-                return;
+/// Follows the active jobs: a watch for each, dropped when it stops; their tasks fetched once
+/// each, and again after a reconnection.
+fn follow_active_jobs(active: Memo<BTreeMap<String, String>>, fetcher: TaskFetcher, watches: Watches) {
+    follow_jobs(active, move |change, followed| {
+        watches.update(|watches| {
+            for id in &change.removed {
+                watches.remove(id);
             }
-            let dropped_guards = subscriptions.try_update_value(|guards| {
-                for id in &added {
-                    guards.insert(id.clone(), live.subscribe(SubscriptionType::Job, Some(id.clone())));
-                }
-                removed.iter().filter_map(|id| guards.remove(id)).collect::<Vec<_>>()
-            });
-            drop(dropped_guards); // outside the lock: releasing calls into the connection
-            fetcher.watches.update(|watches| {
-                for id in &removed {
-                    watches.remove(id);
-                }
-                for id in &added {
-                    watches.insert(id.clone(), JobWatch::default());
-                }
-            });
-            fetcher.queue.update_value(|queue| removed.iter().for_each(|id| queue.remove(id)));
-            let wanted: Vec<&String> =
-                if reconnected { active.keys().collect() } else { added.iter().collect() };
-            for id in wanted {
-                fetcher.request(id);
+            for id in &change.added {
+                watches.insert(id.clone(), JobWatch::default());
             }
         });
-    });
-    on_cleanup(move || {
-        let guards = subscriptions.try_update_value(std::mem::take);
-        drop(guards);
+        change.removed.iter().for_each(|id| fetcher.forget(id));
+        for id in change.to_fetch(followed) {
+            fetcher.request(id);
+        }
     });
 }
 
@@ -200,7 +131,7 @@ pub fn use_problems_data() -> ProblemsData {
         jobs.table.with(|table| {
             table
                 .iter()
-                .filter(|job| followed(&job.status) && job.delete_requested_at.is_none())
+                .filter(|job| may_run_tasks(&job.status) && job.delete_requested_at.is_none())
                 .map(|job| (job.id.clone(), job.name.clone()))
                 .collect::<BTreeMap<_, _>>()
         })
@@ -212,13 +143,17 @@ pub fn use_problems_data() -> ProblemsData {
         workers_loaded: RwSignal::new(false),
         failure: RwSignal::new(None),
     };
-    let fetcher = TaskFetcher {
-        client: StoredValue::new(client.clone()),
-        queue: StoredValue::new(FetchQueue::default()),
-        watches: data.watches,
-        failure: data.failure,
-    };
-    follow_active_jobs(active, fetcher);
+    let fetcher = TaskFetcher::new(client.clone(), move |job_id, result| match result {
+        Ok(tasks) => data.watches.update(|watches| {
+            if let Some(watch) = watches.get_mut(&job_id) {
+                watch.replace(job_id.clone(), tasks, &STUCK_RULE);
+            }
+        }),
+        Err(failure) => {
+            data.failure.set(Some(format!("The tasks of job {job_id} could not be fetched: {failure}")))
+        }
+    });
+    follow_active_jobs(active, fetcher, data.watches);
     follow_workers(data, client.clone());
     use_live_event(move |event| match event {
         LiveEvent::TaskUpdate(update) => {

@@ -78,7 +78,10 @@ impl JobWatch {
         if effect != TaskEventEffect::Updated {
             return effect;
         }
-        if event.status == TaskStatus::Active && event.previous_status.as_ref() != Some(&TaskStatus::Active) {
+        // Progress and activity events of a running task come without `previous_status`: only a
+        // change into `active` is a start, or every progress event would restart the stuck clock.
+        let starting = event.previous_status.as_ref().is_some_and(|previous| *previous != TaskStatus::Active);
+        if event.status == TaskStatus::Active && starting {
             if let Some(at) = timestamp_ms(&event.updated) {
                 self.started.insert(event.id.clone(), at);
             }
@@ -219,6 +222,15 @@ mod tests {
         let running =
             watch.analysis.running.iter().find(|task| task.task_id == "f").map(|task| task.started_ms);
         assert_eq!(running, timestamp_ms(&at(50)));
+        // Progress of the running task (no `previous_status`) does not restart its clock.
+        let progress = EventTaskUpdate {
+            previous_status: None,
+            ..event("f", TaskStatus::Active, TaskStatus::Active, "w2", &at(53))
+        };
+        watch.apply(&progress, &STUCK_RULE);
+        let running =
+            watch.analysis.running.iter().find(|task| task.task_id == "f").map(|task| task.started_ms);
+        assert_eq!(running, timestamp_ms(&at(50)), "a progress event is no start");
 
         let failed = event("f", TaskStatus::SoftFailed, TaskStatus::Active, "w2", &at(55));
         watch.apply(&failed, &STUCK_RULE);

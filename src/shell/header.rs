@@ -29,6 +29,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/settings">"Settings"</A>
                 <NotificationsLink />
                 <A href="/problems">"Problems"</A>
+                <A href="/timeline">"Timeline"</A>
             </nav>
         </header>
     }

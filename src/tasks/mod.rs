@@ -2,6 +2,8 @@
 
 pub mod assigned;
 mod details;
+pub mod fetch_queue;
+pub mod follow;
 mod list;
 mod log;
 mod store;

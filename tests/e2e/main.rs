@@ -25,6 +25,7 @@ mod submit;
 mod submit_eval;
 mod tags;
 mod time_left;
+mod timeline;
 mod triage;
 mod worker_admin;
 mod workers;

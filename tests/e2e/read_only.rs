@@ -73,7 +73,8 @@ fn changes_only_the_view(control: &str) -> bool {
     match kind {
         "input checkbox" => name.starts_with("Select "),
         // Which platform and audience the Manager's variables are shown resolved for.
-        "select" => ["Platform", "For"].contains(&name),
+        // ... and which stretch of time the timeline shows.
+        "select" => ["Platform", "For", "Show"].contains(&name),
         "input search" | "input text" => {
             names.contains(&name) || name.starts_with("Search") || name.starts_with("Filter")
         }
@@ -183,6 +184,10 @@ async fn a_read_only_dashboard_offers_no_enabled_control_that_changes_the_farm()
         !browser.shown_now("//nav//a[normalize-space()='Submit']").await,
         "no Submit link in the navigation"
     );
+
+    browser.open(&format!("{site}/timeline")).await;
+    browser.heading("Timeline").await;
+    assert_read_only(&browser, "the timeline").await;
 
     // Nothing the test did changed the farm.
     let job = api.job(&running.id).await;

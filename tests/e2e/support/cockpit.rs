@@ -58,16 +58,18 @@ pub enum View {
     Problems,
     /// The failure triage of a job with four causes of failure.
     Triage,
+    Timeline,
 }
 
 impl View {
-    pub const ALL: [View; 3] = [View::JobList, View::Problems, View::Triage];
+    pub const ALL: [View; 4] = [View::JobList, View::Problems, View::Triage, View::Timeline];
 
     pub fn name(self) -> &'static str {
         match self {
             View::JobList => "job list (baseline)",
             View::Problems => "Problems",
             View::Triage => "failure triage",
+            View::Timeline => "worker timeline",
         }
     }
 
@@ -77,13 +79,15 @@ impl View {
             View::JobList => "tr.job-row",
             View::Problems => "li.problem",
             View::Triage => "li.failure-group",
+            View::Timeline => "a.run-bar",
         }
     }
 
     /// A JS expression that holds once the view has read all it needs.
     fn complete(self) -> &'static str {
         match self {
-            View::JobList => "true",
+            // The timeline's bars grow as task lists come in; its first bars are what is timed.
+            View::JobList | View::Timeline => "true",
             View::Problems => {
                 "!document.querySelector('.problems-page').textContent.includes('Looking for problems')"
             }
@@ -152,6 +156,7 @@ impl CockpitBench {
             View::JobList => "/jobs".to_owned(),
             View::Problems => "/problems".to_owned(),
             View::Triage => format!("/jobs/{}", self.failing_job_id),
+            View::Timeline => "/timeline".to_owned(),
         }
     }
 
