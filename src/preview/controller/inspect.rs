@@ -115,6 +115,12 @@ impl Inspector {
             gather: StoredValue::new(MetadataGather::default()),
         }
     }
+
+    /// A new merge: its own header first (a tile picked before may not be part of it).
+    pub fn restart(self) {
+        self.subject.set(Subject::Merge);
+        self.metadata.set(MetadataState::Idle);
+    }
 }
 
 impl Preview {
