@@ -27,10 +27,12 @@ pub enum TileSource {
 
 mod answers;
 mod files;
+mod inspect;
 mod run;
 mod sources;
 mod viewing;
 
+pub use inspect::{Inspector, MetadataState, Subject};
 pub use viewing::{ProbeShown, Viewing};
 
 /// The name the merged EXR is saved under.
@@ -105,6 +107,8 @@ pub struct Preview {
     sources: StoredValue<Vec<TileSource>, LocalStorage>,
     /// Channel, zoom, probe and tile grid of the viewer.
     pub viewing: Viewing,
+    /// The metadata panel's subject and answer.
+    pub inspector: Inspector,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
     /// The first worker's session holding every placed tile's file, for the export and the seam
@@ -149,6 +153,7 @@ impl Preview {
             memory: StoredValue::new(None),
             sources: StoredValue::new_local(Vec::new()),
             viewing: Viewing::new(),
+            inspector: Inspector::new(),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),

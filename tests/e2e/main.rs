@@ -9,6 +9,7 @@ mod desktop_notifications;
 mod farm_pages;
 mod first_load;
 mod hosting;
+mod inspector;
 mod job_admin;
 mod job_preview;
 mod jobs;

@@ -14,13 +14,13 @@ fn fixture() -> PathBuf {
 }
 
 /// A fixture folder by name, canonical.
-fn fixture_named(name: &str) -> PathBuf {
+pub fn fixture_named(name: &str) -> PathBuf {
     let dir = workspace_root().join("../shared/fixtures").join(name);
     dir.canonicalize().unwrap_or_else(|error| panic!("no fixture at {}: {error}", dir.display()))
 }
 
 /// The `.exr` files of a folder, sorted.
-fn tile_files(dir: &Path) -> Vec<PathBuf> {
+pub fn tile_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()))
         .map(|entry| entry.expect("a folder entry").path())
@@ -31,7 +31,7 @@ fn tile_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Opens the preview and picks `files` in its file input (chromedriver takes several paths, one a line).
-async fn open_with(browser: &Browser, farm: &Simfarm, files: &[PathBuf]) {
+pub async fn open_with(browser: &Browser, farm: &Simfarm, files: &[PathBuf]) {
     browser.open(&format!("{}/preview", farm.url)).await;
     browser.heading("Merge preview").await;
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();

@@ -54,6 +54,9 @@ impl Preview {
             Response::Probed { session, x, y, reading } if Some(session) == current => {
                 self.probed(x, y, reading);
             }
+            Response::Metadata { session, ticket, found } if Some(session) == current => {
+                self.metadata_answered(ticket, found);
+            }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.
                 let url = buffer

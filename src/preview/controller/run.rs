@@ -22,6 +22,7 @@ impl Preview {
             *state = ExportState::Idle;
         });
         self.viewing.restart();
+        self.inspector.restart();
         self.passes.set(Passes::default());
         self.pass.set(None);
         self.clear_seams();

@@ -141,7 +141,7 @@ impl Preview {
         })
     }
 
-    fn workers(self) -> usize {
+    pub(super) fn workers(self) -> usize {
         self.pool.try_with_value(|p| p.as_ref().map(Pool::size)).flatten().unwrap_or(0)
     }
 

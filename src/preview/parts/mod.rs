@@ -4,6 +4,7 @@ mod export;
 mod folder;
 mod layout;
 mod merge_view;
+mod metadata;
 mod picker;
 mod probe;
 mod progress;

@@ -1,8 +1,9 @@
 //! The merged image: the toolbar, the zoomable viewport with the tile grid over the canvas, the
-//! hovered tile's line, the probe and the PNG of the view.
+//! hovered tile's line, the probe, the PNG of the view and the inspector's panels.
 
 use leptos::prelude::*;
 
+use super::metadata::MetadataPanel;
 use super::probe::ProbePanel;
 use super::view_png::ViewPng;
 use super::view_toolbar::{ViewToolbar, ZoomBar};
@@ -53,6 +54,7 @@ pub fn Viewer(preview: Preview) -> impl IntoView {
             <div class="viewer-side">
                 <ProbePanel preview />
                 <ViewPng preview />
+                <MetadataPanel preview />
             </div>
         </div>
     }

@@ -90,6 +90,15 @@ impl Engine {
                     Err(reason) => (Response::Error { session: Some(session), reason }, None),
                 }
             }
+            Request::Metadata { session, ticket, tile } => {
+                let Some(held) = self.sessions.get(&session) else {
+                    return Some((unknown(session), None));
+                };
+                match held.metadata(tile) {
+                    Ok(found) => (Response::Metadata { session, ticket, found }, None),
+                    Err(reason) => (Response::Error { session: Some(session), reason }, None),
+                }
+            }
             Request::End { session } => {
                 self.sessions.remove(&session);
                 return None;
@@ -318,6 +327,8 @@ fn placed_regions(canvas: &Canvas) -> Vec<Rect> {
         })
         .collect()
 }
+
+mod inspect;
 
 #[cfg(test)]
 mod tests;

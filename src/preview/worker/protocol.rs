@@ -3,6 +3,7 @@
 //! that travels in the transfer list, so bytes are moved between threads, never copied.
 
 use serde::{Deserialize, Serialize};
+use tilemerge::analysis::HeaderAttribute;
 use tilemerge::view::{Channel, Mapping, ValueRange};
 use tilemerge::{Compression, ExrLayout, Grid, PassKind, Rect, TileId};
 
@@ -41,6 +42,9 @@ pub enum Request {
     Export { session: SessionId, layout: ExrLayout, compression: Compression },
     /// Compare neighbouring tiles' overscan in `pass` (full name).
     CheckSeams { session: SessionId, pass: String },
+    /// The header attributes of `tile`'s file, or with `None` of the tile whose header the merge
+    /// carries (this worker's share: the page keeps the earliest tile's); `ticket` comes back.
+    Metadata { session: SessionId, ticket: u32, tile: Option<TileId> },
     /// Forget the session and free its memory.
     End { session: SessionId },
 }
@@ -66,6 +70,9 @@ pub enum Response {
     Ranged { session: SessionId, ticket: u32, kind: Option<PassKind>, range: Option<ValueRange> },
     /// The answer to a `Probe`: `None` when none of this worker's tiles covers the pixel.
     Probed { session: SessionId, x: u32, y: u32, reading: Option<ProbeReading> },
+    /// The answer to a `Metadata`: `None` when this worker holds no such file; values are cut
+    /// to [`tilemerge::analysis::HeaderAttribute`]s of bounded length.
+    Metadata { session: SessionId, ticket: u32, found: Option<(TileId, Vec<HeaderAttribute>)> },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
 }
@@ -167,6 +174,8 @@ mod tests {
             Request::Probe { session: 1, pass: "ViewLayer.Depth".into(), x: 3, y: 179 },
             Request::Export { session: 2, layout: ExrLayout::SinglePart, compression: Compression::Piz },
             Request::CheckSeams { session: 2, pass: "ViewLayer.Depth".into() },
+            Request::Metadata { session: 1, ticket: 4, tile: None },
+            Request::Metadata { session: 1, ticket: 5, tile: Some(tile) },
             Request::End { session: 1 },
         ];
         for request in requests {
@@ -179,6 +188,19 @@ mod tests {
             Response::Failed { session: 1, tile, reason: "truncated".into() },
             Response::Ranged { session: 1, ticket: 3, kind: Some(PassKind::Data), range },
             Response::Probed { session: 1, x: 0, y: 2, reading: Some(reading) },
+            Response::Metadata {
+                session: 1,
+                ticket: 4,
+                found: Some((
+                    tile,
+                    vec![HeaderAttribute {
+                        part: 0,
+                        name: "RenderTime".into(),
+                        type_name: "string".into(),
+                        text: "00:01.25".into(),
+                    }],
+                )),
+            },
         ];
         for response in responses {
             let json = serde_json::to_string(&response).expect("encodes");

@@ -301,3 +301,55 @@ fn requests_for_unknown_sessions_are_errors() {
     let request = Request::CheckSeams { session: 9, pass: "ViewLayer.Depth".into() };
     assert!(matches!(engine.handle(request, None), Some((Response::Error { session: Some(9), .. }, _))));
 }
+
+fn metadata(
+    engine: &mut Engine,
+    tile: Option<TileId>,
+) -> Option<(TileId, Vec<tilemerge::analysis::HeaderAttribute>)> {
+    match engine.handle(Request::Metadata { session: 1, ticket: 7, tile }, None).expect("an answer").0 {
+        Response::Metadata { session: 1, ticket: 7, found } => found,
+        other => panic!("not metadata: {other:?}"),
+    }
+}
+
+fn text_of(attributes: &[tilemerge::analysis::HeaderAttribute], name: &str) -> Option<String> {
+    attributes.iter().find(|a| a.name == name).map(|a| a.text.clone())
+}
+
+#[test]
+fn metadata_comes_from_the_merges_first_tile_or_the_tile_asked_for() {
+    let files = tiles(B42);
+    let mut engine = Engine::default();
+    begin(&mut engine, &files, Holding::Picture);
+    // The last tiles first: the merge's attributes still come from the grid's first tile.
+    let mut reversed = files.clone();
+    reversed.reverse();
+    send_all(&mut engine, &reversed);
+    let (tile, attributes) = metadata(&mut engine, None).expect("the merge's attributes");
+    assert_eq!(tile, TileId { x0: 0, y0: 0, x1: 100, y1: 70 });
+    assert_eq!(text_of(&attributes, "RenderTime").as_deref(), Some("00:00.73"));
+    assert_eq!(text_of(&attributes, "cycles.ViewLayer.samples").as_deref(), Some("32"));
+    let corner = TileId { x0: 200, y0: 140, x1: 256, y1: 160 };
+    let (tile, attributes) = metadata(&mut engine, Some(corner)).expect("the corner's attributes");
+    assert_eq!(tile, corner);
+    assert_eq!(text_of(&attributes, "RenderTime").as_deref(), Some("00:00.18"));
+}
+
+#[test]
+fn metadata_of_a_tile_held_elsewhere_is_none_and_long_values_are_cut() {
+    let files = tiles(B42);
+    let mut engine = Engine::default();
+    begin(&mut engine, &files, Holding::Files);
+    assert_eq!(metadata(&mut engine, None), None, "no files yet");
+    send_all(&mut engine, &files[..1]);
+    assert_eq!(metadata(&mut engine, Some(TileId { x0: 100, y0: 0, x1: 200, y1: 70 })), None);
+    let long = tilemerge::analysis::HeaderAttribute {
+        part: 0,
+        name: "note".into(),
+        type_name: "string".into(),
+        text: "é".repeat(5000),
+    };
+    let cut = inspect::bounded(long);
+    assert_eq!(cut.text.chars().count(), inspect::MAX_TEXT_CHARS + 1);
+    assert!(cut.text.ends_with('…'));
+}
