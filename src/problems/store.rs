@@ -11,11 +11,10 @@ use leptos::task::spawn_local;
 use super::rules::{dropped_out, STUCK_RULE};
 use super::watch::JobWatch;
 use crate::api::ManagerClient;
-use crate::jobs::use_jobs;
 use crate::live::{use_live, use_live_event, use_subscription, LiveEvent};
 use crate::manager::use_manager;
 use crate::tasks::fetch_queue::CONCURRENT_FETCHES;
-use crate::tasks::follow::{follow_jobs, may_run_tasks, TaskFetcher};
+use crate::tasks::follow::{follow_jobs, use_running_jobs, TaskFetcher};
 use crate::tasks::table::TaskEventEffect;
 
 type Watches = RwSignal<HashMap<String, JobWatch>>;
@@ -126,16 +125,7 @@ fn follow_workers(data: ProblemsData, client: ManagerClient) {
 /// Sets up the Problems view's data for as long as the calling component lives.
 pub fn use_problems_data() -> ProblemsData {
     let client = use_manager().client;
-    let jobs = use_jobs();
-    let active = Memo::new(move |_| {
-        jobs.table.with(|table| {
-            table
-                .iter()
-                .filter(|job| may_run_tasks(&job.status) && job.delete_requested_at.is_none())
-                .map(|job| (job.id.clone(), job.name.clone()))
-                .collect::<BTreeMap<_, _>>()
-        })
-    });
+    let active = use_running_jobs();
     let data = ProblemsData {
         active,
         watches: RwSignal::new(HashMap::new()),

@@ -18,6 +18,21 @@ pub fn may_run_tasks(status: &JobStatus) -> bool {
     matches!(status, JobStatus::Active | JobStatus::PauseRequested | JobStatus::CancelRequested)
 }
 
+/// The jobs whose tasks may be running and that are not being deleted, id to name, in a stable
+/// order: what both the Problems view and the timeline follow.
+pub fn use_running_jobs() -> Memo<BTreeMap<String, String>> {
+    let jobs = crate::jobs::use_jobs();
+    Memo::new(move |_| {
+        jobs.table.with(|table| {
+            table
+                .iter()
+                .filter(|job| may_run_tasks(&job.status) && job.delete_requested_at.is_none())
+                .map(|job| (job.id.clone(), job.name.clone()))
+                .collect::<BTreeMap<_, _>>()
+        })
+    })
+}
+
 /// What a fetch of one job's tasks gives its owner.
 type Deliver = Rc<dyn Fn(String, Result<Vec<TaskSummary>, ApiFailure>)>;
 

@@ -16,7 +16,7 @@ use crate::jobs::{use_jobs, JobsStore};
 use crate::live::{use_live, use_live_event, use_subscription, LiveEvent};
 use crate::manager::use_manager;
 use crate::problems::rules::timestamp_ms;
-use crate::tasks::follow::{follow_jobs, may_run_tasks, TaskFetcher};
+use crate::tasks::follow::{follow_jobs, may_run_tasks, use_running_jobs, TaskFetcher};
 
 /// Changes are written this long after the first one, together: a busy farm changes runs every
 /// second, and one transaction per event would be wasteful.
@@ -138,15 +138,7 @@ fn follow_job_tasks(data: TimelineData, client: ManagerClient) {
             data.failure.set(Some(format!("The tasks of job {job_id} could not be fetched: {failure}")))
         }
     });
-    let running = Memo::new(move |_| {
-        jobs.table.with(|table| {
-            table
-                .iter()
-                .filter(|job| may_run_tasks(&job.status) && job.delete_requested_at.is_none())
-                .map(|job| (job.id.clone(), job.name.clone()))
-                .collect::<BTreeMap<_, _>>()
-        })
-    });
+    let running = use_running_jobs();
     follow_jobs(running, move |change, followed| {
         change.to_fetch(followed).into_iter().for_each(|id| fetcher.request(id));
         // A job that stopped: its last tasks' ends, in case their events raced the job's own.

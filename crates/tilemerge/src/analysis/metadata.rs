@@ -197,21 +197,7 @@ fn describe(type_name: &str, value: &[u8]) -> String {
 }
 
 fn compression_name(code: u8) -> String {
-    const ORDER: [Compression; 12] = [
-        Compression::None,
-        Compression::Rle,
-        Compression::Zips,
-        Compression::Zip,
-        Compression::Piz,
-        Compression::Pxr24,
-        Compression::B44,
-        Compression::B44a,
-        Compression::Dwaa,
-        Compression::Dwab,
-        Compression::Htj2k256,
-        Compression::Htj2k32,
-    ];
-    ORDER.get(usize::from(code)).map_or_else(|| format!("unknown ({code})"), ToString::to_string)
+    Compression::from_header_code(code).map_or_else(|| format!("unknown ({code})"), |c| c.to_string())
 }
 
 /// SMPTE time from its packed BCD digits.

@@ -55,6 +55,26 @@ pub enum Compression {
 }
 
 impl Compression {
+    /// The compression a file's header names by its code (OpenEXR's `Compression` enum order,
+    /// which differs from [`Compression::ALL`]'s listing order at the end).
+    pub fn from_header_code(code: u8) -> Option<Compression> {
+        const BY_CODE: [Compression; 12] = [
+            Compression::None,
+            Compression::Rle,
+            Compression::Zips,
+            Compression::Zip,
+            Compression::Piz,
+            Compression::Pxr24,
+            Compression::B44,
+            Compression::B44a,
+            Compression::Dwaa,
+            Compression::Dwab,
+            Compression::Htj2k256,
+            Compression::Htj2k32,
+        ];
+        BY_CODE.get(usize::from(code)).copied()
+    }
+
     /// Every compression, for listing choices.
     pub const ALL: [Compression; 12] = [
         Compression::None,
