@@ -79,11 +79,13 @@ pub fn JobPreviewPage() -> impl IntoView {
     let title = move || job.with(|j| j.as_ref().map(|j| j.name.clone()).unwrap_or_default());
     view! {
         <section class="page preview-page">
-            <h1>"Merge preview"</h1>
-            <p class="muted">
-                <A href=move || format!("/jobs/{}", job_id.get())>{title}</A>
-                " — tiles are fetched from the farm's storage as their render tasks complete."
-            </p>
+            <header class="preview-head">
+                <h1>"Merge preview"</h1>
+                <p class="muted">
+                    <A href=move || format!("/jobs/{}", job_id.get())>{title}</A>
+                    " — tiles are fetched from the farm's storage as their render tasks complete."
+                </p>
+            </header>
             {move || load_error.get().map(|e| view! { <p role="alert" class="notice">{format!("This job could not be loaded: {e}")}</p> })}
             <JobProblem problem />
             {move || preview.problem.get().map(|p| view! { <p role="alert" class="notice">{p}</p> })}

@@ -260,6 +260,17 @@ impl Plan {
     pub fn count(&self, label: &str) -> usize {
         self.rows.iter().filter(|r| r.status.label() == label).count()
     }
+
+    /// The rows counted by state, the states there are only, in a fixed order ("9 placed ·
+    /// 1 failed"): the folded tile list's summary, so a failure shows without unfolding it.
+    pub fn state_summary(&self) -> String {
+        const ORDER: [&str; 7] =
+            ["placed", "queued", "not-rendered", "failed", "missing", "unused", "cancelled"];
+        let counted = ORDER.iter().map(|label| (self.count(label), label)).filter(|(n, _)| *n > 0);
+        let parts: Vec<String> =
+            counted.map(|(n, label)| format!("{n} {}", label.replace('-', " "))).collect();
+        parts.join(" · ")
+    }
 }
 
 /// Whether a layout problem is about this file.

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::controller::Preview;
-use super::parts::{FilePicker, FolderUrl, LayoutFields, MergeView};
+use super::parts::{FilePicker, FolderUrl, InspectorSection, LayoutFields, MergeView};
 
 /// The standalone merge preview.
 #[component]
@@ -13,15 +13,23 @@ pub fn PreviewPage() -> impl IntoView {
     let plan_error =
         move || preview.plan.with(|p| p.as_ref().and_then(|p| p.as_ref().err()).map(ToString::to_string));
     let problem = move || preview.problem.get().or_else(plan_error);
+    let source = move || {
+        view! {
+            <InspectorSection title="Tile files" class="source-section">
+                <FilePicker preview />
+                <FolderUrl preview />
+                <LayoutFields preview />
+            </InspectorSection>
+        }
+    };
     view! {
         <section class="page preview-page">
-            <h1>"Merge preview"</h1>
-            <p class="muted">"Stitch a single-image job's EXR tiles in the browser; nothing is uploaded."</p>
-            <FilePicker preview />
-            <FolderUrl preview />
-            <LayoutFields preview />
+            <header class="preview-head">
+                <h1>"Merge preview"</h1>
+                <p class="muted">"Stitch a single-image job's EXR tiles in the browser; nothing is uploaded."</p>
+            </header>
             {move || problem().map(|p| view! { <p role="alert" class="notice">{p}</p> })}
-            <MergeView preview />
+            <MergeView preview source=source />
         </section>
     }
 }

@@ -18,6 +18,7 @@ mod lazy_pages;
 mod live_panes;
 mod preview;
 mod preview_keys;
+mod preview_layout;
 mod problems;
 mod read_only;
 mod setup_assistant;

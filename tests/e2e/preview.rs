@@ -302,7 +302,7 @@ pub async fn open_fixture(browser: &Browser, farm: &Simfarm) {
 async fn probe(browser: &Browser, x: u32, y: u32) -> Vec<(String, String)> {
     browser.fill("Probe x", &x.to_string()).await;
     browser.fill("Probe y", &y.to_string()).await;
-    let panel = "//section[@aria-label='Pixel probe']";
+    let panel = "//details[summary/h3[normalize-space()='Pixel probe']]";
     let shown = format!(
         "{panel}//dl[dd[normalize-space()='{x}, {y}']][dt[normalize-space()='Tile']/following-sibling::dd[1][normalize-space()!='none placed here']]"
     );
@@ -417,7 +417,10 @@ async fn the_probe_shows_full_exr_s_values_and_the_tile_they_came_from() {
     // The probe reads the pass on screen.
     browser.field("View layer / pass").await.select_by_value("ViewLayer.Depth").await.expect("Depth");
     browser
-        .wait_xpath("//section[@aria-label='Pixel probe']//dt[normalize-space()='Z']", "the depth value")
+        .wait_xpath(
+            "//details[summary/h3[normalize-space()='Pixel probe']]//dt[normalize-space()='Z']",
+            "the depth value",
+        )
         .await;
     let shown = probe(&browser, 64, 100).await;
     check("ViewLayer.Depth", 64, 100, "64-64-128-128", &shown);
@@ -426,7 +429,7 @@ async fn the_probe_shows_full_exr_s_values_and_the_tile_they_came_from() {
     image.send_keys("\u{E014}\u{E015}").await.expect("the arrow keys reach the image");
     browser
         .wait_xpath(
-            "//section[@aria-label='Pixel probe']//dd[normalize-space()='65, 101']",
+            "//details[summary/h3[normalize-space()='Pixel probe']]//dd[normalize-space()='65, 101']",
             "the probe moved right and down",
         )
         .await;
@@ -580,7 +583,7 @@ async fn the_wheel_zooms_a_drag_pans_and_the_pointer_moves_the_probe() {
     });
     browser.client.perform_actions(hover).await.expect("the pointer moves");
     let probed =
-        "//section[@aria-label='Pixel probe']//dt[normalize-space()='Pixel']/following-sibling::dd[1]";
+        "//details[summary/h3[normalize-space()='Pixel probe']]//dt[normalize-space()='Pixel']/following-sibling::dd[1]";
     let first = browser.wait_xpath(probed, "a probe under the pointer").await.text().await.expect("text");
 
     // A drag moves the image with the pointer (and is no click: the probe stays unpinned).

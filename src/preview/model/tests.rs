@@ -78,9 +78,11 @@ fn answers_settle_tiles_and_cancel_leaves_the_rest() {
     assert_eq!(plan.rows[1].status.reason(), Some("truncated"));
     assert_eq!(plan.progress().tiles_done, 2);
     assert!(!plan.progress().is_finished());
+    assert_eq!(plan.state_summary(), "1 placed · 2 queued · 1 failed");
     plan.cancel();
     assert_eq!(plan.count("cancelled"), 2);
     assert_eq!(plan.placed().count(), 1);
+    assert_eq!(plan.state_summary(), "1 placed · 1 failed · 2 cancelled");
 }
 
 #[test]

@@ -1,21 +1,42 @@
-//! Everything about a merge once its tiles are chosen, the same for both ways in (files or a job).
+//! Everything about a merge once its tiles are chosen, the same for both ways in (files or a
+//! job): the image takes the room, the panels sit beside it (below it on a phone).
 
 use leptos::prelude::*;
 
+use super::metadata::MetadataPanel;
+use super::probe::ProbePanel;
+use super::section::InspectorSection;
+use super::view_png::ViewPng;
 use super::{ExportPanel, MergeProgress, SeamPanel, TileList, Viewer};
 use crate::preview::controller::Preview;
 
-/// Progress, the image, the seam check, the export and the tile list.
+/// Progress, the image, and the side panel: what the page puts first (the files to merge on
+/// `/preview`), the probe, the exports, the seam check, the metadata and the folded tile list.
 #[component]
 pub fn MergeView(
     /// The merge to show.
     preview: Preview,
+    /// The side panel's first section, if the page has one.
+    #[prop(optional, into)]
+    source: Option<ViewFn>,
 ) -> impl IntoView {
     view! {
         <MergeProgress preview />
-        <Viewer preview />
-        <SeamPanel preview />
-        <ExportPanel preview />
-        <TileList preview />
+        <div class="preview-body">
+            <Viewer preview />
+            <aside class="preview-side" aria-label="Inspector">
+                {source.map(|source| source.run())}
+                <ProbePanel preview />
+                <InspectorSection title="Export" class="export-section">
+                    <ExportPanel preview />
+                    <ViewPng preview />
+                </InspectorSection>
+                <InspectorSection title="Seam check" class="seam-section">
+                    <SeamPanel preview />
+                </InspectorSection>
+                <MetadataPanel preview />
+                <TileList preview />
+            </aside>
+        </div>
     }
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use tilemerge::analysis::HeaderAttribute;
 
+use super::section::InspectorSection;
 use crate::preview::controller::{MetadataState, Preview, Subject};
 
 /// The section: a choice of whose header, and its attributes.
@@ -23,13 +24,10 @@ pub fn MetadataPanel(preview: Preview) -> impl IntoView {
         preview.request_metadata();
     });
     view! {
-        <details class="inspector-section metadata-panel" open>
-            <summary>
-                <h3>"Metadata"</h3>
-            </summary>
+        <InspectorSection title="Metadata" class="metadata-panel">
             <SubjectField preview />
             <div aria-live="polite">{move || view! { <MetadataBody state=inspector.metadata.get() /> }}</div>
-        </details>
+        </InspectorSection>
     }
 }
 

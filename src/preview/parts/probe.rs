@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use tilemerge::Size;
 
+use super::section::InspectorSection;
 use crate::preview::controller::{Preview, ProbeShown};
 
 /// One of the probe's two coordinates.
@@ -89,8 +90,7 @@ fn CoordinateField(
 pub fn ProbePanel(preview: Preview) -> impl IntoView {
     let viewing = preview.viewing;
     view! {
-        <section class="probe-panel" aria-label="Pixel probe">
-            <h2 class="probe-title">"Pixel probe"</h2>
+        <InspectorSection title="Pixel probe" class="probe-panel">
             <div class="probe-fields">
                 <CoordinateField preview axis=Axis::X />
                 <CoordinateField preview axis=Axis::Y />
@@ -109,7 +109,7 @@ pub fn ProbePanel(preview: Preview) -> impl IntoView {
                     Some(shown) => view! { <ProbeValues shown /> }.into_any(),
                 }}
             </div>
-        </section>
+        </InspectorSection>
     }
 }
 

@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 
+use super::section::InspectorSection;
 use crate::preview::controller::Preview;
 use crate::preview::model::TileRow;
 
-/// The list of tiles and files.
+/// The list of tiles and files, folded away under its counts by state (the image's tile grid
+/// shows the same states where they are).
 #[component]
 pub fn TileList(preview: Preview) -> impl IntoView {
     let rows = move || {
@@ -14,9 +16,28 @@ pub fn TileList(preview: Preview) -> impl IntoView {
             _ => Vec::new(),
         })
     };
+    let summary = move || {
+        preview.plan.with(|plan| match plan {
+            Some(Ok(plan)) => plan.state_summary(),
+            _ => String::new(),
+        })
+    };
+    view! {
+        <InspectorSection title="Tiles" open=false class="tile-section" summary=Signal::derive(summary)>
+            <TileTable rows=Signal::derive(rows) />
+        </InspectorSection>
+    }
+}
+
+/// Every row with its state and reason.
+#[component]
+fn TileTable(
+    /// The plan's rows.
+    rows: Signal<Vec<TileRow>>,
+) -> impl IntoView {
     view! {
         <table class="data-table tile-list">
-            <caption>"Tiles"</caption>
+            <caption class="visually-hidden">"Tiles"</caption>
             <thead>
                 <tr>
                     <th scope="col">"File"</th>
@@ -25,7 +46,7 @@ pub fn TileList(preview: Preview) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                <For each=rows key=|row| (row.name.clone(), row.status.clone()) children=|row| view! { <TileLine row /> } />
+                <For each=move || rows.get() key=|row| (row.name.clone(), row.status.clone()) children=|row| view! { <TileLine row /> } />
             </tbody>
         </table>
     }

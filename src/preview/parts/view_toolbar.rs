@@ -84,7 +84,6 @@ pub fn ZoomBar(preview: Preview) -> impl IntoView {
                 />
                 "Tile grid"
             </label>
-            <span class="muted">"Wheel or pinch to zoom, drag to pan; click pins the probe, arrow keys move it."</span>
         </div>
     }
 }

@@ -1,11 +1,8 @@
-//! The merged image: the toolbar, the zoomable viewport with the tile grid over the canvas, the
-//! hovered tile's line, the probe, the PNG of the view and the inspector's panels.
+//! The merged image: one compact toolbar, the zoomable viewport with the tile grid over the
+//! canvas (it takes the room the page has), and the hovered tile's line.
 
 use leptos::prelude::*;
 
-use super::metadata::MetadataPanel;
-use super::probe::ProbePanel;
-use super::view_png::ViewPng;
 use super::view_toolbar::{ViewToolbar, ZoomBar};
 use super::viewport::Viewport;
 use crate::preview::controller::Preview;
@@ -43,19 +40,17 @@ pub fn Viewer(preview: Preview) -> impl IntoView {
     let resized = window_event_listener(leptos::ev::resize, move |_| preview.refit());
     on_cleanup(move || resized.remove());
     let hovered = move || {
-        viewing.hovered.get().unwrap_or_else(|| "Point at a tile to see its name and state.".to_string())
+        viewing.hovered.get().unwrap_or_else(|| "Wheel or pinch to zoom, drag to pan, click to pin the probe; point at a tile for its name and state."
+            .to_string())
     };
     view! {
         <div class="preview-view">
-            <ViewToolbar preview />
-            <ZoomBar preview />
+            <div class="viewer-toolbar">
+                <ViewToolbar preview />
+                <ZoomBar preview />
+            </div>
             <Viewport preview />
             <p class="tile-hover muted">{hovered}</p>
-            <div class="viewer-side">
-                <ProbePanel preview />
-                <ViewPng preview />
-                <MetadataPanel preview />
-            </div>
         </div>
     }
 }

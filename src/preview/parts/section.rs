@@ -1,0 +1,31 @@
+//! A foldable section of the preview's side panel: every panel there looks and folds the same.
+
+use leptos::prelude::*;
+
+/// A `<details>` with its title as a heading in the summary line.
+#[component]
+pub fn InspectorSection(
+    /// The heading, which also names the section.
+    title: &'static str,
+    /// Whether the section starts unfolded.
+    #[prop(default = true)]
+    open: bool,
+    /// A class of its own, for its content's styles.
+    #[prop(default = "")]
+    class: &'static str,
+    /// A short line beside the title, e.g. counts (shown while folded too).
+    #[prop(optional, into)]
+    summary: Option<Signal<String>>,
+    /// The section's content.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <details class=format!("inspector-section {class}") open=open>
+            <summary>
+                <h3>{title}</h3>
+                {summary.map(|line| view! { <span class="section-summary muted">{line}</span> })}
+            </summary>
+            {children()}
+        </details>
+    }
+}
