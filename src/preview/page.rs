@@ -15,7 +15,8 @@ pub fn PreviewPage() -> impl IntoView {
     let problem = move || preview.problem.get().or_else(plan_error);
     let source = move || {
         view! {
-            <InspectorSection title="Tile files" class="source-section">
+            // Folded once tiles are picked, so the panels about the image come first.
+            <InspectorSection title="Tile files" class="source-section" open=Signal::derive(move || preview.files.with(Vec::is_empty))>
                 <FilePicker preview />
                 <FolderUrl preview />
                 <LayoutFields preview />

@@ -45,6 +45,7 @@ async fn on_a_desktop_screen_the_image_takes_the_room_and_the_panels_sit_beside_
     let metrics = json!({"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": false});
     browser.cdp("Emulation.setDeviceMetricsOverride", metrics).await;
     merged_b42(&browser, &farm).await;
+    browser.save_screenshot("preview-1440x900").await;
     let b = boxes(&browser).await;
     let (width, height) = (figure(&b, &["window", "width"]), figure(&b, &["window", "height"]));
     let viewport_area = figure(&b, &["viewport", "width"]) * figure(&b, &["viewport", "height"]);
@@ -73,6 +74,7 @@ async fn on_a_phone_the_image_takes_the_width_the_panels_follow_and_two_fingers_
     browser.cdp("Emulation.setDeviceMetricsOverride", metrics).await;
     browser.cdp("Emulation.setTouchEmulationEnabled", json!({"enabled": true, "maxTouchPoints": 5})).await;
     merged_b42(&browser, &farm).await;
+    browser.save_screenshot("preview-390x844").await;
     let b = boxes(&browser).await;
     let (width, height) = (figure(&b, &["window", "width"]), figure(&b, &["window", "height"]));
     assert!(figure(&b, &["page_width"]) <= width, "nothing scrolls sideways: {b}");

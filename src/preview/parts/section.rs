@@ -7,9 +7,10 @@ use leptos::prelude::*;
 pub fn InspectorSection(
     /// The heading, which also names the section.
     title: &'static str,
-    /// Whether the section starts unfolded.
-    #[prop(default = true)]
-    open: bool,
+    /// Whether the section is unfolded (it follows the signal; the person can fold it between
+    /// changes). Unfolded when not given.
+    #[prop(optional, into)]
+    open: Option<Signal<bool>>,
     /// A class of its own, for its content's styles.
     #[prop(default = "")]
     class: &'static str,
@@ -20,7 +21,7 @@ pub fn InspectorSection(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <details class=format!("inspector-section {class}") open=open>
+        <details class=format!("inspector-section {class}") prop:open=move || open.is_none_or(|o| o.get())>
             <summary>
                 <h3>{title}</h3>
                 {summary.map(|line| view! { <span class="section-summary muted">{line}</span> })}

@@ -123,9 +123,19 @@ impl Browser {
 
     /// Saves what the page shows to `target/e2e-failures/`, for a failure message to point at.
     pub async fn screenshot(&self, what: &str) -> String {
+        self.screenshot_into("target/e2e-failures", what).await
+    }
+
+    /// Saves what the page shows to `target/screenshots/`, for a person to look at the pages at
+    /// the sizes the tests set.
+    pub async fn save_screenshot(&self, what: &str) -> String {
+        self.screenshot_into("target/screenshots", what).await
+    }
+
+    async fn screenshot_into(&self, folder: &str, what: &str) -> String {
         let name: String =
             what.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' }).take(80).collect();
-        let dir = super::workspace_root().join("target/e2e-failures");
+        let dir = super::workspace_root().join(folder);
         let path = dir.join(format!("{name}.png"));
         let Ok(png) = self.client.screenshot().await else { return "none".to_owned() };
         match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, png)) {
