@@ -1,8 +1,11 @@
 //! Benchmark: the merge preview of the 135-tile 3840x2160 set that tilemerge's benchmark makes
 //! (`tilemerge gen-bench`), in headless Chromium, beside the native `tilemerge merge` of the same
-//! tiles measured in the same run. Prints, per run and as medians:
-//! - the time from picking the files to the full frame on screen (the page's own clock, from the
-//!   file input's change to the last worker's pixels drawn),
+//! tiles measured in the same run (its decode-and-place phases, from `--timings`, and the whole
+//! merge with writing the EXR). Prints, per run and as medians:
+//! - the time from picking the files to the first tiles and to the full frame on screen (the
+//!   page's own clock, from the file input's change), with where the time went: the page reading
+//!   files, the workers decoding and placing (summed over workers), drawing the view, and the
+//!   page putting pixels on the canvas,
 //! - the time to write the merged EXR in the browser (Export EXR to the download link),
 //! - the peak WebAssembly memory of the preview workers and of the page,
 //!   and the ratio of each time to the native merge's.
@@ -23,6 +26,12 @@ use support::{Browser, StaticSite};
 /// What one browser run measured.
 struct BrowserRun {
     frame_ms: f64,
+    first_tile_ms: f64,
+    placed_ms: f64,
+    read_ms: f64,
+    worker_tile_ms: f64,
+    worker_render_ms: f64,
+    draw_ms: f64,
     export_ms: f64,
     worker_peak_bytes: f64,
     page_bytes: f64,
@@ -37,6 +46,12 @@ const poll = () => {
   if (!el) { setTimeout(poll, 20); return; }
   requestAnimationFrame(() => done({
     frame_ms: Number(el.dataset.frameMs),
+    first_tile_ms: el.dataset.firstTileMs === '' ? NaN : Number(el.dataset.firstTileMs),
+    placed_ms: Number(el.dataset.placedMs),
+    read_ms: Number(el.dataset.readMs),
+    worker_tile_ms: Number(el.dataset.workerTileMs),
+    worker_render_ms: Number(el.dataset.workerRenderMs),
+    draw_ms: Number(el.dataset.drawMs),
     worker_peak_bytes: Number(el.dataset.workerPeakBytes),
     page_bytes: Number(el.dataset.pageWasmBytes),
     workers: Number(el.dataset.workers),
@@ -82,18 +97,30 @@ fn tile_paths(tiles: &Path) -> Vec<String> {
 }
 
 /// One `tilemerge merge` of the set, in seconds.
-fn native_merge(tilemerge: &Path, tiles: &Path, output: &Path) -> f64 {
+/// The native merge: (its layout and decode-and-place phases, the whole run), in milliseconds.
+fn native_merge(tilemerge: &Path, tiles: &Path, output: &Path) -> (f64, f64) {
     let started = Instant::now();
-    let status = std::process::Command::new(tilemerge)
+    let run = std::process::Command::new(tilemerge)
         .arg("merge")
         .arg(tiles)
         .arg("--output")
         .arg(output)
         .arg("--quiet")
-        .status()
+        .arg("--timings")
+        .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", tilemerge.display()));
-    assert!(status.success(), "tilemerge merge failed: {status}");
-    started.elapsed().as_secs_f64() * 1000.0
+    let whole = started.elapsed().as_secs_f64() * 1000.0;
+    assert!(run.status.success(), "tilemerge merge failed: {}", String::from_utf8_lossy(&run.stderr));
+    let printed = String::from_utf8_lossy(&run.stdout);
+    let phase = |name: &str| {
+        printed
+            .split(&format!("{name} "))
+            .nth(1)
+            .and_then(|rest| rest.split([',', ' ']).next())
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("no {name} time in {printed:?}"))
+    };
+    (phase("layout") + phase("decode"), whole)
 }
 
 async fn browser_run(site: &StaticSite, paths: &[String]) -> BrowserRun {
@@ -110,6 +137,12 @@ async fn browser_run(site: &StaticSite, paths: &[String]) -> BrowserRun {
     browser.close().await;
     BrowserRun {
         frame_ms: figure("frame_ms"),
+        first_tile_ms: figure("first_tile_ms"),
+        placed_ms: figure("placed_ms"),
+        read_ms: figure("read_ms"),
+        worker_tile_ms: figure("worker_tile_ms"),
+        worker_render_ms: figure("worker_render_ms"),
+        draw_ms: figure("draw_ms"),
         export_ms,
         worker_peak_bytes: figure("worker_peak_bytes"),
         page_bytes: figure("page_bytes"),
@@ -139,42 +172,54 @@ async fn main() {
 
     let scratch = tempfile::tempdir().expect("a scratch folder");
     let site = StaticSite::start().await;
-    let (mut native, mut frames, mut exports, mut peaks, mut pages) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut native_place = Vec::new();
+    let mut native_whole = Vec::new();
+    let mut browsers = Vec::new();
     // Alternate the two so that a busy moment of the machine does not favour one.
     for run in 1..=runs {
-        let native_ms = native_merge(&tilemerge, &tiles, &scratch.path().join("merged.exr"));
-        let browser = browser_run(&site, &paths).await;
+        let (place_ms, whole_ms) = native_merge(&tilemerge, &tiles, &scratch.path().join("merged.exr"));
+        let b = browser_run(&site, &paths).await;
         println!(
-            "run {run}: native merge {native_ms:.0} ms | browser: full frame {:.0} ms, export {:.0} ms, \
-             {} workers, peak worker memory {:.0} MB, page memory {:.0} MB",
-            browser.frame_ms,
-            browser.export_ms,
-            browser.workers,
-            browser.worker_peak_bytes / 1e6,
-            browser.page_bytes / 1e6,
+            "run {run}: native decode-and-place {place_ms:.0} ms, whole merge {whole_ms:.0} ms | browser: \
+             first tiles {:.0} ms, full frame {:.0} ms, export {:.0} ms, {} workers, peak worker memory \
+             {:.0} MB, page memory {:.0} MB",
+            b.first_tile_ms,
+            b.frame_ms,
+            b.export_ms,
+            b.workers,
+            b.worker_peak_bytes / 1e6,
+            b.page_bytes / 1e6,
         );
-        native.push(native_ms);
-        frames.push(browser.frame_ms);
-        exports.push(browser.export_ms);
-        peaks.push(browser.worker_peak_bytes);
-        pages.push(browser.page_bytes);
+        native_place.push(place_ms);
+        native_whole.push(whole_ms);
+        browsers.push(b);
     }
-    let native = median(native);
-    let (frame, export) = (median(frames), median(exports));
+    let (place, whole) = (median(native_place), median(native_whole));
+    let of = |pick: fn(&BrowserRun) -> f64| median(browsers.iter().map(pick).collect());
+    let frame = of(|b| b.frame_ms);
+    let export = of(|b| b.export_ms);
     println!("medians of {runs} runs:");
-    println!("  native `tilemerge merge` (decode all passes + write EXR): {native:.0} ms");
+    println!("  native `tilemerge merge`: decode and place {place:.0} ms; whole merge (all passes, writing the EXR) {whole:.0} ms");
+    println!("  browser, first tiles on screen:       {:.0} ms", of(|b| b.first_tile_ms));
     println!(
-        "  browser, picked files to full frame on screen: {frame:.0} ms = {:.2}x native",
-        frame / native
+        "  browser, full frame on screen:        {frame:.0} ms = {:.2}x native decode-and-place, {:.2}x whole native merge",
+        frame / place,
+        frame / whole
     );
     println!(
-        "  browser, Export EXR to download ready:         {export:.0} ms = {:.2}x native",
-        export / native
+        "    where it went: last tile answered at {:.0} ms; page reading files {:.0} ms; workers decoding and \
+         placing {:.0} ms (summed over {} workers); workers drawing the view {:.0} ms; page drawing {:.0} ms",
+        of(|b| b.placed_ms),
+        of(|b| b.read_ms),
+        of(|b| b.worker_tile_ms),
+        of(|b| b.workers),
+        of(|b| b.worker_render_ms),
+        of(|b| b.draw_ms),
     );
+    println!("  browser, Export EXR to download ready: {export:.0} ms = {:.2}x whole native merge", export / whole);
     println!(
         "  peak WebAssembly memory: workers {:.0} MB in all, page {:.0} MB",
-        median(peaks) / 1e6,
-        median(pages) / 1e6
+        of(|b| b.worker_peak_bytes) / 1e6,
+        of(|b| b.page_bytes) / 1e6
     );
 }

@@ -80,6 +80,25 @@ pub fn draw_regions(
     Ok(())
 }
 
+/// Puts packed pixels on the canvas: `rgba` holds each region's pixels in turn, rows from the
+/// top (as `tilemerge::view::render_packed_rgba8` packs them).
+pub fn draw_packed(canvas: &HtmlCanvasElement, regions: &[Rect], rgba: &ArrayBuffer) -> Result<(), String> {
+    let context = context(canvas)?;
+    let mut offset = 0u32;
+    for r in regions {
+        let length = r.width.saturating_mul(r.height).saturating_mul(4);
+        if offset.saturating_add(length) > rgba.byte_length() {
+            return Err(format!("the pixels of {}x{} at {}, {} are missing", r.width, r.height, r.x, r.y));
+        }
+        let pixels = Uint8ClampedArray::new_with_byte_offset_and_length(rgba, offset, length);
+        let image =
+            ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, r.width, r.height).map_err(describe)?;
+        context.put_image_data(&image, f64::from(r.x), f64::from(r.y)).map_err(describe)?;
+        offset += length;
+    }
+    Ok(())
+}
+
 fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
     canvas
         .get_context("2d")
@@ -146,7 +165,12 @@ pub fn cores() -> f64 {
 
 /// Milliseconds on the page's clock (`performance.now()`), for the figures shown after a merge.
 pub fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    let performance = match web_sys::window() {
+        Some(window) => window.performance(),
+        // A worker has no window; its global scope has the clock.
+        None => js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok().and_then(|p| p.dyn_into().ok()),
+    };
+    performance.map_or(0.0, |p: web_sys::Performance| p.now())
 }
 
 /// This thread's WebAssembly memory in bytes (the page's or a worker's): it only grows, so this

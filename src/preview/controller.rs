@@ -13,7 +13,8 @@ use super::browser;
 use super::memory::MemoryPlan;
 use super::model::{FrameFigures, Passes, PickedFile, Plan, PlanError, TileStatus};
 use super::seams::SeamCheck;
-use super::worker::pool::{pool_size, Pool};
+use super::timing::FrameTimes;
+use super::worker::pool::{pool_size, Pool, WorkerTime};
 use super::worker::protocol::SessionId;
 
 /// Where a tile's bytes come from.
@@ -28,6 +29,7 @@ pub enum TileSource {
 mod answers;
 mod files;
 mod inspect;
+mod progressive;
 mod run;
 mod sources;
 mod viewing;
@@ -118,6 +120,11 @@ pub struct Preview {
     next_id: StoredValue<SessionId>,
     /// When the merge began (`performance.now()`), and the workers that drew the latest render.
     started_at: StoredValue<f64>,
+    /// Where the merge's time goes, and the workers' time spent before it began.
+    times: StoredValue<FrameTimes>,
+    busy_at_start: StoredValue<WorkerTime>,
+    /// The tiles on the canvas drawn as they were placed.
+    progressive: StoredValue<progressive::Progressive>,
     workers_drawn: StoredValue<usize>,
     /// Tiles answered and not yet shown (see [`Preview::settle`]).
     settling: StoredValue<Vec<(SessionId, TileId, TileStatus)>>,
@@ -160,6 +167,9 @@ impl Preview {
             files_sent: StoredValue::new(false),
             next_id: StoredValue::new(0),
             started_at: StoredValue::new(0.0),
+            times: StoredValue::new(FrameTimes::default()),
+            busy_at_start: StoredValue::new(WorkerTime::default()),
+            progressive: StoredValue::new(Default::default()),
             workers_drawn: StoredValue::new(0),
             settling: StoredValue::new(Vec::new()),
             pool_used: StoredValue::new(false),

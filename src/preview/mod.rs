@@ -12,6 +12,7 @@ pub mod model;
 mod page;
 mod parts;
 pub mod seams;
+pub mod timing;
 pub mod view;
 pub mod worker;
 

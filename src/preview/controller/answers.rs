@@ -15,7 +15,7 @@ impl Preview {
         let exporting = self.export_session.try_get_value().flatten();
         match response {
             Response::Ready => {}
-            Response::Placed { session, tile, passes, pixel_bytes, .. } if Some(session) == current => {
+            Response::Placed { session, tile, placed, passes, pixel_bytes, drawn } if Some(session) == current => {
                 self.refine_memory(pixel_bytes);
                 if !self.live.get_untracked() {
                     return;
@@ -27,6 +27,9 @@ impl Preview {
                 if self.pass.get_untracked().is_none() {
                     self.pass.set(self.passes.with_untracked(|p| p.default_pass().cloned()));
                 }
+                if let (Some(drawn), Some(pixels)) = (drawn, buffer) {
+                    self.placed_drawn(session, placed, drawn, pixels);
+                }
                 self.settle(session, tile, TileStatus::Placed);
             }
             Response::Failed { session, tile, reason } if Some(session) == current => {
@@ -35,14 +38,14 @@ impl Preview {
             Response::Failed { session, tile, reason } if Some(session) == exporting => {
                 self.files_failed(session, format!("{tile}: {reason}"));
             }
-            Response::Rendered { session, width, height, regions } if Some(session) == current => {
+            Response::Rendered { session, regions } if Some(session) == current => {
+                let started = browser::now();
                 let drawn = match (self.canvas.get_untracked(), buffer) {
-                    (Some(canvas), Some(rgba)) => {
-                        browser::draw_regions(&canvas, width, height, &regions, &rgba)
-                    }
+                    (Some(canvas), Some(rgba)) => browser::draw_packed(&canvas, &regions, &rgba),
                     // A worker with no tiles placed sends no pixels.
                     _ => Ok(()),
                 };
+                self.times.update_value(|t| t.drawing += browser::now() - started);
                 if let Err(e) = drawn {
                     self.problem.set(Some(format!("Cannot draw the image: {e}")));
                 }

@@ -180,21 +180,40 @@ impl Preview {
             }
             _ => Mapping::Srgb { exposure: finite_or_zero(self.exposure.get_untracked()) },
         };
-        // The old view stays until the new one covers it (nothing flickers), unless it belongs
-        // to another merge, whose pixels may lie where this one has none.
         let session = self.session.get_value();
-        if self.viewing.drawn.get_value() != Some(session) {
-            if let (Some(canvas), Some(size)) = (self.canvas.get_untracked(), self.image_size()) {
-                match browser::reset_canvas(&canvas, size.width, size.height) {
-                    Ok(()) => self.viewing.drawn.set_value(Some(session)),
-                    Err(e) => self.problem.set(Some(e)),
-                }
-            }
-        }
+        self.canvas_for_session(session);
         self.viewing.drop_png();
-        self.with_pool(|pool| pool.broadcast(&Request::Render { session, pass, channel, mapping }));
+        let draw = self.tile_draw();
+        if kind == Some(PassKind::Colour) && draw.channel == channel && self.drawn_as_placed(&pass, draw) {
+            // Every tile is on screen already, drawn as it was placed.
+            self.note_frame_on_screen();
+        } else {
+            self.with_pool(|pool| pool.broadcast(&Request::Render { session, pass, channel, mapping }));
+        }
         // Tiles may have arrived since the probe last read.
         self.request_probe();
+    }
+
+    /// Makes the canvas the image's size for `session`'s pixels, clearing it when it held
+    /// another merge's (whose pixels may lie where this one has none); the old view of the same
+    /// merge stays until the new one covers it, so nothing flickers. False when it cannot.
+    pub(super) fn canvas_for_session(self, session: SessionId) -> bool {
+        if self.viewing.drawn.get_value() == Some(session) {
+            return true;
+        }
+        let (Some(canvas), Some(size)) = (self.canvas.get_untracked(), self.image_size()) else {
+            return false;
+        };
+        match browser::reset_canvas(&canvas, size.width, size.height) {
+            Ok(()) => {
+                self.viewing.drawn.set_value(Some(session));
+                true
+            }
+            Err(e) => {
+                self.problem.set(Some(e));
+                false
+            }
+        }
     }
 
     /// Reads the probed pixel of the pass on screen from the workers; while a reading is in flight
@@ -401,7 +420,7 @@ impl Preview {
 }
 
 /// Exposure typed as `inf` would make every pixel white and cannot travel as JSON.
-fn finite_or_zero(stops: f32) -> f32 {
+pub(super) fn finite_or_zero(stops: f32) -> f32 {
     if stops.is_finite() {
         stops
     } else {

@@ -47,16 +47,25 @@ pub fn MergeProgress(preview: Preview) -> impl IntoView {
     }
 }
 
-/// How long the full frame took and the memory it needed (the benchmark reads the `data-*`).
+/// How long the full frame took and the memory it needed (the benchmark reads the `data-*`,
+/// with where the time went).
 #[component]
 fn FrameLine(
     /// The figures of the first full frame.
     frame: FrameFigures,
 ) -> impl IntoView {
+    let ms = |v: f64| format!("{v:.1}");
+    let t = frame.times;
     view! {
         <span
             class="muted merge-figures"
             data-frame-ms=frame.millis.round().to_string()
+            data-first-tile-ms=t.first_tile.map(ms).unwrap_or_default()
+            data-placed-ms=ms(t.all_placed)
+            data-read-ms=ms(t.reading)
+            data-worker-tile-ms=ms(t.worker_tiles)
+            data-worker-render-ms=ms(t.worker_render)
+            data-draw-ms=ms(t.drawing)
             data-workers=frame.workers.to_string()
             data-worker-peak-bytes=frame.worker_bytes.to_string()
             data-page-wasm-bytes=frame.page_bytes.to_string()

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_regions_rgba8, Channel, Mapping};
+use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_packed_rgba8, Channel, Mapping};
 use tilemerge::{
     check_blocks, export_exr_from_files, read_info, Canvas, CanvasOptions, ExrOptions, Grid, PassInfo,
     PassKind, PassSelection, Rect, Resolution, TileError, TileId, TileState,
@@ -13,7 +13,7 @@ use tilemerge::{
 use tilemerge::decode::DEFAULT_MAX_DECODED_BYTES;
 use tilemerge::DecodeError;
 
-use super::protocol::{Holding, Request, Response, SessionId};
+use super::protocol::{DrawnTile, Holding, Request, Response, SessionId, TileDraw};
 use crate::preview::seams::{seam_map_rgba, SeamCheck};
 use crate::preview::view::ProbeReading;
 
@@ -36,7 +36,7 @@ impl Engine {
                 self.sessions.insert(session, Session::new(grid, holding));
                 return None;
             }
-            Request::Tile { session, tile } => {
+            Request::Tile { session, tile, draw } => {
                 let Some(held) = self.sessions.get_mut(&session) else {
                     return Some((unknown(session), None));
                 };
@@ -44,17 +44,15 @@ impl Engine {
                     let reason = "no file bytes came with the tile".to_string();
                     return Some((Response::Failed { session, tile, reason }, None));
                 };
-                let response = match held.add(tile, bytes) {
-                    Ok(added) => Response::Placed {
-                        session,
-                        tile,
-                        placed: added.placed,
-                        passes: added.passes,
-                        pixel_bytes: added.pixel_bytes,
-                    },
-                    Err(reason) => Response::Failed { session, tile, reason },
-                };
-                (response, None)
+                match held.add(tile, bytes) {
+                    Ok(added) => {
+                        let pixels = held.draw_placed(added.placed, draw);
+                        let (drawn, pixels) = pixels.map_or((None, None), |(d, p)| (Some(d), Some(p)));
+                        let Added { placed, passes, pixel_bytes } = added;
+                        (Response::Placed { session, tile, placed, passes, pixel_bytes, drawn }, pixels)
+                    }
+                    Err(reason) => (Response::Failed { session, tile, reason }, None),
+                }
             }
             Request::Render { session, pass, channel, mapping } => match self.canvas(session, &pass) {
                 Ok(canvas) => render(canvas, session, &pass, channel, mapping),
@@ -217,6 +215,21 @@ impl Session {
         self.canvas.as_ref().map(|(_, canvas)| canvas).ok_or_else(|| "the canvas is gone".to_string())
     }
 
+    /// The pixels of a tile just placed, drawn with `draw` when the canvas holds a colour pass
+    /// (which needs no range of the whole image): the page shows them at once. `None` for a data
+    /// pass, a session of files, or no `draw` asked.
+    pub fn draw_placed(&self, placed: Rect, draw: Option<TileDraw>) -> Option<(DrawnTile, Vec<u8>)> {
+        let draw = draw?;
+        let (pass, canvas) = self.canvas.as_ref()?;
+        let (info, _) = canvas.pass_samples(pass)?;
+        if info.kind() != PassKind::Colour {
+            return None;
+        }
+        let mapping = Mapping::Srgb { exposure: draw.exposure };
+        let (_, pixels) = render_packed_rgba8(canvas, pass, draw.channel, mapping, &[placed]).ok()?;
+        Some((DrawnTile { pass: pass.clone(), draw }, pixels))
+    }
+
     /// The passes the canvas holds now (one at most).
     pub fn held_passes(&self) -> Vec<String> {
         self.canvas
@@ -266,19 +279,15 @@ fn unknown(session: SessionId) -> Response {
     Response::Error { session: Some(session), reason: format!("this worker has no merge {session}") }
 }
 
-/// Draws `channel` of `pass`: the whole image's pixels, of which only the returned regions (this
-/// canvas' placed tiles) hold anything.
+/// Draws `channel` of `pass` over this canvas' placed tiles: their regions' pixels, packed.
 pub fn render(canvas: &Canvas, session: SessionId, pass: &str, channel: Channel, mapping: Mapping) -> Reply {
-    let size = canvas.size();
     let regions = placed_regions(canvas);
     if regions.is_empty() {
         // A worker whose tiles all failed has nothing to draw, which is not an error.
-        return (Response::Rendered { session, width: size.width, height: size.height, regions }, None);
+        return (Response::Rendered { session, regions }, None);
     }
-    match render_regions_rgba8(canvas, pass, channel, mapping, &regions) {
-        Ok(rgba) => {
-            (Response::Rendered { session, width: size.width, height: size.height, regions }, Some(rgba))
-        }
+    match render_packed_rgba8(canvas, pass, channel, mapping, &regions) {
+        Ok((regions, rgba)) => (Response::Rendered { session, regions }, Some(rgba)),
         Err(e) => (Response::Error { session: Some(session), reason: e.to_string() }, None),
     }
 }

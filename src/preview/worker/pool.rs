@@ -9,7 +9,7 @@ use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::protocol::{describe, memory, pack, unpack, Request, Response};
+use super::protocol::{busy, describe, memory, pack, unpack, Request, Response};
 
 /// The script Trunk writes for the `preview_worker` binary (`data-loader-shim`): it loads the
 /// worker's JavaScript and WebAssembly.
@@ -44,6 +44,17 @@ struct Slot {
     pending: Cell<usize>,
     /// The largest WebAssembly memory the worker reported, in bytes.
     peak_memory: Cell<f64>,
+    /// Milliseconds the worker said it spent on tiles and on drawing the view.
+    busy: Cell<WorkerTime>,
+}
+
+/// Milliseconds a worker spent, by what on.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WorkerTime {
+    /// Decoding and placing tiles (drawing those drawn at once included).
+    pub tiles: f64,
+    /// Drawing the view.
+    pub render: f64,
 }
 
 impl Slot {
@@ -91,6 +102,7 @@ impl Pool {
                 queue: RefCell::default(),
                 pending: Cell::new(0),
                 peak_memory: Cell::new(0.0),
+                busy: Cell::new(WorkerTime::default()),
             });
             let on_message = {
                 let slot = slot.clone();
@@ -104,6 +116,14 @@ impl Pool {
                         Ok(envelope) => (envelope.message, envelope.buffer),
                         Err(reason) => (Response::Error { session: None, reason }, None),
                     };
+                    let spent = busy(&event.data()).unwrap_or(0.0);
+                    let mut time = slot.busy.get();
+                    match &response {
+                        Response::Placed { .. } | Response::Failed { .. } => time.tiles += spent,
+                        Response::Rendered { .. } => time.render += spent,
+                        _ => {}
+                    }
+                    slot.busy.set(time);
                     match &response {
                         Response::Ready => {
                             if let Err(reason) = slot.flush() {
@@ -171,6 +191,14 @@ impl Pool {
     /// The workers' WebAssembly memory at its largest, summed over the workers, in bytes.
     pub fn peak_memory(&self) -> f64 {
         self.slots.iter().map(|s| s.peak_memory.get()).sum()
+    }
+
+    /// The time the workers spent, summed over the workers, since they started.
+    pub fn busy(&self) -> WorkerTime {
+        self.slots.iter().map(|s| s.busy.get()).fold(WorkerTime::default(), |sum, t| WorkerTime {
+            tiles: sum.tiles + t.tiles,
+            render: sum.render + t.render,
+        })
     }
 
     /// Resolves when the next tile is answered (a worker has more room then), or with an error

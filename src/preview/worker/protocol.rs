@@ -24,13 +24,30 @@ pub enum Holding {
     Files,
 }
 
+/// How a tile is drawn the moment it is placed: the channel and exposure on screen. Only a colour
+/// pass is drawn so (in sRGB); a data pass needs the whole image's range, known at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TileDraw {
+    pub channel: Channel,
+    pub exposure: f32,
+}
+
+/// A tile drawn as it was placed: the pass and drawing its pixels (the placed rectangle, packed
+/// as `render_packed_rgba8` packs it) were made with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawnTile {
+    pub pass: String,
+    pub draw: TileDraw,
+}
+
 /// What the page asks of a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// Start an empty session for `grid` (replacing any session with that id).
     Begin { session: SessionId, grid: Grid, holding: Holding },
-    /// Decode and place a tile; its file bytes travel as the envelope's buffer.
-    Tile { session: SessionId, tile: TileId },
+    /// Decode and place a tile; its file bytes travel as the envelope's buffer. With `draw`, a
+    /// tile of a colour pass comes back drawn, so the image fills in tile by tile.
+    Tile { session: SessionId, tile: TileId, draw: Option<TileDraw> },
     /// Draw `channel` of `pass` (full name) with `mapping` as 8-bit RGBA.
     Render { session: SessionId, pass: String, channel: Channel, mapping: Mapping },
     /// The kind of `pass` and the range of its `channel` over this worker's placed pixels (false
@@ -57,11 +74,20 @@ pub enum Response {
     /// The tile is on the canvas (or its file kept); `passes` are every pass of the tile (full
     /// names, from its header) although only the one on screen is decoded; `pixel_bytes` is what
     /// a pixel of its largest pass takes.
-    Placed { session: SessionId, tile: TileId, placed: Rect, passes: Vec<String>, pixel_bytes: u64 },
+    /// `drawn` says what the pixels of `placed` travelling as the buffer show, if any.
+    Placed {
+        session: SessionId,
+        tile: TileId,
+        placed: Rect,
+        passes: Vec<String>,
+        pixel_bytes: u64,
+        drawn: Option<DrawnTile>,
+    },
     /// The tile could not be placed, and why (shown to the user).
     Failed { session: SessionId, tile: TileId, reason: String },
-    /// RGBA pixels of the whole image travel as the buffer; only `regions` hold this worker's tiles.
-    Rendered { session: SessionId, width: u32, height: u32, regions: Vec<Rect> },
+    /// The RGBA pixels of `regions` (this worker's placed tiles) travel as the buffer, one region
+    /// after another (see `tilemerge::view::render_packed_rgba8`).
+    Rendered { session: SessionId, regions: Vec<Rect> },
     /// The EXR file travels as the buffer.
     Exported { session: SessionId },
     /// The seam check of a pass; the seam map travels as the buffer (`width * height` RGBA).
@@ -89,6 +115,8 @@ const MESSAGE: &str = "msg";
 const BUFFER: &str = "buf";
 /// The sender's WebAssembly memory in bytes, on every answer: the page shows the workers' peak.
 const MEMORY: &str = "mem";
+/// The milliseconds the worker spent on the request answered: the page tells where time goes.
+const BUSY: &str = "busy";
 
 /// Packs a message and its buffer into the object to post, and the transfer list to post it with.
 pub fn pack<T: Serialize>(
@@ -120,6 +148,16 @@ pub fn unpack<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T
 /// Adds the sender's memory size to a packed envelope.
 pub fn set_memory(envelope: &JsValue, bytes: f64) -> Result<(), String> {
     js_sys::Reflect::set(envelope, &MEMORY.into(), &bytes.into()).map(|_| ()).map_err(describe)
+}
+
+/// Adds the time spent on the request to a packed answer.
+pub fn set_busy(envelope: &JsValue, millis: f64) -> Result<(), String> {
+    js_sys::Reflect::set(envelope, &BUSY.into(), &millis.into()).map(|_| ()).map_err(describe)
+}
+
+/// The time the worker spent on the request, when it said.
+pub fn busy(envelope: &JsValue) -> Option<f64> {
+    js_sys::Reflect::get(envelope, &BUSY.into()).ok().and_then(|m| m.as_f64())
 }
 
 /// The sender's memory size in an envelope, when it gave one.
@@ -163,7 +201,8 @@ mod tests {
         let tile = TileId { x0: 0, y0: 0, x1: 64, y1: 64 };
         let requests = [
             Request::Begin { session: 1, grid, holding: Holding::Picture },
-            Request::Tile { session: 1, tile },
+            Request::Tile { session: 1, tile, draw: None },
+            Request::Tile { session: 1, tile, draw: Some(TileDraw { channel: Channel::Rgb, exposure: 1.5 }) },
             Request::Render {
                 session: 1,
                 pass: "ViewLayer.Combined".into(),
@@ -186,6 +225,18 @@ mod tests {
         let reading = ProbeReading::new(tile, vec![("Z".into(), f32::INFINITY), ("R".into(), 0.1)]);
         let responses = [
             Response::Failed { session: 1, tile, reason: "truncated".into() },
+            Response::Placed {
+                session: 1,
+                tile,
+                placed: Rect { x: 0, y: 0, width: 64, height: 64 },
+                passes: vec!["ViewLayer.Combined".into()],
+                pixel_bytes: 8,
+                drawn: Some(DrawnTile {
+                    pass: "ViewLayer.Combined".into(),
+                    draw: TileDraw { channel: Channel::G, exposure: 0.0 },
+                }),
+            },
+            Response::Rendered { session: 1, regions: vec![Rect { x: 64, y: 0, width: 36, height: 64 }] },
             Response::Ranged { session: 1, ticket: 3, kind: Some(PassKind::Data), range },
             Response::Probed { session: 1, x: 0, y: 2, reading: Some(reading) },
             Response::Metadata {

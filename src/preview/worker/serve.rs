@@ -8,8 +8,10 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::engine::Engine;
-use super::protocol::{describe, from_buffer, pack, set_memory, to_buffer, unpack, Request, Response};
-use crate::preview::browser::wasm_memory_bytes;
+use super::protocol::{
+    describe, from_buffer, pack, set_busy, set_memory, to_buffer, unpack, Request, Response,
+};
+use crate::preview::browser::{now, wasm_memory_bytes};
 
 /// Runs the worker: installs the message handler, then says it is ready. Called by the
 /// `preview_worker` binary's `main`.
@@ -21,6 +23,7 @@ pub fn serve() {
     let engine = Rc::new(RefCell::new(Engine::default()));
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let started = now();
         let reply = match unpack::<Request>(&event.data()) {
             Ok(envelope) => {
                 let bytes = envelope.buffer.as_ref().map(from_buffer);
@@ -35,20 +38,21 @@ pub fn serve() {
             Err(reason) => Some((Response::Error { session: None, reason }, None)),
         };
         if let Some((response, bytes)) = reply {
-            post(&reply_scope, &response, bytes.as_deref());
+            post(&reply_scope, &response, bytes.as_deref(), now() - started);
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker does.
     on_message.forget();
-    post(&scope, &Response::Ready, None);
+    post(&scope, &Response::Ready, None, 0.0);
 }
 
-/// Posts a response, moving its bytes to the page.
-fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, bytes: Option<&[u8]>) {
+/// Posts a response, moving its bytes to the page, with the milliseconds spent on it.
+fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, bytes: Option<&[u8]>, busy: f64) {
     let buffer = bytes.map(to_buffer);
     let sent = pack(response, buffer.as_ref()).and_then(|(message, transfer)| {
         set_memory(&message, wasm_memory_bytes())?;
+        set_busy(&message, busy)?;
         scope.post_message_with_transfer(&message, &transfer).map_err(describe)
     });
     if let Err(reason) = sent {

@@ -2,7 +2,7 @@
 
 use super::*;
 use std::path::PathBuf;
-use tilemerge::{decode, Compression, DecodeOptions, ExrLayout, LayoutReport, DEFAULT_OVERSCAN};
+use tilemerge::{decode, Compression, DecodeOptions, ExrLayout, LayoutReport, Size, DEFAULT_OVERSCAN};
 
 const B5: &str = "b5-multipart-320x180-t64";
 const B42: &str = "b42-singlepart-256x160-t100x70";
@@ -37,19 +37,41 @@ fn send_all(engine: &mut Engine, files: &[(String, Vec<u8>)]) -> Vec<Response> {
         .iter()
         .map(|(name, bytes)| {
             let tile = TileId::from_file_name(name).expect("a tile name");
-            engine.handle(Request::Tile { session: 1, tile }, Some(bytes.clone())).expect("an answer").0
+            engine.handle(Request::Tile { session: 1, tile, draw: None }, Some(bytes.clone())).expect("an answer").0
         })
         .collect()
 }
 
-fn render(engine: &mut Engine, pass: &str) -> (Response, Option<Vec<u8>>) {
+/// Renders `pass`; returns the answer and its packed pixels painted on a whole `size` frame.
+fn render(engine: &mut Engine, pass: &str, size: Size) -> (Response, Option<Vec<u8>>) {
     let request = Request::Render {
         session: 1,
         pass: pass.into(),
         channel: Channel::Rgb,
         mapping: Mapping::Srgb { exposure: 0.0 },
     };
-    engine.handle(request, None).expect("an answer")
+    let (response, packed) = engine.handle(request, None).expect("an answer");
+    let whole = match (&response, packed) {
+        (Response::Rendered { regions, .. }, Some(packed)) => Some(paint(size, regions, &packed)),
+        _ => None,
+    };
+    (response, whole)
+}
+
+/// Packed regions' pixels painted where they belong on a transparent `size` frame.
+fn paint(size: Size, regions: &[Rect], packed: &[u8]) -> Vec<u8> {
+    let mut whole = vec![0u8; size.area() as usize * 4];
+    let mut at = 0;
+    for r in regions {
+        for y in r.y..r.y + r.height {
+            let row = r.width as usize * 4;
+            let start = (y * size.width + r.x) as usize * 4;
+            whole[start..start + row].copy_from_slice(&packed[at..at + row]);
+            at += row;
+        }
+    }
+    assert_eq!(at, packed.len(), "the packed pixels are the regions' and no more");
+    whole
 }
 
 #[test]
@@ -86,11 +108,10 @@ fn the_preview_decodes_only_the_pass_on_screen_and_switches_from_the_kept_files(
     let held = |engine: &Engine| engine.session(1).map(Session::held_passes).unwrap_or_default();
     assert_eq!(held(&engine), ["ViewLayer.Combined"]);
 
-    let (response, combined) = render(&mut engine, "ViewLayer.Combined");
-    assert!(
-        matches!(response, Response::Rendered { width: 320, height: 180, ref regions, .. } if regions.len() == 15)
-    );
-    let (response, depth) = render(&mut engine, "ViewLayer.Depth");
+    let size = Size { width: 320, height: 180 };
+    let (response, combined) = render(&mut engine, "ViewLayer.Combined", size);
+    assert!(matches!(response, Response::Rendered { ref regions, .. } if regions.len() == 15));
+    let (response, depth) = render(&mut engine, "ViewLayer.Depth", size);
     assert!(
         matches!(response, Response::Rendered { ref regions, .. } if regions.len() == 15),
         "{response:?}"
@@ -107,8 +128,42 @@ fn the_preview_decodes_only_the_pass_on_screen_and_switches_from_the_kept_files(
     assert_eq!(combined, tilemerge::preview_rgba8(&whole, "ViewLayer.Combined", 0.0).ok());
     assert_ne!(depth, combined);
 
-    let (response, _) = render(&mut engine, "ViewLayer.Mist");
+    let (response, _) = render(&mut engine, "ViewLayer.Mist", size);
     assert!(matches!(&response, Response::Error { reason, .. } if reason.contains("Mist")), "{response:?}");
+}
+
+#[test]
+fn tiles_of_a_colour_pass_come_back_drawn_and_those_of_a_data_pass_do_not() {
+    let files = tiles(B5);
+    let mut engine = Engine::default();
+    begin(&mut engine, &files, Holding::Picture);
+    let draw = TileDraw { channel: Channel::Rgb, exposure: 0.0 };
+    let mut drawn = Vec::new();
+    for (name, bytes) in &files[..8] {
+        let tile = TileId::from_file_name(name).expect("a tile name");
+        let request = Request::Tile { session: 1, tile, draw: Some(draw) };
+        match engine.handle(request, Some(bytes.clone())).expect("an answer") {
+            (Response::Placed { placed, drawn: Some(d), .. }, Some(pixels)) => {
+                assert_eq!(d, DrawnTile { pass: "ViewLayer.Combined".into(), draw });
+                drawn.push((placed, pixels));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // The same pixels as the whole merge drawn at the end.
+    let size = Size { width: 320, height: 180 };
+    let (_, whole) = render(&mut engine, "ViewLayer.Combined", size);
+    let whole = whole.expect("pixels");
+    let regions: Vec<Rect> = drawn.iter().map(|(r, _)| *r).collect();
+    let packed: Vec<u8> = drawn.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+    assert_eq!(paint(size, &regions, &packed), whole);
+
+    // Depth on screen: its false colour needs the whole range, so nothing is drawn early.
+    render(&mut engine, "ViewLayer.Depth", size);
+    let (name, bytes) = &files[8];
+    let tile = TileId::from_file_name(name).expect("a tile name");
+    let answer = engine.handle(Request::Tile { session: 1, tile, draw: Some(draw) }, Some(bytes.clone()));
+    assert!(matches!(answer, Some((Response::Placed { drawn: None, .. }, None))), "{answer:?}");
 }
 
 #[test]
@@ -146,7 +201,7 @@ fn a_truncated_tile_fails_with_a_reason_and_the_rest_merge() {
     for (i, (name, bytes)) in files.iter().enumerate() {
         let tile = TileId::from_file_name(name).expect("a tile name");
         let bytes = if i == 3 { bytes[..bytes.len() / 2].to_vec() } else { bytes.clone() };
-        match engine.handle(Request::Tile { session: 1, tile }, Some(bytes)).map(|(r, _)| r) {
+        match engine.handle(Request::Tile { session: 1, tile, draw: None }, Some(bytes)).map(|(r, _)| r) {
             Some(Response::Placed { .. }) => placed += 1,
             Some(Response::Failed { reason, .. }) => assert!(!reason.is_empty()),
             other => panic!("unexpected {other:?}"),
@@ -163,7 +218,7 @@ fn a_tile_of_the_wrong_size_fails_with_the_sizes() {
         begin(&mut engine, &files, holding);
         let corner = files.iter().find(|(n, _)| n == "0-128-64-180.exr").map(|(_, b)| b.clone());
         let tile = TileId::from_file_name("64-64-128-128.exr").expect("a tile name");
-        let response = engine.handle(Request::Tile { session: 1, tile }, corner).map(|(r, _)| r);
+        let response = engine.handle(Request::Tile { session: 1, tile, draw: None }, corner).map(|(r, _)| r);
         let Some(Response::Failed { reason, .. }) = response else { panic!("placed: {response:?}") };
         assert!(reason.contains("80x68") && reason.contains("96x96"), "{reason}");
     }
@@ -206,7 +261,7 @@ fn merged(skip: impl Fn(&str) -> bool) -> Engine {
     begin(&mut engine, &files, Holding::Picture);
     for (name, bytes) in files.iter().filter(|(n, _)| !skip(n)) {
         let tile = TileId::from_file_name(name).expect("a tile name");
-        engine.handle(Request::Tile { session: 1, tile }, Some(bytes.clone()));
+        engine.handle(Request::Tile { session: 1, tile, draw: None }, Some(bytes.clone()));
     }
     engine
 }
