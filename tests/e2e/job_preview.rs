@@ -114,7 +114,8 @@ async fn a_missing_tile_is_shown_failed_and_a_folder_url_loads_the_rest() {
         .wait_xpath(&format!("//tr[@data-tile='{gone}'][@data-state='missing']"), "the gap shown missing")
         .await;
 
-    // A folder with no tiles says so.
+    // A folder with no tiles says so (the tile files' section folded away once tiles came).
+    browser.unfold("Tile files").await;
     browser.fill("Folder URL", &format!("{}/renders/render/", farm.url)).await;
     browser.button("Load").await.click().await.expect("the folder loads");
     browser.alert("links to no .exr file").await;

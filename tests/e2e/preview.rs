@@ -279,6 +279,7 @@ async fn a_tile_set_too_large_for_the_browser_is_refused_up_front_with_the_figur
     // The page lives on: the same page merges another tile set.
     let paths: Vec<String> =
         tile_files(&fixture().join("tiles")).iter().map(|p| p.display().to_string()).collect();
+    browser.unfold("Tile files").await;
     let input = browser.field("Tile files").await;
     input.clear().await.expect("the huge file can be put back");
     input.send_keys(&paths.join("\n")).await.expect("the files can be picked");

@@ -64,6 +64,11 @@ impl Preview {
         self.progressive.update_value(|p| p.count(session, drawn));
     }
 
+    /// Forgets the tiles drawn as placed: the canvas is being drawn over.
+    pub(super) fn forget_drawn_as_placed(self) {
+        self.progressive.set_value(Progressive::default());
+    }
+
     /// Whether every placed tile is already on the canvas drawn as the view asks: then the
     /// view needs no drawing of its own.
     pub(super) fn drawn_as_placed(self, pass: &str, draw: TileDraw) -> bool {

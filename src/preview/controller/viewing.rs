@@ -188,6 +188,8 @@ impl Preview {
             // Every tile is on screen already, drawn as it was placed.
             self.note_frame_on_screen();
         } else {
+            // The view drawn over the canvas replaces whatever tiles were drawn as placed.
+            self.forget_drawn_as_placed();
             self.with_pool(|pool| pool.broadcast(&Request::Render { session, pass, channel, mapping }));
         }
         // Tiles may have arrived since the probe last read.

@@ -204,6 +204,28 @@ impl Browser {
         field.send_keys(&keys).await.unwrap_or_else(|error| panic!("cannot type into \"{label}\": {error}"));
     }
 
+    /// Unfolds the `<details>` section whose summary says `title`, as a person clicks it open
+    /// (an open one stays open).
+    pub async fn unfold(&self, title: &str) {
+        let summary = self
+            .wait_xpath(
+                &format!("//details/summary[contains(normalize-space(), {})]", xpath_literal(title)),
+                &format!("the section \"{title}\""),
+            )
+            .await;
+        let open = self
+            .client
+            .find(Locator::XPath(&format!(
+                "//details[@open]/summary[contains(normalize-space(), {})]",
+                xpath_literal(title)
+            )))
+            .await
+            .is_ok();
+        if !open {
+            summary.click().await.unwrap_or_else(|error| panic!("cannot unfold \"{title}\": {error}"));
+        }
+    }
+
     /// The current value of the field labelled `label`.
     pub async fn field_value(&self, label: &str) -> String {
         let field = self.field(label).await;
