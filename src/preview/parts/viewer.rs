@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
+use super::histogram::HistogramPanel;
 use super::metadata::MetadataPanel;
 use super::probe::ProbePanel;
+use super::rect_stats::RectPanel;
+use super::render_time::RenderTimePanel;
 use super::view_png::ViewPng;
 use super::view_toolbar::{ViewToolbar, ZoomBar};
 use super::viewport::Viewport;
@@ -55,6 +58,9 @@ pub fn Viewer(preview: Preview) -> impl IntoView {
                 <ProbePanel preview />
                 <ViewPng preview />
                 <MetadataPanel preview />
+                <HistogramPanel preview />
+                <RectPanel preview />
+                <RenderTimePanel preview />
             </div>
         </div>
     }
