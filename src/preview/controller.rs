@@ -29,12 +29,18 @@ pub enum TileSource {
 mod answers;
 mod files;
 mod inspect;
+mod measure;
 mod progressive;
+mod rectangle;
+mod render_time;
 mod run;
 mod sources;
 mod viewing;
 
 pub use inspect::{Inspector, MetadataState, Subject};
+pub use measure::{HistogramShown, HistogramState, Measure, StatsShown, StatsState};
+pub use rectangle::{RectField, RectPointer};
+pub use render_time::{timed_tiles, TimedTile, RAMP};
 pub use viewing::{ProbeShown, Viewing};
 
 /// The name the merged EXR is saved under.
@@ -111,6 +117,8 @@ pub struct Preview {
     pub viewing: Viewing,
     /// The metadata panel's subject and answer.
     pub inspector: Inspector,
+    /// The histogram, the rectangle's statistics and the render-time overlay.
+    pub measure: Measure,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
     /// The first worker's session holding every placed tile's file, for the export and the seam
@@ -161,6 +169,7 @@ impl Preview {
             sources: StoredValue::new_local(Vec::new()),
             viewing: Viewing::new(),
             inspector: Inspector::new(),
+            measure: Measure::new(),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),

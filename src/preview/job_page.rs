@@ -62,6 +62,7 @@ pub fn JobPreviewPage() -> impl IntoView {
                         planned.set_value(Some(id));
                         problem.set(None);
                         preview.start_job(planned_job.plan, planned_job.urls);
+                        record_workers(preview, &tasks);
                     }
                     Err(e) => problem.set(Some(e)),
                 }
@@ -73,6 +74,7 @@ pub fn JobPreviewPage() -> impl IntoView {
         if let LiveEvent::TaskUpdate(update) = event {
             if update.job_id == job_id.get_untracked() {
                 follow_task(preview, &update.name, update.status.as_str());
+                follow_worker(preview, &update.name, update.worker.as_ref().map(|w| w.name.as_str()));
             }
         }
     });
@@ -125,5 +127,21 @@ fn follow_task(preview: Preview, task_name: &str, status: &str) {
 fn apply_tasks(preview: Preview, tasks: &[TaskSummary]) {
     for task in tasks {
         follow_task(preview, &task.name, task.status.as_str());
+    }
+    record_workers(preview, tasks);
+}
+
+/// The worker each tile's task ran on, for the render-time overlay's hover.
+fn record_workers(preview: Preview, tasks: &[TaskSummary]) {
+    for task in tasks {
+        follow_worker(preview, &task.name, task.worker.as_ref().map(|w| w.name.as_str()));
+    }
+}
+
+/// A render task's worker (as the Manager names it) is the worker of its tile.
+fn follow_worker(preview: Preview, task_name: &str, worker: Option<&str>) {
+    let grid = preview.plan.with_untracked(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.grid));
+    if let (Some(tile), Some(worker)) = (grid.and_then(|grid| tile_for_task(&grid, task_name)), worker) {
+        preview.tile_worker(tile, worker);
     }
 }

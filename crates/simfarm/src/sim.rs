@@ -116,7 +116,12 @@ async fn run_worker(shared: SharedFarm, id: String, options: SimOptions, seed: u
 async fn run_task(shared: &SharedFarm, id: &str, options: &SimOptions, rng: &mut Rng, task: Assignment) {
     let tick = tick(options);
     let steps = task.steps_total.max(1);
-    let ticks = (steps as f64).max((options.task_seconds / tick.as_secs_f64()).round()).max(1.0) as i64;
+    // A tile takes its own time (the same on every run), which its file records as Blender does.
+    let seconds = match &task.work {
+        Work::Tile { picture, tile, .. } => render::tile_seconds(picture, *tile, options.task_seconds),
+        _ => options.task_seconds,
+    };
+    let ticks = (steps as f64).max((seconds / tick.as_secs_f64()).round()).max(1.0) as i64;
     let fail_at = (rng.next_f64() < options.failure_rate).then(|| rng.below(ticks as usize) as i64);
     let mut done_steps = 0;
     for index in 0..ticks {
@@ -156,7 +161,7 @@ async fn run_task(shared: &SharedFarm, id: &str, options: &SimOptions, rng: &mut
             let work = task.work.clone();
             let result = tokio::task::spawn_blocking(move || match &work {
                 Work::Tile { picture, grid, tile, dir, seam_noise } => {
-                    render::render_tile(picture, grid, *tile, dir, *seam_noise)
+                    render::render_tile(picture, grid, *tile, dir, (*seam_noise, seconds))
                 }
                 Work::Merge { grid, dir, output } => render::merge_tiles(grid, dir, output).map(Some),
                 Work::Frames { .. } | Work::Nothing => Ok(None),

@@ -27,9 +27,12 @@ pub use compare::{
     DifferencePartial, TileDifference, TileRank,
 };
 pub use difference::{difference_rgba8, DifferenceView, MISMATCH_COLOUR};
-pub use histogram::{histogram, ChannelHistogram, Histogram, HistogramOptions, HistogramScale, Series};
+pub use histogram::{
+    count_rects, histogram, series_range, ChannelHistogram, Histogram, HistogramOptions, HistogramScale,
+    Series,
+};
 pub use metadata::{header_attributes, HeaderAttribute};
-pub use region::{region_stats, ChannelStats, RegionStats};
+pub use region::{region_stats, region_sums, ChannelStats, ChannelSums, RegionStats};
 
 /// Why a measurement could not be made. Each names what was wrong, for the person who asked.
 #[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]

@@ -142,6 +142,15 @@ impl Metadata {
         Metadata { shared: None, parts: vec![(String::new(), attributes)], compression: None }
     }
 
+    /// These attributes with a text attribute `name` on every part, as Blender writes its
+    /// `RenderTime` on each tile.
+    pub fn with_text(mut self, name: &str, text: &str) -> Metadata {
+        for (_, attributes) in &mut self.parts {
+            attributes.other.insert(string_to_text(name), AttributeValue::Text(string_to_text(text)));
+        }
+        self
+    }
+
     /// The compression the tiles were written with.
     pub fn compression(&self) -> Option<Compression> {
         self.compression

@@ -15,8 +15,11 @@ impl Preview {
         let exporting = self.export_session.try_get_value().flatten();
         match response {
             Response::Ready => {}
-            Response::Placed { session, tile, placed, passes, pixel_bytes, drawn } if Some(session) == current => {
+            Response::Placed { session, tile, placed, passes, pixel_bytes, drawn, render_seconds }
+                if Some(session) == current =>
+            {
                 self.refine_memory(pixel_bytes);
+                self.note_render_time(tile, render_seconds);
                 if !self.live.get_untracked() {
                     return;
                 }
@@ -59,6 +62,15 @@ impl Preview {
             }
             Response::Metadata { session, ticket, found } if Some(session) == current => {
                 self.metadata_answered(ticket, found);
+            }
+            Response::HistogramRanged { session, ticket, series, range } if Some(session) == current => {
+                self.histogram_ranged(ticket, series, range);
+            }
+            Response::HistogramCounted { session, ticket, channels } if Some(session) == current => {
+                self.histogram_counted(ticket, channels);
+            }
+            Response::RegionSummed { session, ticket, channels } if Some(session) == current => {
+                self.stats_summed(ticket, channels);
             }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.

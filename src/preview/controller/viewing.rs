@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use tilemerge::view::{Mapping, ValueRange};
 use tilemerge::{PassKind, Size};
 
-use super::{ExportState, Preview};
+use super::{ExportState, Preview, RectPointer};
 use crate::preview::browser;
 use crate::preview::keys::{Cycle, ViewKey};
 use crate::preview::view::{wheel_factor, Channel, Extent, Gesture, ProbeReading, Step, Transform};
@@ -329,6 +329,9 @@ impl Preview {
     /// A pointer pressed on the viewport.
     pub fn pointer_down(self, id: i32, client_x: f64, client_y: f64) {
         let (x, y) = self.in_viewport(client_x, client_y);
+        if self.rect_pointer(RectPointer::Press, self.viewing.transform.get_untracked().to_image(x, y)) {
+            return;
+        }
         self.viewing.gesture.update_value(|g| g.press(id, x, y));
     }
 
@@ -336,6 +339,9 @@ impl Preview {
     /// (unless it is pinned).
     pub fn pointer_move(self, id: i32, client_x: f64, client_y: f64) {
         let (x, y) = self.in_viewport(client_x, client_y);
+        if self.rect_pointer(RectPointer::Move, self.viewing.transform.get_untracked().to_image(x, y)) {
+            return;
+        }
         let step = self.viewing.gesture.try_update_value(|g| g.move_to(id, x, y)).unwrap_or(Step::Hover);
         match step {
             Step::Hover if !self.viewing.pinned.get_untracked() => {
@@ -352,6 +358,10 @@ impl Preview {
 
     /// A pointer let go (`cancelled`: taken by the browser); a click pins the probe where it was.
     pub fn pointer_up(self, id: i32, client_x: f64, client_y: f64, cancelled: bool) {
+        let (x, y) = self.in_viewport(client_x, client_y);
+        if self.rect_pointer(RectPointer::Release, self.viewing.transform.get_untracked().to_image(x, y)) {
+            return;
+        }
         let click = self.viewing.gesture.try_update_value(|g| g.release(id)).unwrap_or(false);
         if click && !cancelled {
             if let Some((px, py)) = self.pixel_under(client_x, client_y) {

@@ -3,15 +3,19 @@
 
 use leptos::prelude::*;
 
+use super::histogram::HistogramPanel;
 use super::metadata::MetadataPanel;
 use super::probe::ProbePanel;
+use super::rect_stats::RectPanel;
+use super::render_time::RenderTimePanel;
 use super::section::InspectorSection;
 use super::view_png::ViewPng;
 use super::{ExportPanel, MergeProgress, SeamPanel, TileList, Viewer};
 use crate::preview::controller::Preview;
 
 /// Progress, the image, and the side panel: what the page puts first (the files to merge on
-/// `/preview`), the probe, the exports, the seam check, the metadata and the folded tile list.
+/// `/preview`), the probe, the measurements, the exports, the seam check, the metadata and the
+/// folded tile list.
 #[component]
 pub fn MergeView(
     /// The merge to show.
@@ -27,6 +31,9 @@ pub fn MergeView(
             <aside class="preview-side" aria-label="Inspector">
                 {source.map(|source| source.run())}
                 <ProbePanel preview />
+                <HistogramPanel preview />
+                <RectPanel preview />
+                <RenderTimePanel preview />
                 <InspectorSection title="Export" class="export-section">
                     <ExportPanel preview />
                     <ViewPng preview />

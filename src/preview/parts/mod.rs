@@ -2,12 +2,15 @@
 
 mod export;
 mod folder;
+mod histogram;
 mod layout;
 mod merge_view;
 mod metadata;
 mod picker;
 mod probe;
 mod progress;
+mod rect_stats;
+mod render_time;
 mod seams;
 mod section;
 mod tile_overlay;

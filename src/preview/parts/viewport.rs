@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use web_sys::{PointerEvent, WheelEvent};
 
+use super::rect_stats::RectMark;
+use super::render_time::RenderTimeOverlay;
 use super::tile_overlay::{ProbeMark, TileOverlay};
 use super::SeamOverlay;
 use crate::preview::controller::Preview;
@@ -79,6 +81,8 @@ pub fn Viewport(preview: Preview) -> impl IntoView {
                 <Show when=move || viewing.show_grid.get()>
                     <TileOverlay preview />
                 </Show>
+                <RenderTimeOverlay preview />
+                <RectMark preview />
                 <ProbeMark preview />
             </div>
         </div>

@@ -48,8 +48,10 @@ impl Engine {
                     Ok(added) => {
                         let pixels = held.draw_placed(added.placed, draw);
                         let (drawn, pixels) = pixels.map_or((None, None), |(d, p)| (Some(d), Some(p)));
-                        let Added { placed, passes, pixel_bytes } = added;
-                        (Response::Placed { session, tile, placed, passes, pixel_bytes, drawn }, pixels)
+                        let Added { placed, passes, pixel_bytes, render_seconds } = added;
+                        let response =
+                            Response::Placed { session, tile, placed, passes, pixel_bytes, drawn, render_seconds };
+                        (response, pixels)
                     }
                     Err(reason) => (Response::Failed { session, tile, reason }, None),
                 }
@@ -97,6 +99,42 @@ impl Engine {
                     Err(reason) => (Response::Error { session: Some(session), reason }, None),
                 }
             }
+            Request::HistogramRange { session, ticket, pass, channel, region, scale } => {
+                match self.canvas(session, &pass) {
+                    Ok(canvas) => (
+                        measure::histogram_range(
+                            canvas,
+                            session,
+                            ticket,
+                            (pass.as_str(), channel),
+                            region,
+                            scale,
+                        ),
+                        None,
+                    ),
+                    Err(response) => (response, None),
+                }
+            }
+            Request::HistogramCounts { session, ticket, pass, channel, region, options } => {
+                match self.canvas(session, &pass) {
+                    Ok(canvas) => (
+                        measure::histogram_counts(
+                            canvas,
+                            session,
+                            ticket,
+                            (pass.as_str(), channel),
+                            region,
+                            options,
+                        ),
+                        None,
+                    ),
+                    Err(response) => (response, None),
+                }
+            }
+            Request::RegionSums { session, ticket, pass, region } => match self.canvas(session, &pass) {
+                Ok(canvas) => (measure::region_sums_of(canvas, session, ticket, &pass, region), None),
+                Err(response) => (response, None),
+            },
             Request::End { session } => {
                 self.sessions.remove(&session);
                 return None;
@@ -127,6 +165,8 @@ pub struct Added {
     pub passes: Vec<String>,
     /// Bytes per pixel of its largest pass.
     pub pixel_bytes: u64,
+    /// The render time in its header, in seconds.
+    pub render_seconds: Option<f64>,
 }
 
 /// One merge in a worker: its tiles' files as they came (compressed) and, for the preview, a
@@ -190,9 +230,11 @@ impl Session {
                 canvas.add(tile, &bytes).map_err(|problem| problem.error.to_string())?.placed
             }
         };
+        let render_seconds = measure::render_seconds(&bytes);
         self.files.retain(|(t, _)| *t != tile);
         self.files.push((tile, bytes));
-        Ok(Added { placed, passes: info.passes.iter().map(PassInfo::full_name).collect(), pixel_bytes })
+        let passes = info.passes.iter().map(PassInfo::full_name).collect();
+        Ok(Added { placed, passes, pixel_bytes, render_seconds })
     }
 
     /// The canvas holding `pass`, decoded again from the files when it held another pass. A
@@ -338,6 +380,7 @@ fn placed_regions(canvas: &Canvas) -> Vec<Rect> {
 }
 
 mod inspect;
+mod measure;
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,9 @@
 //! that travels in the transfer list, so bytes are moved between threads, never copied.
 
 use serde::{Deserialize, Serialize};
-use tilemerge::analysis::HeaderAttribute;
+use tilemerge::analysis::{
+    ChannelHistogram, ChannelSums, HeaderAttribute, HistogramOptions, HistogramScale, Series,
+};
 use tilemerge::view::{Channel, Mapping, ValueRange};
 use tilemerge::{Compression, ExrLayout, Grid, PassKind, Rect, TileId};
 
@@ -62,6 +64,28 @@ pub enum Request {
     /// The header attributes of `tile`'s file, or with `None` of the tile whose header the merge
     /// carries (this worker's share: the page keeps the earliest tile's); `ticket` comes back.
     Metadata { session: SessionId, ticket: u32, tile: Option<TileId> },
+    /// The first round of a histogram of `channel` of `pass` as the view shows it: the range of
+    /// its series over this worker's placed pixels inside `region` (all of them with `None`).
+    HistogramRange {
+        session: SessionId,
+        ticket: u32,
+        pass: String,
+        channel: Channel,
+        region: Option<Rect>,
+        scale: HistogramScale,
+    },
+    /// The second round: the counts over the same pixels with the range the page combined.
+    HistogramCounts {
+        session: SessionId,
+        ticket: u32,
+        pass: String,
+        channel: Channel,
+        region: Option<Rect>,
+        options: HistogramOptions,
+    },
+    /// Sums (count, sum, min, max) of every channel of `pass` over this worker's placed pixels
+    /// inside `region`, which the page combines into the rectangle's statistics.
+    RegionSums { session: SessionId, ticket: u32, pass: String, region: Rect },
     /// Forget the session and free its memory.
     End { session: SessionId },
 }
@@ -75,6 +99,7 @@ pub enum Response {
     /// names, from its header) although only the one on screen is decoded; `pixel_bytes` is what
     /// a pixel of its largest pass takes.
     /// `drawn` says what the pixels of `placed` travelling as the buffer show, if any.
+    /// `render_seconds` is the `RenderTime` Blender wrote in its header, when it did.
     Placed {
         session: SessionId,
         tile: TileId,
@@ -82,6 +107,8 @@ pub enum Response {
         passes: Vec<String>,
         pixel_bytes: u64,
         drawn: Option<DrawnTile>,
+        #[serde(default)]
+        render_seconds: Option<f64>,
     },
     /// The tile could not be placed, and why (shown to the user).
     Failed { session: SessionId, tile: TileId, reason: String },
@@ -99,6 +126,13 @@ pub enum Response {
     /// The answer to a `Metadata`: `None` when this worker holds no such file; values are cut
     /// to [`tilemerge::analysis::HeaderAttribute`]s of bounded length.
     Metadata { session: SessionId, ticket: u32, found: Option<(TileId, Vec<HeaderAttribute>)> },
+    /// The answer to a `HistogramRange`: the series the view shows, and their range here
+    /// (`None` when this worker has no finite value of them in the region).
+    HistogramRanged { session: SessionId, ticket: u32, series: Vec<Series>, range: Option<ValueRange> },
+    /// The answer to a `HistogramCounts`: one per series (zeros when no tile here is in the region).
+    HistogramCounted { session: SessionId, ticket: u32, channels: Vec<ChannelHistogram> },
+    /// The answer to a `RegionSums`: one per channel of the pass.
+    RegionSummed { session: SessionId, ticket: u32, channels: Vec<ChannelSums> },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
 }
@@ -199,6 +233,7 @@ mod tests {
         let grid = Grid::new(Size { width: 320, height: 180 }, Size { width: 64, height: 64 }, 0)
             .expect("a valid grid");
         let tile = TileId { x0: 0, y0: 0, x1: 64, y1: 64 };
+        let range = Some(ValueRange { min: -0.5, max: 1e10 });
         let requests = [
             Request::Begin { session: 1, grid, holding: Holding::Picture },
             Request::Tile { session: 1, tile, draw: None },
@@ -215,15 +250,69 @@ mod tests {
             Request::CheckSeams { session: 2, pass: "ViewLayer.Depth".into() },
             Request::Metadata { session: 1, ticket: 4, tile: None },
             Request::Metadata { session: 1, ticket: 5, tile: Some(tile) },
+            Request::HistogramRange {
+                session: 1,
+                ticket: 6,
+                pass: "ViewLayer.Combined".into(),
+                channel: Channel::Luminance,
+                region: Some(Rect { x: 1, y: 2, width: 3, height: 4 }),
+                scale: HistogramScale::Log,
+            },
+            Request::HistogramCounts {
+                session: 1,
+                ticket: 6,
+                pass: "ViewLayer.Depth".into(),
+                channel: Channel::Rgb,
+                region: None,
+                options: HistogramOptions { bins: 64, scale: HistogramScale::Linear, range },
+            },
+            Request::RegionSums {
+                session: 1,
+                ticket: 7,
+                pass: "ViewLayer.Combined".into(),
+                region: Rect { x: 0, y: 0, width: 9, height: 9 },
+            },
             Request::End { session: 1 },
         ];
         for request in requests {
             let json = serde_json::to_string(&request).expect("encodes");
             assert_eq!(parse::<Request>(&json), Ok(request));
         }
-        let range = Some(ValueRange { min: -0.5, max: 1e10 });
         let reading = ProbeReading::new(tile, vec![("Z".into(), f32::INFINITY), ("R".into(), 0.1)]);
         let responses = [
+            Response::Placed {
+                session: 1,
+                tile,
+                placed: Rect { x: 0, y: 0, width: 64, height: 64 },
+                passes: vec!["ViewLayer.Combined".into()],
+                pixel_bytes: 16,
+                drawn: None,
+                render_seconds: Some(1.25),
+            },
+            Response::HistogramRanged { session: 1, ticket: 6, series: vec![Series::Luminance], range },
+            Response::HistogramCounted {
+                session: 1,
+                ticket: 6,
+                channels: vec![ChannelHistogram {
+                    series: Series::Component("Z".into()),
+                    counts: vec![1, 0, 7],
+                    below: 2,
+                    above: 3,
+                    non_finite: 4,
+                }],
+            },
+            Response::RegionSummed {
+                session: 1,
+                ticket: 7,
+                channels: vec![ChannelSums {
+                    component: "R".into(),
+                    min: Some(-1.0),
+                    max: Some(2.5),
+                    sum: 10.25,
+                    finite: 5,
+                    non_finite: 1,
+                }],
+            },
             Response::Failed { session: 1, tile, reason: "truncated".into() },
             Response::Placed {
                 session: 1,
@@ -235,6 +324,7 @@ mod tests {
                     pass: "ViewLayer.Combined".into(),
                     draw: TileDraw { channel: Channel::G, exposure: 0.0 },
                 }),
+                render_seconds: None,
             },
             Response::Rendered { session: 1, regions: vec![Rect { x: 64, y: 0, width: 36, height: 64 }] },
             Response::Ranged { session: 1, ticket: 3, kind: Some(PassKind::Data), range },

@@ -22,12 +22,15 @@ pub struct Passes {
     pub rgba: Vec<[f32; 4]>,
     /// `width * height` depth values.
     pub depth: Vec<f32>,
+    /// How long the render took, as Blender writes it in the header (`RenderTime`, `MM:SS.cc`).
+    pub render_time: Option<String>,
 }
 
 impl Passes {
     /// An image of `width` x `height`, all zero.
     pub fn new(width: usize, height: usize) -> Passes {
-        Passes { width, height, rgba: vec![[0.0; 4]; width * height], depth: vec![0.0; width * height] }
+        let pixels = width * height;
+        Passes { width, height, rgba: vec![[0.0; 4]; pixels], depth: vec![0.0; pixels], render_time: None }
     }
 
     /// The Combined and Depth passes of an image tilemerge holds, by their channels' components;
@@ -67,7 +70,10 @@ impl Passes {
         let channel = |index: usize| Samples::F32(self.rgba.iter().map(|p| p[index]).collect());
         let combined = [channel(0), channel(1), channel(2), channel(3)];
         let depth = [Samples::F32(self.depth.clone())];
-        let metadata = Metadata::blender_multilayer("simfarm (Blender 5 multi-part layout)");
+        let mut metadata = Metadata::blender_multilayer("simfarm (Blender 5 multi-part layout)");
+        if let Some(time) = &self.render_time {
+            metadata = metadata.with_text("RenderTime", time);
+        }
         let image = ImageData {
             size: Size { width: self.width as u32, height: self.height as u32 },
             passes: vec![(&combined_info, &combined[..]), (&depth_info, &depth[..])],

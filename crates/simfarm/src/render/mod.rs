@@ -85,15 +85,40 @@ impl FrameFormat {
     }
 }
 
-/// Renders a tile as the published job type has Blender render it: writes its EXR and returns
-/// the thumbnails of what was rendered. `None`, and no file, where the job type's portrait bug
+/// How long the render task of `tile` takes, given the farm's `task_seconds`: between half and
+/// twice that, varying from tile to tile as Cycles' render times do across a frame (here a hash
+/// of the job's picture and the tile's position, log-uniform), the same on every run.
+pub fn tile_seconds(picture: &Picture, tile: TileId, task_seconds: f64) -> f64 {
+    let mut z = picture.seed ^ (u64::from(tile.x0) << 32) ^ u64::from(tile.y0) ^ 0x5EED_71E5;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let unit = (z >> 11) as f64 / (1u64 << 53) as f64;
+    task_seconds * 0.5 * 4f64.powf(unit)
+}
+
+/// A duration as Blender writes `RenderTime` (`BLI_timecode_string_from_time_simple`):
+/// `MM:SS.cc`, with hours in front past an hour; hundredths are cut, not rounded.
+pub fn blender_time(seconds: f64) -> String {
+    let hundredths = (seconds.max(0.0) * 100.0).floor() as u64;
+    let (whole, cents) = (hundredths / 100, hundredths % 100);
+    let (hours, minutes, secs) = (whole / 3600, whole / 60 % 60, whole % 60);
+    if hours > 0 {
+        format!("{hours:02}:{minutes:02}:{secs:02}.{cents:02}")
+    } else {
+        format!("{minutes:02}:{secs:02}.{cents:02}")
+    }
+}
+
+/// Renders a tile as the published job type has Blender render it: writes its EXR (with the
+/// task's `seconds` as its `RenderTime`) and returns the thumbnails of what was rendered. `None`, and no file, where the job type's portrait bug
 /// inverts the border: Blender stops with "Image too small" and writes nothing.
 pub fn render_tile(
     picture: &Picture,
     grid: &Grid,
     tile: TileId,
     dir: &Path,
-    noise: bool,
+    (noise, seconds): (bool, f64),
 ) -> Result<Option<Thumbnails>, String> {
     let Some(rect) = grid.rendered_by_published_job_type(tile) else {
         return Ok(None);
@@ -101,6 +126,7 @@ pub fn render_tile(
     let core = grid.core(tile);
     let (width, height) = (rect.width as usize, rect.height as usize);
     let mut passes = Passes::new(width, height);
+    passes.render_time = Some(blender_time(seconds));
     let tile_key = (u64::from(tile.x0) << 32) ^ u64::from(tile.y0) ^ picture.seed.rotate_left(17);
     for fy in 0..height {
         // Both the file's rows and the rectangle's count from the top.
@@ -239,9 +265,32 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("simfarm-render-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         for tile in grid.tiles() {
-            render_tile(&picture, &grid, tile, &dir.join("tiles"), true).unwrap();
+            let seconds = tile_seconds(&picture, tile, 1.0);
+            render_tile(&picture, &grid, tile, &dir.join("tiles"), (true, seconds)).unwrap();
         }
         (picture, grid, dir)
+    }
+
+    #[test]
+    fn tiles_take_their_own_time_and_write_it_as_blender_does() {
+        let (picture, grid, dir) = render_all("times", (256, 160), 64);
+        let mut times = Vec::new();
+        for tile in grid.tiles() {
+            let seconds = tile_seconds(&picture, tile, 1.0);
+            assert!((0.5..=2.0).contains(&seconds), "{tile}: {seconds}");
+            assert_eq!(seconds, tile_seconds(&picture, tile, 1.0), "the same on every run");
+            let bytes = std::fs::read(dir.join("tiles").join(tile.file_name())).unwrap();
+            let header = tilemerge::analysis::header_attributes(&bytes).unwrap();
+            let written = header.iter().find(|a| a.name == "RenderTime").expect("a RenderTime");
+            assert_eq!((written.type_name.as_str(), written.text.clone()), ("string", blender_time(seconds)));
+            times.push(seconds);
+        }
+        times.sort_by(f64::total_cmp);
+        assert!(times[times.len() - 1] > 1.5 * times[0], "the times vary: {times:?}");
+        assert_eq!(blender_time(0.734), "00:00.73");
+        assert_eq!(blender_time(62.5), "01:02.50");
+        assert_eq!(blender_time(3725.019), "01:02:05.01");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

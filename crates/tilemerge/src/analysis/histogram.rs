@@ -222,57 +222,120 @@ pub fn histogram(
     if clipped.is_empty() {
         return Err(AnalysisError::EmptyRegion { requested, image: view.size });
     }
-    let log = options.scale == HistogramScale::Log;
     let range = match options.range {
-        Some(r) => {
-            let usable = r.min.is_finite() && r.max.is_finite() && r.min < r.max && (!log || r.min > 0.0);
-            if !usable {
-                return Err(AnalysisError::InvalidRange { min: r.min, max: r.max });
-            }
-            Some(r)
-        }
-        None => {
-            let mut found: Option<ValueRange> = None;
-            for s in series {
-                for_each_chunk(view, s, clipped, |values| {
-                    let kept = values.iter().copied().filter(|v| v.abs() < NO_HIT && (!log || *v > 0.0));
-                    found = ValueRange::merge_all([found, ValueRange::of(kept)]);
-                })?;
-            }
-            found
-        }
+        Some(r) => Some(usable_range(r, options.scale)?),
+        None => series_range(view, series, &[clipped], options.scale)?,
     };
+    let channels = count_rects(view, series, &[clipped], HistogramOptions { range, ..options })?;
+    Ok(Histogram { scale: options.scale, range, region: clipped, channels })
+}
+
+/// `range` when bins can span it on `scale` (finite ends, the lower below the upper, above zero
+/// on a log scale).
+pub fn usable_range(range: ValueRange, scale: HistogramScale) -> Result<ValueRange, AnalysisError> {
+    let log = scale == HistogramScale::Log;
+    let usable =
+        range.min.is_finite() && range.max.is_finite() && range.min < range.max && (!log || range.min > 0.0);
+    if usable {
+        Ok(range)
+    } else {
+        Err(AnalysisError::InvalidRange { min: range.min, max: range.max })
+    }
+}
+
+/// The range a histogram of `series` takes when none is given (see the module's doc), over
+/// several rectangles (each clipped to the image; empty ones add nothing). Ranges of disjoint
+/// rectangles merge with [`ValueRange::merge_all`] into the range of all of them, so the
+/// shares of a merge held apart (one per Web Worker) agree on one range before they count.
+pub fn series_range(
+    view: &PassView<'_>,
+    series: &[Series],
+    rects: &[Rect],
+    scale: HistogramScale,
+) -> Result<Option<ValueRange>, AnalysisError> {
+    let log = scale == HistogramScale::Log;
+    let mut found: Option<ValueRange> = None;
+    for rect in clipped_rects(view, rects) {
+        for s in series {
+            for_each_chunk(view, s, rect, |values| {
+                let kept = values.iter().copied().filter(|v| v.abs() < NO_HIT && (!log || *v > 0.0));
+                found = ValueRange::merge_all([found, ValueRange::of(kept)]);
+            })?;
+        }
+    }
+    Ok(found)
+}
+
+/// The counts of `series` over several rectangles (each clipped to the image; they should not
+/// overlap, or their shared pixels count twice) with `options.range` as it is: `None` counts
+/// every finite value apart, by sign. Counts of disjoint rectangles with the same options add
+/// up ([`ChannelHistogram::add`]) to the counts over all of them. The range is taken as given
+/// (one found from the values may be a single value, whose pixels all go to the first bin).
+pub fn count_rects(
+    view: &PassView<'_>,
+    series: &[Series],
+    rects: &[Rect],
+    options: HistogramOptions,
+) -> Result<Vec<ChannelHistogram>, AnalysisError> {
+    if options.bins == 0 {
+        return Err(AnalysisError::NoBins);
+    }
     let binning = Binning {
         scale: options.scale,
-        range: range.map(|r| (f64::from(r.min), f64::from(r.max))),
+        range: options.range.map(|r| (f64::from(r.min), f64::from(r.max))),
         bins: options.bins,
     };
+    let rects = clipped_rects(view, rects);
     let mut channels = Vec::with_capacity(series.len());
     for s in series {
-        let mut h = ChannelHistogram {
-            series: s.clone(),
-            counts: vec![0; options.bins],
-            below: 0,
-            above: 0,
-            non_finite: 0,
-        };
-        for_each_chunk(view, s, clipped, |values| {
-            for v in values {
-                match binning.slot(*v) {
-                    Slot::Bin(i) => {
-                        if let Some(c) = h.counts.get_mut(i) {
-                            *c += 1;
+        let mut h = ChannelHistogram::empty(s.clone(), options.bins);
+        for rect in &rects {
+            for_each_chunk(view, s, *rect, |values| {
+                for v in values {
+                    match binning.slot(*v) {
+                        Slot::Bin(i) => {
+                            if let Some(c) = h.counts.get_mut(i) {
+                                *c += 1;
+                            }
                         }
+                        Slot::Below => h.below += 1,
+                        Slot::Above => h.above += 1,
+                        Slot::NonFinite => h.non_finite += 1,
                     }
-                    Slot::Below => h.below += 1,
-                    Slot::Above => h.above += 1,
-                    Slot::NonFinite => h.non_finite += 1,
                 }
-            }
-        })?;
+            })?;
+        }
         channels.push(h);
     }
-    Ok(Histogram { scale: options.scale, range, region: clipped, channels })
+    Ok(channels)
+}
+
+/// The rectangles clipped to the image, without the empty ones.
+fn clipped_rects(view: &PassView<'_>, rects: &[Rect]) -> Vec<Rect> {
+    rects.iter().map(|r| r.intersect(&view.bounds())).filter(|r| !r.is_empty()).collect()
+}
+
+impl ChannelHistogram {
+    /// Nothing counted yet.
+    pub fn empty(series: Series, bins: usize) -> ChannelHistogram {
+        ChannelHistogram { series, counts: vec![0; bins], below: 0, above: 0, non_finite: 0 }
+    }
+
+    /// Adds the counts of another share of the same series and bins (bins beyond this one's are
+    /// ignored: the shares were asked for with the same options).
+    pub fn add(&mut self, other: &ChannelHistogram) {
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            *mine += theirs;
+        }
+        self.below += other.below;
+        self.above += other.above;
+        self.non_finite += other.non_finite;
+    }
+
+    /// Every value counted, in the bins and apart.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum::<u64>() + self.below + self.above + self.non_finite
+    }
 }
 
 #[cfg(test)]
@@ -359,5 +422,27 @@ mod tests {
         ));
         let err = histogram(&view, &[Series::Luminance], None, log).unwrap_err();
         assert!(err.to_string().contains("no channel \"R\""), "{err}");
+    }
+
+    #[test]
+    fn shares_of_disjoint_rectangles_add_up_to_the_whole() {
+        let values: Vec<f32> = (0..24).map(|i| (i * 7 % 24) as f32 * 0.5 - 2.0).collect();
+        let (info, z) = depth(values);
+        let view = PassView::new(Size { width: 6, height: 4 }, &info, &z).unwrap();
+        let z_only = [Series::Component("Z".into())];
+        let options = HistogramOptions { bins: 5, ..Default::default() };
+        let whole = histogram(&view, &z_only, None, options).unwrap();
+        // Two shares: the left third and the rest, each ranged and counted on its own.
+        let left = [Rect { x: 0, y: 0, width: 2, height: 4 }];
+        let right = [Rect { x: 2, y: 0, width: 4, height: 2 }, Rect { x: 2, y: 2, width: 9, height: 9 }];
+        let ranges = [&left[..], &right[..]]
+            .map(|rects| series_range(&view, &z_only, rects, HistogramScale::Linear).unwrap());
+        let range = ValueRange::merge_all(ranges);
+        assert_eq!(range, whole.range);
+        let shared = HistogramOptions { range, ..options };
+        let mut sum = count_rects(&view, &z_only, &left, shared).unwrap();
+        sum[0].add(&count_rects(&view, &z_only, &right, shared).unwrap()[0]);
+        assert_eq!(sum, whole.channels);
+        assert_eq!(sum[0].total(), 24);
     }
 }

@@ -38,16 +38,75 @@ pub fn region_stats(view: &PassView<'_>, rect: Rect) -> Result<RegionStats, Anal
     if region.is_empty() {
         return Err(AnalysisError::EmptyRegion { requested: rect, image: view.size });
     }
+    let channels = region_sums(view, &[region]).iter().map(ChannelSums::stats).collect();
+    Ok(RegionStats { region, channels })
+}
+
+/// What [`ChannelStats`] are made of, for one share of a rectangle: sums of shares merge
+/// ([`ChannelSums::add`]) into the sums of the whole, so a rectangle spread over several Web
+/// Workers' tiles is measured by each over its own pixels and combined on the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelSums {
+    /// The component (`R`, `Z`, ...).
+    pub component: String,
+    /// The lowest finite value (`None` when no value is finite).
+    pub min: Option<f32>,
+    /// The highest finite value.
+    pub max: Option<f32>,
+    /// The sum of the finite values.
+    pub sum: f64,
+    /// Finite samples counted.
+    pub finite: u64,
+    /// NaN and infinite samples.
+    pub non_finite: u64,
+}
+
+impl ChannelSums {
+    /// Nothing counted yet.
+    pub fn empty(component: String) -> ChannelSums {
+        ChannelSums { component, min: None, max: None, sum: 0.0, finite: 0, non_finite: 0 }
+    }
+
+    /// Adds another share of the same channel.
+    pub fn add(&mut self, other: &ChannelSums) {
+        let pick = |a: Option<f32>, b: Option<f32>, f: fn(f32, f32) -> f32| match (a, b) {
+            (Some(a), Some(b)) => Some(f(a, b)),
+            (a, b) => a.or(b),
+        };
+        self.min = pick(self.min, other.min, f32::min);
+        self.max = pick(self.max, other.max, f32::max);
+        self.sum += other.sum;
+        self.finite += other.finite;
+        self.non_finite += other.non_finite;
+    }
+
+    /// The statistics these sums make.
+    pub fn stats(&self) -> ChannelStats {
+        ChannelStats {
+            component: self.component.clone(),
+            min: self.min,
+            max: self.max,
+            mean: (self.finite > 0).then(|| self.sum / self.finite as f64),
+            finite: self.finite,
+            non_finite: self.non_finite,
+        }
+    }
+}
+
+/// The sums of every channel of a pass over several rectangles (each clipped to the image; empty
+/// ones add nothing; they should not overlap), in the pass's channel order.
+pub fn region_sums(view: &PassView<'_>, rects: &[Rect]) -> Vec<ChannelSums> {
+    let rects: Vec<Rect> =
+        rects.iter().map(|r| r.intersect(&view.bounds())).filter(|r| !r.is_empty()).collect();
     let mut buffer = [0f32; CHUNK];
-    let channels = view
-        .info
+    view.info
         .channels
         .iter()
         .zip(view.channels)
         .map(|(info, samples)| {
             let (mut min, mut max, mut sum) = (f32::INFINITY, f32::NEG_INFINITY, 0f64);
             let (mut finite, mut non_finite) = (0u64, 0u64);
-            for (start, len) in runs(region, view.size.width) {
+            for (start, len) in rects.iter().flat_map(|r| runs(*r, view.size.width)) {
                 let mut done = 0;
                 while done < len {
                     let n = (len - done).min(CHUNK);
@@ -66,17 +125,16 @@ pub fn region_stats(view: &PassView<'_>, rect: Rect) -> Result<RegionStats, Anal
                 }
             }
             let any = finite > 0;
-            ChannelStats {
+            ChannelSums {
                 component: info.component.clone(),
                 min: any.then_some(min),
                 max: any.then_some(max),
-                mean: any.then(|| sum / finite as f64),
+                sum,
                 finite,
                 non_finite,
             }
         })
-        .collect();
-    Ok(RegionStats { region, channels })
+        .collect()
 }
 
 #[cfg(test)]
@@ -115,5 +173,20 @@ mod tests {
             let err = region_stats(&view, empty).unwrap_err();
             assert_eq!(err, AnalysisError::EmptyRegion { requested: empty, image: size });
         }
+    }
+
+    #[test]
+    fn sums_of_shares_make_the_statistics_of_the_whole() {
+        let info = pass("", "Image", &[("R", SampleType::F32)]);
+        let values: Vec<f32> = (0..12).map(|i| (i * 5 % 12) as f32 - 3.5).collect();
+        let channels = [Samples::F32(values)];
+        let view = PassView::new(Size { width: 4, height: 3 }, &info, &channels).unwrap();
+        let whole = region_stats(&view, view.bounds()).unwrap();
+        let mut sums = region_sums(&view, &[Rect { x: 0, y: 0, width: 4, height: 1 }]);
+        let empty = region_sums(&view, &[Rect { x: 9, y: 9, width: 1, height: 1 }]);
+        sums[0].add(&empty[0]);
+        sums[0].add(&region_sums(&view, &[Rect { x: 0, y: 1, width: 4, height: 2 }])[0]);
+        assert_eq!(vec![sums[0].stats()], whole.channels);
+        assert_eq!((empty[0].min, empty[0].stats().mean), (None, None));
     }
 }
