@@ -26,12 +26,16 @@ pub enum TileSource {
 }
 
 mod answers;
+mod compare;
 mod files;
 mod inspect;
 mod run;
 mod sources;
 mod viewing;
 
+pub use compare::{
+    decibels, figure, CompareMode, CompareSource, Comparing, DifferenceLook, Figures, ReferenceState,
+};
 pub use inspect::{Inspector, MetadataState, Subject};
 pub use viewing::{ProbeShown, Viewing};
 
@@ -109,6 +113,8 @@ pub struct Preview {
     pub viewing: Viewing,
     /// The metadata panel's subject and answer.
     pub inspector: Inspector,
+    /// The A/B comparison: B, how it is shown, the figures.
+    pub compare: Comparing,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
     /// The first worker's session holding every placed tile's file, for the export and the seam
@@ -154,6 +160,7 @@ impl Preview {
             sources: StoredValue::new_local(Vec::new()),
             viewing: Viewing::new(),
             inspector: Inspector::new(),
+            compare: Comparing::new(),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),

@@ -1,5 +1,7 @@
 //! The preview page's pieces; each shows part of the [`Preview`](super::controller::Preview) state.
 
+mod compare;
+mod compare_figures;
 mod export;
 mod folder;
 mod layout;
@@ -15,6 +17,7 @@ mod view_png;
 mod view_toolbar;
 mod viewer;
 mod viewport;
+mod wipe;
 
 use export::ExportPanel;
 pub use folder::FolderUrl;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::compare::ComparePanel;
 use super::metadata::MetadataPanel;
 use super::probe::ProbePanel;
 use super::view_png::ViewPng;
@@ -55,6 +56,7 @@ pub fn Viewer(preview: Preview) -> impl IntoView {
                 <ProbePanel preview />
                 <ViewPng preview />
                 <MetadataPanel preview />
+                <ComparePanel preview />
             </div>
         </div>
     }

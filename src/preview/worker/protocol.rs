@@ -3,7 +3,7 @@
 //! that travels in the transfer list, so bytes are moved between threads, never copied.
 
 use serde::{Deserialize, Serialize};
-use tilemerge::analysis::HeaderAttribute;
+use tilemerge::analysis::{DifferencePartial, DifferenceView, HeaderAttribute};
 use tilemerge::view::{Channel, Mapping, ValueRange};
 use tilemerge::{Compression, ExrLayout, Grid, PassKind, Rect, TileId};
 
@@ -22,6 +22,16 @@ pub enum Holding {
     Picture,
     /// Checks each tile's header and keeps its file; decodes only for an export or a seam check.
     Files,
+}
+
+/// B of an A/B comparison: a pass of the reference EXR the page sent, or another pass of the
+/// same merge (full names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Other {
+    /// A pass of the reference file.
+    Reference(String),
+    /// Another pass of the merge.
+    Pass(String),
 }
 
 /// What the page asks of a worker.
@@ -45,6 +55,14 @@ pub enum Request {
     /// The header attributes of `tile`'s file, or with `None` of the tile whose header the merge
     /// carries (this worker's share: the page keeps the earliest tile's); `ticket` comes back.
     Metadata { session: SessionId, ticket: u32, tile: Option<TileId> },
+    /// Keep a reference EXR for comparisons; its file travels as the envelope's buffer (each
+    /// worker gets its own copy and decodes only the pass compared).
+    Reference { session: SessionId },
+    /// Compare `pass` of the merge (A) with `other` (B) over this worker's placed tiles, and draw
+    /// the difference as `view`; pixels differing by more than `threshold` are counted.
+    Compare { session: SessionId, ticket: u32, pass: String, other: Other, threshold: f32, view: DifferenceView },
+    /// Draw B over this worker's placed tiles with `mapping` (A's, so the two look alike).
+    RenderOther { session: SessionId, ticket: u32, other: Other, channel: Channel, mapping: Mapping },
     /// Forget the session and free its memory.
     End { session: SessionId },
 }
@@ -73,6 +91,20 @@ pub enum Response {
     /// The answer to a `Metadata`: `None` when this worker holds no such file; values are cut
     /// to [`tilemerge::analysis::HeaderAttribute`]s of bounded length.
     Metadata { session: SessionId, ticket: u32, found: Option<(TileId, Vec<HeaderAttribute>)> },
+    /// The answer to a `Reference`: the file's passes (full names), or why it cannot be used.
+    Referenced { session: SessionId, outcome: Result<Vec<String>, String> },
+    /// The answer to a `Compare`: this worker's sums (`None` when it has no tile placed), the
+    /// page merges them; the difference picture travels as the buffer, like `Rendered`.
+    Compared {
+        session: SessionId,
+        ticket: u32,
+        outcome: Result<Option<DifferencePartial>, String>,
+        width: u32,
+        height: u32,
+        regions: Vec<Rect>,
+    },
+    /// The answer to a `RenderOther`: B's pixels travel as the buffer, like `Rendered`.
+    RenderedOther { session: SessionId, ticket: u32, width: u32, height: u32, regions: Vec<Rect> },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
 }
@@ -176,6 +208,22 @@ mod tests {
             Request::CheckSeams { session: 2, pass: "ViewLayer.Depth".into() },
             Request::Metadata { session: 1, ticket: 4, tile: None },
             Request::Metadata { session: 1, ticket: 5, tile: Some(tile) },
+            Request::Reference { session: 1 },
+            Request::Compare {
+                session: 1,
+                ticket: 6,
+                pass: "ViewLayer.Combined".into(),
+                other: Other::Reference("ViewLayer.Combined".into()),
+                threshold: 0.01,
+                view: DifferenceView::Heat { gain: 4.0 },
+            },
+            Request::RenderOther {
+                session: 1,
+                ticket: 7,
+                other: Other::Pass("ViewLayer.Noisy Image".into()),
+                channel: Channel::Rgb,
+                mapping: Mapping::Srgb { exposure: 0.5 },
+            },
             Request::End { session: 1 },
         ];
         for request in requests {
@@ -201,6 +249,17 @@ mod tests {
                     }],
                 )),
             },
+            Response::Referenced { session: 1, outcome: Ok(vec!["ViewLayer.Depth".into()]) },
+            Response::Referenced { session: 1, outcome: Err("the reference is 10x10".into()) },
+            Response::Compared {
+                session: 1,
+                ticket: 6,
+                outcome: Err("the passes share no channel".into()),
+                width: 4,
+                height: 2,
+                regions: vec![Rect { x: 0, y: 0, width: 2, height: 2 }],
+            },
+            Response::RenderedOther { session: 1, ticket: 7, width: 4, height: 2, regions: vec![] },
         ];
         for response in responses {
             let json = serde_json::to_string(&response).expect("encodes");
