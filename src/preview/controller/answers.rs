@@ -65,7 +65,9 @@ impl Preview {
             {
                 self.compared(ticket, outcome, (width, height, regions), buffer);
             }
-            Response::RenderedOther { session, ticket, width, height, regions } if Some(session) == current => {
+            Response::RenderedOther { session, ticket, width, height, regions }
+                if Some(session) == current =>
+            {
                 if let Some(rgba) = buffer {
                     self.rendered_other(ticket, (width, height, regions), rgba);
                 }

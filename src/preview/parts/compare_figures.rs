@@ -40,8 +40,9 @@ fn FigureTable(
     comparison: Comparison,
 ) -> impl IntoView {
     let row = |d: ChannelDifference| {
+        let channel = d.component.clone();
         view! {
-            <tr data-channel=d.component.clone()>
+            <tr data-channel=channel>
                 <th scope="row">{d.component}</th>
                 <td class="num">{figure(d.max_abs)}</td>
                 <td class="num">{figure(d.mean_abs)}</td>

@@ -171,7 +171,14 @@ pub struct Session {
 impl Session {
     /// An empty session for `grid`.
     pub fn new(grid: Grid, holding: Holding) -> Session {
-        Session { grid, holding, files: Vec::new(), passes: Vec::new(), canvas: None, compare: Default::default() }
+        Session {
+            grid,
+            holding,
+            files: Vec::new(),
+            passes: Vec::new(),
+            canvas: None,
+            compare: Default::default(),
+        }
     }
 
     /// Takes a tile's file: refuses it from its header alone when it is not one of the grid's

@@ -60,7 +60,14 @@ pub enum Request {
     Reference { session: SessionId },
     /// Compare `pass` of the merge (A) with `other` (B) over this worker's placed tiles, and draw
     /// the difference as `view`; pixels differing by more than `threshold` are counted.
-    Compare { session: SessionId, ticket: u32, pass: String, other: Other, threshold: f32, view: DifferenceView },
+    Compare {
+        session: SessionId,
+        ticket: u32,
+        pass: String,
+        other: Other,
+        threshold: f32,
+        view: DifferenceView,
+    },
     /// Draw B over this worker's placed tiles with `mapping` (A's, so the two look alike).
     RenderOther { session: SessionId, ticket: u32, other: Other, channel: Channel, mapping: Mapping },
     /// Forget the session and free its memory.

@@ -118,11 +118,23 @@ fn b_is_drawn_like_a_and_another_pass_compares_the_channels_both_have() {
         assert_eq!(ra, rb, "B is drawn where this worker's tiles are");
         assert_eq!(a_rgba, b_rgba, "equal pixels, drawn the same way");
     }
-    // Combined (RGBA) against Noisy Image (RGB) of the merge: R, G, B compared.
+    // The denoised Combined against the Noisy Image of the same merge: every channel both have.
     let (c, _) = compared(&mut engines, "ViewLayer.Combined", Other::Pass("ViewLayer.Noisy Image".into()));
     let components: Vec<&str> = c.channels.iter().map(|d| d.component.as_str()).collect();
-    assert_eq!(components, ["R", "G", "B"]);
+    assert_eq!(components, ["R", "G", "B", "A"]);
     assert!(c.overall.max_abs > 0.0);
+    // Depth shares no channel with Combined: said, not panicked on.
+    let request = Request::Compare {
+        session: 1,
+        ticket: 9,
+        pass: "ViewLayer.Combined".into(),
+        other: Other::Pass("ViewLayer.Depth".into()),
+        threshold: 0.01,
+        view: DifferenceView::Absolute { gain: 1.0 },
+    };
+    let answer = engines[0].handle(request, None);
+    let Some((Response::Compared { outcome: Err(reason), .. }, None)) = answer else { panic!("{answer:?}") };
+    assert!(reason.contains("share no channel"), "{reason}");
 }
 
 #[test]
