@@ -110,7 +110,7 @@ async fn clip_left(browser: &Browser) -> f64 {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_wipe_follows_the_pointer_and_the_toggle_key_switches_a_and_b() {
+async fn the_wipe_follows_the_pointer_and_the_arrow_keys() {
     let farm = Simfarm::start(&[]).await;
     let browser = Browser::start().await;
     open_compared(&browser, &farm, fixture_named(B42).join("full.exr")).await;
@@ -155,6 +155,16 @@ async fn the_wipe_follows_the_pointer_and_the_toggle_key_switches_a_and_b() {
     slider.send_keys("\u{E014}").await.expect("ArrowRight");
     assert_eq!(slider_value(&browser).await, value + 1.0);
 
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_toggle_key_on_the_image_switches_between_a_and_b() {
+    let farm = Simfarm::start(&[]).await;
+    let browser = Browser::start().await;
+    open_compared(&browser, &farm, fixture_named(B42).join("full.exr")).await;
+    browser.wait_xpath(SLIDER, "the comparison shown").await;
+    let view = browser.wait_xpath("//*[@role='group'][@aria-label='Image view']", "the image view").await;
     // `t` on the focused image shows B, and again A.
     let b_visible = "return getComputedStyle(document.querySelector('canvas[aria-label=\"Compared image (B)\"]')).visibility === 'visible' ? 1 : 0;";
     view.send_keys("t").await.expect("t");

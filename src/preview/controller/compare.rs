@@ -264,7 +264,7 @@ impl Preview {
     pub(super) fn compared(
         self,
         ticket: u32,
-        outcome: Result<Option<DifferencePartial>, String>,
+        outcome: Result<Option<Box<DifferencePartial>>, String>,
         (width, height, regions): (u32, u32, Vec<Rect>),
         buffer: Option<ArrayBuffer>,
     ) {

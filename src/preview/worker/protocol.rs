@@ -105,7 +105,7 @@ pub enum Response {
     Compared {
         session: SessionId,
         ticket: u32,
-        outcome: Result<Option<DifferencePartial>, String>,
+        outcome: Result<Option<Box<DifferencePartial>>, String>,
         width: u32,
         height: u32,
         regions: Vec<Rect>,

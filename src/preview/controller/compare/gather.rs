@@ -92,7 +92,7 @@ impl CompareGather {
     /// answered, the figures over every worker's tiles.
     pub fn take(
         &mut self,
-        outcome: Result<Option<DifferencePartial>, String>,
+        outcome: Result<Option<Box<DifferencePartial>>, String>,
         workers: usize,
     ) -> Option<Figures> {
         if self.answers >= workers {
@@ -102,7 +102,7 @@ impl CompareGather {
         match outcome {
             Ok(Some(share)) => match &mut self.merged {
                 Some(merged) => merged.merge(&share),
-                None => self.merged = Some(share),
+                None => self.merged = Some(*share),
             },
             Ok(None) => {}
             Err(reason) => {

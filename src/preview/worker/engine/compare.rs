@@ -187,7 +187,7 @@ pub fn compare(
             Response::Compared {
                 session,
                 ticket,
-                outcome: Ok(share.partial),
+                outcome: Ok(share.partial.map(Box::new)),
                 width,
                 height,
                 regions: share.regions,

@@ -58,7 +58,7 @@ fn compared(engines: &mut [Engine], pass: &str, other: Other) -> (Comparison, Ve
         pictures.push(rgba.expect("a difference picture"));
         match &mut merged {
             Some(m) => m.merge(&partial),
-            None => merged = Some(partial),
+            None => merged = Some(*partial),
         }
     }
     (merged.expect("answers").finish(), pictures)
