@@ -223,7 +223,10 @@ impl Preview {
             return self.send_reference();
         }
         let (Some(pass), Some(other)) = (self.pass.get_untracked(), self.other()) else {
-            compare.figures.set(Figures::Idle);
+            // Nothing to compare with (yet): said once, not redrawn at every change of the view.
+            if compare.figures.with_untracked(|f| *f != Figures::Idle) {
+                compare.figures.set(Figures::Idle);
+            }
             return;
         };
         let gain = finite_or(compare.gain.get_untracked(), 1.0);
