@@ -27,6 +27,7 @@ pub enum TileSource {
 }
 
 mod answers;
+mod compare;
 mod files;
 mod inspect;
 mod measure;
@@ -37,6 +38,9 @@ mod run;
 mod sources;
 mod viewing;
 
+pub use compare::{
+    decibels, figure, CompareMode, CompareSource, Comparing, DifferenceLook, Figures, ReferenceState,
+};
 pub use inspect::{Inspector, MetadataState, Subject};
 pub use measure::{HistogramShown, HistogramState, Measure, StatsShown, StatsState};
 pub use rectangle::{RectField, RectPointer};
@@ -119,6 +123,8 @@ pub struct Preview {
     pub inspector: Inspector,
     /// The histogram, the rectangle's statistics and the render-time overlay.
     pub measure: Measure,
+    /// The A/B comparison: B, how it is shown, the figures.
+    pub compare: Comparing,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
     /// The first worker's session holding every placed tile's file, for the export and the seam
@@ -170,6 +176,7 @@ impl Preview {
             viewing: Viewing::new(),
             inspector: Inspector::new(),
             measure: Measure::new(),
+            compare: Comparing::new(),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),

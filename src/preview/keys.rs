@@ -18,6 +18,8 @@ pub enum ViewKey {
     Pass(Cycle),
     /// The next (`c`) or previous (`C`) channel.
     Channel(Cycle),
+    /// Show A or B of a comparison (`t`).
+    ToggleAb,
 }
 
 /// Which way to go through a list, wrapping at its ends.
@@ -45,7 +47,7 @@ impl Cycle {
 pub const EXPOSURE_STEP: f32 = 0.5;
 
 /// The keys for the shortcuts dialog, as it lists them.
-pub const VIEW_KEYS_HELP: [(&str, &str); 7] = [
+pub const VIEW_KEYS_HELP: [(&str, &str); 8] = [
     ("← → ↑ ↓", "Move the pixel probe (with Shift, ten pixels)"),
     ("+ −", "Zoom in, out"),
     ("0", "Fit the image"),
@@ -53,6 +55,7 @@ pub const VIEW_KEYS_HELP: [(&str, &str); 7] = [
     ("e E", "Exposure half a stop up, down"),
     ("] [", "Next, previous pass"),
     ("c C", "Next, previous channel"),
+    ("t", "Toggle A and B of a comparison"),
 ];
 
 impl ViewKey {
@@ -75,6 +78,7 @@ impl ViewKey {
             "[" => ViewKey::Pass(Cycle::Previous),
             "c" => ViewKey::Channel(Cycle::Next),
             "C" => ViewKey::Channel(Cycle::Previous),
+            "t" => ViewKey::ToggleAb,
             _ => return None,
         })
     }
@@ -95,6 +99,7 @@ mod tests {
         assert_eq!(ViewKey::of("E", true), Some(ViewKey::Exposure(-0.5)));
         assert_eq!(ViewKey::of("]", false), Some(ViewKey::Pass(Cycle::Next)));
         assert_eq!(ViewKey::of("C", true), Some(ViewKey::Channel(Cycle::Previous)));
+        assert_eq!(ViewKey::of("t", false), Some(ViewKey::ToggleAb));
         // Tab and the rest keep their usual meaning.
         assert_eq!(ViewKey::of("Tab", false), None);
     }

@@ -5,6 +5,7 @@
 mod support;
 
 mod cockpit_bench;
+mod compare;
 mod desktop_notifications;
 mod farm_pages;
 mod first_load;

@@ -72,6 +72,21 @@ impl Preview {
             Response::RegionSummed { session, ticket, channels } if Some(session) == current => {
                 self.stats_summed(ticket, channels);
             }
+            Response::Referenced { session, outcome } if Some(session) == current => {
+                self.referenced(session, outcome);
+            }
+            Response::Compared { session, ticket, outcome, width, height, regions }
+                if Some(session) == current =>
+            {
+                self.compared(ticket, outcome, (width, height, regions), buffer);
+            }
+            Response::RenderedOther { session, ticket, width, height, regions }
+                if Some(session) == current =>
+            {
+                if let Some(rgba) = buffer {
+                    self.rendered_other(ticket, (width, height, regions), rgba);
+                }
+            }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.
                 let url = buffer

@@ -391,6 +391,7 @@ impl Preview {
                 self.exposure.update(|exposure| *exposure = finite_or_zero(*exposure + stops))
             }
             ViewKey::Pass(cycle) => self.step_pass(cycle),
+            ViewKey::ToggleAb => self.toggle_ab(),
             ViewKey::Channel(cycle) => self.viewing.channel.update(|channel| {
                 let at = Channel::ALL.iter().position(|c| c == channel);
                 if let Some(next) = cycle.from(at, Channel::ALL.len()) {

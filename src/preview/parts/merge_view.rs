@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::compare::ComparePanel;
 use super::histogram::HistogramPanel;
 use super::metadata::MetadataPanel;
 use super::probe::ProbePanel;
@@ -14,7 +15,7 @@ use super::{ExportPanel, MergeProgress, SeamPanel, TileList, Viewer};
 use crate::preview::controller::Preview;
 
 /// Progress, the image, and the side panel: what the page puts first (the files to merge on
-/// `/preview`), the probe, the measurements, the exports, the seam check, the metadata and the
+/// `/preview`), the probe, the A/B comparison, the measurements, the exports, the seam check, the metadata and the
 /// folded tile list.
 #[component]
 pub fn MergeView(
@@ -31,6 +32,7 @@ pub fn MergeView(
             <aside class="preview-side" aria-label="Inspector">
                 {source.map(|source| source.run())}
                 <ProbePanel preview />
+                <ComparePanel preview />
                 <HistogramPanel preview />
                 <RectPanel preview />
                 <RenderTimePanel preview />

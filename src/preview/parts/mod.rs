@@ -1,5 +1,7 @@
 //! The preview page's pieces; each shows part of the [`Preview`](super::controller::Preview) state.
 
+mod compare;
+mod compare_figures;
 mod export;
 mod folder;
 mod histogram;
@@ -19,6 +21,7 @@ mod view_png;
 mod view_toolbar;
 mod viewer;
 mod viewport;
+mod wipe;
 
 use export::ExportPanel;
 pub use folder::FolderUrl;

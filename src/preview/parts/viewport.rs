@@ -7,6 +7,7 @@ use web_sys::{PointerEvent, WheelEvent};
 use super::rect_stats::RectMark;
 use super::render_time::RenderTimeOverlay;
 use super::tile_overlay::{ProbeMark, TileOverlay};
+use super::wipe::{CompareLayers, SidePane, WipeDivider};
 use super::SeamOverlay;
 use crate::preview::controller::Preview;
 
@@ -66,7 +67,7 @@ pub fn Viewport(preview: Preview) -> impl IntoView {
             }
         >
             <p id="preview-viewport-keys" class="visually-hidden">
-                "Arrow keys move the pixel probe (with Shift, ten pixels); plus and minus zoom, 0 fits, 1 shows pixels 1:1; e and Shift-E change the exposure; ] and [ step through the passes, c and Shift-C through the channels."
+                "Arrow keys move the pixel probe (with Shift, ten pixels); plus and minus zoom, 0 fits, 1 shows pixels 1:1; e and Shift-E change the exposure; ] and [ step through the passes, c and Shift-C through the channels; t toggles A and B of a comparison."
             </p>
             <div
                 class="preview-stack"
@@ -76,6 +77,7 @@ pub fn Viewport(preview: Preview) -> impl IntoView {
                 style:transform=move || viewing.transform.get().css()
             >
                 <canvas class="preview-canvas" node_ref=preview.canvas aria-label="Merged image"></canvas>
+                <CompareLayers preview />
                 // Overlays: absolutely positioned children at image size.
                 <SeamOverlay preview />
                 <Show when=move || viewing.show_grid.get()>
@@ -85,6 +87,8 @@ pub fn Viewport(preview: Preview) -> impl IntoView {
                 <RectMark preview />
                 <ProbeMark preview />
             </div>
+            <SidePane preview />
+            <WipeDivider preview />
         </div>
     }
 }

@@ -135,6 +135,28 @@ impl Engine {
                 Ok(canvas) => (measure::region_sums_of(canvas, session, ticket, &pass, region), None),
                 Err(response) => (response, None),
             },
+            Request::Reference { session } => {
+                let Some(held) = self.sessions.get_mut(&session) else {
+                    return Some((unknown(session), None));
+                };
+                let outcome = match bytes {
+                    Some(bytes) => held.take_reference(bytes),
+                    None => Err("no file bytes came with the reference".to_string()),
+                };
+                (Response::Referenced { session, outcome }, None)
+            }
+            Request::Compare { session, ticket, pass, other, threshold, view } => {
+                let Some(held) = self.sessions.get_mut(&session) else {
+                    return Some((unknown(session), None));
+                };
+                compare::compare(held, session, ticket, (&pass, &other), threshold, view)
+            }
+            Request::RenderOther { session, ticket, other, channel, mapping } => {
+                let Some(held) = self.sessions.get_mut(&session) else {
+                    return Some((unknown(session), None));
+                };
+                compare::render_other(held, session, ticket, &other, channel, mapping)
+            }
             Request::End { session } => {
                 self.sessions.remove(&session);
                 return None;
@@ -180,12 +202,21 @@ pub struct Session {
     passes: Vec<PassInfo>,
     /// The canvas and the pass it holds.
     canvas: Option<(String, Canvas)>,
+    /// The reference file and B of an A/B comparison.
+    compare: compare::CompareHeld,
 }
 
 impl Session {
     /// An empty session for `grid`.
     pub fn new(grid: Grid, holding: Holding) -> Session {
-        Session { grid, holding, files: Vec::new(), passes: Vec::new(), canvas: None }
+        Session {
+            grid,
+            holding,
+            files: Vec::new(),
+            passes: Vec::new(),
+            canvas: None,
+            compare: Default::default(),
+        }
     }
 
     /// Takes a tile's file: refuses it from its header alone when it is not one of the grid's
@@ -231,6 +262,7 @@ impl Session {
             }
         };
         let render_seconds = measure::render_seconds(&bytes);
+        self.compare.merge_changed();
         self.files.retain(|(t, _)| *t != tile);
         self.files.push((tile, bytes));
         let passes = info.passes.iter().map(PassInfo::full_name).collect();
@@ -379,6 +411,7 @@ fn placed_regions(canvas: &Canvas) -> Vec<Rect> {
         .collect()
 }
 
+mod compare;
 mod inspect;
 mod measure;
 

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 use tilemerge::analysis::{
-    ChannelHistogram, ChannelSums, HeaderAttribute, HistogramOptions, HistogramScale, Series,
+    ChannelHistogram, ChannelSums, DifferencePartial, DifferenceView, HeaderAttribute, HistogramOptions,
+    HistogramScale, Series,
 };
 use tilemerge::view::{Channel, Mapping, ValueRange};
 use tilemerge::{Compression, ExrLayout, Grid, PassKind, Rect, TileId};
@@ -40,6 +41,16 @@ pub struct TileDraw {
 pub struct DrawnTile {
     pub pass: String,
     pub draw: TileDraw,
+}
+
+/// B of an A/B comparison: a pass of the reference EXR the page sent, or another pass of the
+/// same merge (full names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Other {
+    /// A pass of the reference file.
+    Reference(String),
+    /// Another pass of the merge.
+    Pass(String),
 }
 
 /// What the page asks of a worker.
@@ -86,6 +97,21 @@ pub enum Request {
     /// Sums (count, sum, min, max) of every channel of `pass` over this worker's placed pixels
     /// inside `region`, which the page combines into the rectangle's statistics.
     RegionSums { session: SessionId, ticket: u32, pass: String, region: Rect },
+    /// Keep a reference EXR for comparisons; its file travels as the envelope's buffer (each
+    /// worker gets its own copy and decodes only the pass compared).
+    Reference { session: SessionId },
+    /// Compare `pass` of the merge (A) with `other` (B) over this worker's placed tiles, and draw
+    /// the difference as `view`; pixels differing by more than `threshold` are counted.
+    Compare {
+        session: SessionId,
+        ticket: u32,
+        pass: String,
+        other: Other,
+        threshold: f32,
+        view: DifferenceView,
+    },
+    /// Draw B over this worker's placed tiles with `mapping` (A's, so the two look alike).
+    RenderOther { session: SessionId, ticket: u32, other: Other, channel: Channel, mapping: Mapping },
     /// Forget the session and free its memory.
     End { session: SessionId },
 }
@@ -133,6 +159,21 @@ pub enum Response {
     HistogramCounted { session: SessionId, ticket: u32, channels: Vec<ChannelHistogram> },
     /// The answer to a `RegionSums`: one per channel of the pass.
     RegionSummed { session: SessionId, ticket: u32, channels: Vec<ChannelSums> },
+    /// The answer to a `Reference`: the file's passes (full names), or why it cannot be used.
+    Referenced { session: SessionId, outcome: Result<Vec<String>, String> },
+    /// The answer to a `Compare`: this worker's sums (`None` when it has no tile placed), the
+    /// page merges them; the difference picture travels as the buffer, like `Rendered`.
+    Compared {
+        session: SessionId,
+        ticket: u32,
+        outcome: Result<Option<Box<DifferencePartial>>, String>,
+        width: u32,
+        height: u32,
+        regions: Vec<Rect>,
+    },
+    /// The answer to a `RenderOther`: B's pixels of `regions` travel as the buffer, packed like
+    /// `Rendered`'s; `width` and `height` are the image's, for B's canvas.
+    RenderedOther { session: SessionId, ticket: u32, width: u32, height: u32, regions: Vec<Rect> },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
 }
@@ -272,6 +313,22 @@ mod tests {
                 pass: "ViewLayer.Combined".into(),
                 region: Rect { x: 0, y: 0, width: 9, height: 9 },
             },
+            Request::Reference { session: 1 },
+            Request::Compare {
+                session: 1,
+                ticket: 6,
+                pass: "ViewLayer.Combined".into(),
+                other: Other::Reference("ViewLayer.Combined".into()),
+                threshold: 0.01,
+                view: DifferenceView::Heat { gain: 4.0 },
+            },
+            Request::RenderOther {
+                session: 1,
+                ticket: 7,
+                other: Other::Pass("ViewLayer.Noisy Image".into()),
+                channel: Channel::Rgb,
+                mapping: Mapping::Srgb { exposure: 0.5 },
+            },
             Request::End { session: 1 },
         ];
         for request in requests {
@@ -342,6 +399,17 @@ mod tests {
                     }],
                 )),
             },
+            Response::Referenced { session: 1, outcome: Ok(vec!["ViewLayer.Depth".into()]) },
+            Response::Referenced { session: 1, outcome: Err("the reference is 10x10".into()) },
+            Response::Compared {
+                session: 1,
+                ticket: 6,
+                outcome: Err("the passes share no channel".into()),
+                width: 4,
+                height: 2,
+                regions: vec![Rect { x: 0, y: 0, width: 2, height: 2 }],
+            },
+            Response::RenderedOther { session: 1, ticket: 7, width: 4, height: 2, regions: vec![] },
         ];
         for response in responses {
             let json = serde_json::to_string(&response).expect("encodes");

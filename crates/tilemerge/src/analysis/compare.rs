@@ -201,7 +201,39 @@ impl DifferencePartial {
         rows: Range<u32>,
         map: &mut [f32],
     ) -> Result<DifferencePartial, AnalysisError> {
+        DifferencePartial::measure(a, b, options, tiles, rows, map, None)
+    }
+
+    /// Compares only the pixels of the tiles marked in `mine` (one flag per tile of `tiles`):
+    /// a worker's share of a merge, whose other tiles another worker holds and compares. Every
+    /// share lists the same `tiles` (a merge's whole grid, in its order), so the shares
+    /// [`merge`](DifferencePartial::merge) tile by tile into the whole image's figures.
+    pub fn share(
+        a: &PassView<'_>,
+        b: &PassView<'_>,
+        options: CompareOptions,
+        tiles: &[(TileId, Rect)],
+        mine: &[bool],
+    ) -> Result<DifferencePartial, AnalysisError> {
+        DifferencePartial::measure(a, b, options, tiles, 0..a.size.height, &mut [], Some(mine))
+    }
+
+    /// The loop of [`DifferencePartial::rows_with_map`]; with `only`, pixels outside the tiles
+    /// it marks are left out.
+    fn measure(
+        a: &PassView<'_>,
+        b: &PassView<'_>,
+        options: CompareOptions,
+        tiles: &[(TileId, Rect)],
+        rows: Range<u32>,
+        map: &mut [f32],
+        only: Option<&[bool]>,
+    ) -> Result<DifferencePartial, AnalysisError> {
         let pairs = pair_channels(a, b, options.pairing)?;
+        let wanted = |tile: Option<usize>| match only {
+            None => true,
+            Some(mine) => tile.and_then(|t| mine.get(t)).copied().unwrap_or(false),
+        };
         let (width, height) = (a.size.width, a.size.height);
         let rows = rows.start.min(height)..rows.end.min(height);
         let first_sample = rows.start as usize * width as usize;
@@ -217,7 +249,7 @@ impl DifferencePartial {
         let mut pixel_state = [0u8; CHUNK];
         for band in bands(width, rows, tiles) {
             for y in band.rows.clone() {
-                for segment in &band.segments {
+                for segment in band.segments.iter().filter(|s| wanted(s.tile)) {
                     let mut x = segment.x0;
                     while x < segment.x1 {
                         let n = ((segment.x1 - x) as usize).min(CHUNK);

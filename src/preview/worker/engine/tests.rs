@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use tilemerge::{decode, Compression, DecodeOptions, ExrLayout, LayoutReport, Size, DEFAULT_OVERSCAN};
 
 const B5: &str = "b5-multipart-320x180-t64";
-const B42: &str = "b42-singlepart-256x160-t100x70";
+pub(super) const B42: &str = "b42-singlepart-256x160-t100x70";
 
-fn fixture(name: &str) -> PathBuf {
+pub(super) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures").join(name)
 }
 
-fn tiles(name: &str) -> Vec<(String, Vec<u8>)> {
+pub(super) fn tiles(name: &str) -> Vec<(String, Vec<u8>)> {
     let dir = fixture(name).join("tiles");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("fixture tiles")
@@ -25,14 +25,14 @@ fn tiles(name: &str) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn begin(engine: &mut Engine, files: &[(String, Vec<u8>)], holding: Holding) {
+pub(super) fn begin(engine: &mut Engine, files: &[(String, Vec<u8>)], holding: Holding) {
     let report =
         LayoutReport::infer(files.iter().map(|(n, _)| n.as_str()), DEFAULT_OVERSCAN).expect("inferred");
     engine.handle(Request::Begin { session: 1, grid: report.grid, holding }, None);
 }
 
 /// Sends every tile; returns the answers.
-fn send_all(engine: &mut Engine, files: &[(String, Vec<u8>)]) -> Vec<Response> {
+pub(super) fn send_all(engine: &mut Engine, files: &[(String, Vec<u8>)]) -> Vec<Response> {
     files
         .iter()
         .map(|(name, bytes)| {

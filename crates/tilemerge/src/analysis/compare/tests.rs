@@ -91,6 +91,30 @@ fn tiles_are_ranked_and_bands_of_rows_add_up_to_the_whole() {
 }
 
 #[test]
+fn shares_compare_only_their_own_tiles_and_add_up_to_the_whole() {
+    let info = rgb();
+    let a = buffers([[0.0; 6], [0.0; 6], [0.0; 6]]);
+    let b = buffers([[0.125, 0.0, 0.0, 0.375, 0.375, 0.375], [0.0; 6], [0.0, 0.0, 0.0, 0.0, 0.0, 0.5]]);
+    let (va, vb) = (PassView::new(SIZE, &info, &a).unwrap(), PassView::new(SIZE, &info, &b).unwrap());
+    let t = |x0, y0| TileId { x0, y0, x1: x0 + 1, y1: y0 + 1 };
+    // Two tiles covering the image: the left column and the right two columns.
+    let tiles = [
+        (t(0, 0), Rect { x: 0, y: 0, width: 1, height: 2 }),
+        (t(1, 0), Rect { x: 1, y: 0, width: 2, height: 2 }),
+    ];
+    let options = CompareOptions::default();
+    let whole = compare(&va, &vb, options, &tiles).unwrap();
+    let mut left = DifferencePartial::share(&va, &vb, options, &tiles, &[true, false]).unwrap();
+    let right = DifferencePartial::share(&va, &vb, options, &tiles, &[false, true]).unwrap();
+    // One share alone holds only its own tile's pixels.
+    let alone = left.clone().finish();
+    assert_eq!((alone.overall.samples, alone.overall.max_abs), (6, 0.375));
+    assert_eq!(alone.tiles[1].max_abs, 0.0, "the other worker's tile is not measured here");
+    left.merge(&right);
+    assert_eq!(left.finish(), whole);
+}
+
+#[test]
 fn different_sizes_and_channels_are_named_not_panicked_on() {
     let info = rgb();
     let a = buffers([[0.0; 6]; 3]);
