@@ -216,7 +216,10 @@ async fn main() {
         of(|b| b.worker_render_ms),
         of(|b| b.draw_ms),
     );
-    println!("  browser, Export EXR to download ready: {export:.0} ms = {:.2}x whole native merge", export / whole);
+    println!(
+        "  browser, Export EXR to download ready: {export:.0} ms = {:.2}x whole native merge",
+        export / whole
+    );
     println!(
         "  peak WebAssembly memory: workers {:.0} MB in all, page {:.0} MB",
         of(|b| b.worker_peak_bytes) / 1e6,

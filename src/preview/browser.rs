@@ -168,7 +168,9 @@ pub fn now() -> f64 {
     let performance = match web_sys::window() {
         Some(window) => window.performance(),
         // A worker has no window; its global scope has the clock.
-        None => js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok().and_then(|p| p.dyn_into().ok()),
+        None => js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .ok()
+            .and_then(|p| p.dyn_into().ok()),
     };
     performance.map_or(0.0, |p: web_sys::Performance| p.now())
 }

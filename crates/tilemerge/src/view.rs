@@ -545,8 +545,9 @@ mod packed_tests {
         let size = Size { width: 6, height: 4 };
         let grid = Grid::new(size, size, 0).expect("a grid");
         let mut canvas = Canvas::new(grid, CanvasOptions::default());
-        let bytes = crate::encode_exr(&Frame::blender_like(size, 3).image_data(), &crate::ExrOptions::DEFAULT)
-            .expect("an EXR");
+        let bytes =
+            crate::encode_exr(&Frame::blender_like(size, 3).image_data(), &crate::ExrOptions::DEFAULT)
+                .expect("an EXR");
         canvas.add(TileId { x0: 0, y0: 0, x1: 6, y1: 4 }, &bytes).expect("placed");
         let mapping = Mapping::Srgb { exposure: 1.0 };
         let whole = render_rgba8(&canvas, "ViewLayer.Combined", Channel::Rgb, mapping).expect("pixels");
@@ -556,7 +557,8 @@ mod packed_tests {
             Rect { x: 9, y: 9, width: 1, height: 1 },
         ];
         let (drawn, packed) =
-            render_packed_rgba8(&canvas, "ViewLayer.Combined", Channel::Rgb, mapping, &regions).expect("pixels");
+            render_packed_rgba8(&canvas, "ViewLayer.Combined", Channel::Rgb, mapping, &regions)
+                .expect("pixels");
         // The second is cut at the image's corner, the third lies outside it.
         assert_eq!(drawn, [regions[0], Rect { x: 4, y: 3, width: 2, height: 1 }]);
         let mut at = 0;

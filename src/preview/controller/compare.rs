@@ -311,9 +311,7 @@ impl Preview {
             } else {
                 Ok(())
             };
-            if let Err(e) =
-                sized.and_then(|()| browser::draw_packed(&canvas, &regions, &rgba))
-            {
+            if let Err(e) = sized.and_then(|()| browser::draw_packed(&canvas, &regions, &rgba)) {
                 self.problem.set(Some(format!("Cannot draw B: {e}")));
             }
         }

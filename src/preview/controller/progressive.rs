@@ -45,7 +45,13 @@ impl Preview {
 
     /// A tile placed with its pixels: drawn at once when they show the pass and drawing on
     /// screen (an answer made before a change is left to the full drawing).
-    pub(super) fn placed_drawn(self, session: SessionId, placed: Rect, drawn: DrawnTile, pixels: ArrayBuffer) {
+    pub(super) fn placed_drawn(
+        self,
+        session: SessionId,
+        placed: Rect,
+        drawn: DrawnTile,
+        pixels: ArrayBuffer,
+    ) {
         let current = self.pass.get_untracked().as_deref() == Some(drawn.pass.as_str())
             && drawn.draw == self.tile_draw();
         if !current || !self.canvas_for_session(session) {

@@ -65,7 +65,8 @@ impl Preview {
             return self.problem.set(Some(e));
         }
         self.pool_used.set_value(true);
-        self.busy_at_start.set_value(self.pool.with_value(|p| p.as_ref().map(Pool::busy).unwrap_or_default()));
+        self.busy_at_start
+            .set_value(self.pool.with_value(|p| p.as_ref().map(Pool::busy).unwrap_or_default()));
         self.live.set(true);
         let tiles: Vec<(TileId, usize)> =
             plan.rows.iter().filter(|r| r.is_sent()).filter_map(|r| Some((r.tile?, r.file?))).collect();
@@ -224,7 +225,8 @@ impl Preview {
     /// its memory are recorded (shown to the user, and read by the benchmark).
     pub(super) fn note_frame_on_screen(self) {
         let complete = self.plan.with_untracked(|p| matches!(p, Some(Ok(p)) if p.is_complete()));
-        let workers = self.pool.with_value(|pool| pool.as_ref().map(|p| (p.size(), p.peak_memory(), p.busy())));
+        let workers =
+            self.pool.with_value(|pool| pool.as_ref().map(|p| (p.size(), p.peak_memory(), p.busy())));
         let Some((size, worker_bytes, busy)) = workers else { return };
         if complete && self.frame.get_untracked().is_none() {
             let since = self.busy_at_start.get_value();

@@ -122,7 +122,8 @@ fn a_frame_is_complete_once_no_tile_waits() {
     plan.rows[0].status = TileStatus::NotRendered("task active".into());
     assert!(!plan.is_complete(), "a tile still rendering will come");
     let times = FrameTimes::default();
-    let mut figures = FrameFigures { millis: 1240.0, times, workers: 2, worker_bytes: 310e6, page_bytes: 12e6 };
+    let mut figures =
+        FrameFigures { millis: 1240.0, times, workers: 2, worker_bytes: 310e6, page_bytes: 12e6 };
     assert_eq!(figures.text(), "Full frame in 1.24 s · 2 workers, 310 MB of WebAssembly memory (page 12 MB)");
     figures.times.tile_shown(48.0);
     assert_eq!(

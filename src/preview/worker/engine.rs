@@ -49,8 +49,15 @@ impl Engine {
                         let pixels = held.draw_placed(added.placed, draw);
                         let (drawn, pixels) = pixels.map_or((None, None), |(d, p)| (Some(d), Some(p)));
                         let Added { placed, passes, pixel_bytes, render_seconds } = added;
-                        let response =
-                            Response::Placed { session, tile, placed, passes, pixel_bytes, drawn, render_seconds };
+                        let response = Response::Placed {
+                            session,
+                            tile,
+                            placed,
+                            passes,
+                            pixel_bytes,
+                            drawn,
+                            render_seconds,
+                        };
                         (response, pixels)
                     }
                     Err(reason) => (Response::Failed { session, tile, reason }, None),

@@ -167,8 +167,8 @@ mod tests {
             engine.handle(Request::Begin { session: 1, grid, holding: Holding::Picture }, None);
         }
         for (i, (tile, bytes)) in files.iter().enumerate() {
-            let answer =
-                engines[i % 2].handle(Request::Tile { session: 1, tile: *tile, draw: None }, Some(bytes.clone()));
+            let answer = engines[i % 2]
+                .handle(Request::Tile { session: 1, tile: *tile, draw: None }, Some(bytes.clone()));
             assert!(matches!(answer, Some((Response::Placed { .. }, _))), "{answer:?}");
         }
         engines

@@ -37,7 +37,10 @@ pub(super) fn send_all(engine: &mut Engine, files: &[(String, Vec<u8>)]) -> Vec<
         .iter()
         .map(|(name, bytes)| {
             let tile = TileId::from_file_name(name).expect("a tile name");
-            engine.handle(Request::Tile { session: 1, tile, draw: None }, Some(bytes.clone())).expect("an answer").0
+            engine
+                .handle(Request::Tile { session: 1, tile, draw: None }, Some(bytes.clone()))
+                .expect("an answer")
+                .0
         })
         .collect()
 }
