@@ -14,9 +14,10 @@ use crate::support::{Browser, FarmApi, Simfarm};
 /// 256 x 160 px in 64 px tiles: 4 x 3 = 12 render tasks, then the merge.
 const TILES: usize = 12;
 
-fn single_image_job(name: &str) -> SubmittedJob {
+/// A 256 x 160 px single-image job in `tile` px square tiles, rendered under `/render/e2e/<name>/`.
+pub fn single_image_job(name: &str, tile: u32) -> SubmittedJob {
     let settings = json!({
-        "tile_size_x": 64, "tile_size_y": 64, "frame": 1,
+        "tile_size_x": tile, "tile_size_y": tile, "frame": 1,
         "resolution_x": 256, "resolution_y": 160, "resolution_scale": 100,
         "format": "OPEN_EXR_MULTILAYER", "image_file_extension": ".exr",
         "render_output_root": "/render/e2e", "add_path_components": 0,
@@ -46,7 +47,7 @@ async fn simfarm_merge(farm: &Simfarm, tiles: &str) -> Vec<u8> {
 async fn a_rendering_job_fills_in_tile_by_tile_and_exports_simfarms_image() {
     let farm = Simfarm::start(&["--workers", "2", "--task-seconds", "1.5", "--failure-rate", "0"]).await;
     let api = FarmApi::new(&farm.url);
-    let job = api.submit(&single_image_job("poster")).await;
+    let job = api.submit(&single_image_job("poster", 64)).await;
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs/{}", farm.url, job.id)).await;
     browser.link("Preview merge").await.click().await.expect("the preview opens");
@@ -83,7 +84,7 @@ async fn a_rendering_job_fills_in_tile_by_tile_and_exports_simfarms_image() {
 async fn a_missing_tile_is_shown_failed_and_a_folder_url_loads_the_rest() {
     let farm = Simfarm::start(&["--workers", "6", "--task-seconds", "0.2", "--failure-rate", "0"]).await;
     let api = FarmApi::new(&farm.url);
-    let job = api.submit(&single_image_job("gone")).await;
+    let job = api.submit(&single_image_job("gone", 64)).await;
     api.wait_for_status(&job.id, JobStatus::Completed, Duration::from_secs(60)).await;
     let tiles = tiles_path(&api, &job.id).await;
     // simfarm keeps a job's absolute paths below its render root.

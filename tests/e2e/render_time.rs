@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
-use flamenco_api::{JobStatus, SubmittedJob};
-use serde_json::json;
+use flamenco_api::JobStatus;
 use tilemerge::analysis::header_attributes;
 
+use crate::job_preview::single_image_job;
 use crate::preview::tiles_in_state;
 use crate::support::{Browser, FarmApi, Simfarm};
 
@@ -16,18 +16,6 @@ use crate::support::{Browser, FarmApi, Simfarm};
 const TILES: usize = 8;
 /// The steps of the overlay's colour ramp.
 const STEPS: u64 = 8;
-
-fn timed_job(name: &str) -> SubmittedJob {
-    let settings = json!({
-        "tile_size_x": 80, "tile_size_y": 80, "frame": 1,
-        "resolution_x": 256, "resolution_y": 160, "resolution_scale": 100,
-        "format": "OPEN_EXR_MULTILAYER", "image_file_extension": ".exr",
-        "render_output_root": "/render/e2e", "add_path_components": 0,
-        "render_output_path": format!("/render/e2e/{name}/{{timestamp}}/tiles"),
-        "blendfile": "/render/scenes/still.blend",
-    });
-    FarmApi::single_image_job(name, settings)
-}
 
 /// Blender's `MM:SS.cc` in seconds.
 fn seconds_of(text: &str) -> f64 {
@@ -50,7 +38,7 @@ struct Shown {
 async fn the_overlay_tints_tiles_in_the_order_of_their_render_times_and_names_their_workers() {
     let farm = Simfarm::start(&["--workers", "3", "--task-seconds", "0.6", "--failure-rate", "0"]).await;
     let api = FarmApi::new(&farm.url);
-    let job = api.submit(&timed_job("timed")).await;
+    let job = api.submit(&single_image_job("timed", 80)).await;
     api.wait_for_status(&job.id, JobStatus::Completed, Duration::from_secs(90)).await;
     let settings = api.job(&job.id).await.settings.expect("settings");
     let tiles_dir = settings["render_output_path"].as_str().expect("a render output path").to_owned();
