@@ -141,6 +141,14 @@ impl Preview {
         })
     }
 
+    /// The SVG `viewBox` of the overlays drawn over the image, in image pixels.
+    pub fn image_view_box(self) -> String {
+        self.plan.with(|p| match p {
+            Some(Ok(plan)) => format!("0 0 {} {}", plan.grid.image.width, plan.grid.image.height),
+            _ => "0 0 1 1".to_string(),
+        })
+    }
+
     pub(super) fn workers(self) -> usize {
         self.pool.try_with_value(|p| p.as_ref().map(Pool::size)).flatten().unwrap_or(0)
     }

@@ -139,12 +139,7 @@ fn StatsTable(shown: StatsShown) -> impl IntoView {
 #[component]
 pub fn RectMark(preview: Preview) -> impl IntoView {
     let measure = preview.measure;
-    let view_box = move || {
-        preview.plan.with(|p| match p {
-            Some(Ok(plan)) => format!("0 0 {} {}", plan.grid.image.width, plan.grid.image.height),
-            _ => "0 0 1 1".to_string(),
-        })
-    };
+    let view_box = move || preview.image_view_box();
     let shown = move || measure.dragged.get().or_else(|| measure.rect.get());
     view! {
         <svg class="rect-overlay" viewBox=view_box preserveAspectRatio="none" aria-hidden="true">

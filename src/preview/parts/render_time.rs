@@ -56,12 +56,7 @@ fn Legend(
 #[component]
 pub fn RenderTimeOverlay(preview: Preview) -> impl IntoView {
     let render = preview.measure.render;
-    let view_box = move || {
-        preview.plan.with(|p| match p {
-            Some(Ok(plan)) => format!("0 0 {} {}", plan.grid.image.width, plan.grid.image.height),
-            _ => "0 0 1 1".to_string(),
-        })
-    };
+    let view_box = move || preview.image_view_box();
     let grid = move || preview.plan.with(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.grid));
     let tiles = move || render.seconds.with(|s| render.workers.with(|w| timed_tiles(s, w).0));
     view! {

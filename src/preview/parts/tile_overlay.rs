@@ -16,12 +16,7 @@ pub fn TileOverlay(preview: Preview) -> impl IntoView {
             _ => Vec::new(),
         })
     };
-    let view_box = move || {
-        preview.plan.with(|p| match p {
-            Some(Ok(plan)) => format!("0 0 {} {}", plan.grid.image.width, plan.grid.image.height),
-            _ => "0 0 1 1".to_string(),
-        })
-    };
+    let view_box = move || preview.image_view_box();
     view! {
         <svg class="tile-overlay" viewBox=view_box preserveAspectRatio="none" role="group" aria-label="Tile grid">
             <defs>
@@ -87,12 +82,7 @@ fn TileShape(
 #[component]
 pub fn ProbeMark(preview: Preview) -> impl IntoView {
     let viewing = preview.viewing;
-    let view_box = move || {
-        preview.plan.with(|p| match p {
-            Some(Ok(plan)) => format!("0 0 {} {}", plan.grid.image.width, plan.grid.image.height),
-            _ => "0 0 1 1".to_string(),
-        })
-    };
+    let view_box = move || preview.image_view_box();
     view! {
         <svg class="probe-overlay" viewBox=view_box preserveAspectRatio="none" aria-hidden="true">
             {move || {
