@@ -7,6 +7,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use flamenco_api::{TaskStatus, TaskSummary};
 
+use crate::problems::report::duration_text;
 use crate::problems::rules::{finished_durations, median, run_start};
 
 /// Fewer finished tasks than this say too little about how long a task takes.
@@ -78,7 +79,6 @@ impl Estimate {
 
     /// The estimate in words, for the job's facts.
     pub fn text(&self) -> String {
-        use crate::problems::report::duration_text;
         match self {
             Estimate::NothingLeft => "nothing left to run".to_owned(),
             Estimate::TooFewFinished { samples, .. } => format!(
@@ -107,7 +107,7 @@ fn per_task_text(ms: f64) -> String {
     if ms < 9_950.0 {
         format!("{:.1} s", (ms / 1000.0).max(0.0))
     } else {
-        crate::problems::report::duration_text(ms)
+        duration_text(ms)
     }
 }
 

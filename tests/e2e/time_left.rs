@@ -58,8 +58,9 @@ async fn a_running_job_estimates_its_time_left_from_its_finished_tasks_and_its_w
     assert!((2.0..=3.0).contains(&each_s), "a task takes the simulated 2 s (plus hand-over): {text}");
     // The estimate is at most 5 s old and tasks finish at 1 a second.
     assert!(tasks_left >= unfinished && tasks_left <= unfinished + 6, "{text} vs {unfinished} unfinished");
-    // Dealt to 2 workers: the running pair finishes within one task, then the rest in pairs; the
-    // displayed per-task time is rounded to 0.05 s, which 30 rounds turn into at most 1.5 s, and "about" rounds to the second.
+    // Dealt to 2 workers: the running pair finishes within one task, then the rest in pairs. The
+    // per-task time shown is off by at most 0.05 s, which 30 rounds turn into 1.5 s; "about"
+    // rounds to the second.
     let expected = tasks_left as f64 / 2.0 * each_s;
     assert!(
         (left_s as f64 - expected).abs() <= each_s + 2.0,
