@@ -3,7 +3,6 @@
 
 use flamenco_api::{Job, JobStatus};
 use leptos::ev;
-use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -14,13 +13,9 @@ use super::store::use_jobs;
 use super::table::{JobColumn, JobSort};
 use crate::ui::first_rows::use_first_rows;
 use crate::ui::load_state::LoadState;
+use crate::ui::row_window::{use_row_window, RowWindow, UseRowWindowReturn};
 use crate::ui::status::{ProgressBar, StatusBadge};
 use crate::ui::time::{use_now, RelativeTime};
-
-/// Height of one row in pixels; rows are fixed-height so the visible slice is a division away.
-const ROW_HEIGHT: f64 = 28.0;
-/// Rows rendered beyond the visible ones on each side, so fast scrolling shows no gaps.
-const OVERSCAN_ROWS: usize = 10;
 
 /// The list state from the address bar, and a way to change it there.
 #[derive(Clone, Copy)]
@@ -43,24 +38,6 @@ pub fn use_list_query() -> UseListQueryReturn {
         );
     });
     UseListQueryReturn { query, set_query }
-}
-
-/// Which rows are in view, from the scroll position.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RowWindow {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl RowWindow {
-    /// The rows to render for a viewport of `height` px scrolled to `scroll_top`, out of `total`.
-    pub fn compute(scroll_top: f64, height: f64, total: usize) -> RowWindow {
-        let first_visible = (scroll_top.max(0.0) / ROW_HEIGHT).floor() as usize;
-        let visible = (height.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 1;
-        let start = first_visible.saturating_sub(OVERSCAN_ROWS).min(total);
-        let end = (first_visible + visible + OVERSCAN_ROWS).min(total);
-        RowWindow { start, end }
-    }
 }
 
 /// The job list with its toolbar.
@@ -180,34 +157,14 @@ fn JobTable(
     set_query: Callback<ListQuery>,
 ) -> impl IntoView {
     let store = use_jobs();
-    let scroller = NodeRef::<html::Div>::new();
-    let scroll_top = RwSignal::new(0.0);
-    let viewport_height = RwSignal::new(800.0);
-    let measure = move || {
-        if let Some(element) = scroller.get_untracked() {
-            scroll_top.set(f64::from(element.scroll_top()));
-            viewport_height.set(f64::from(element.client_height()));
-        }
-    };
-    Effect::new(move |_| {
-        if scroller.get().is_some() {
-            measure();
-        }
-    });
-    let window_listener = window_event_listener(ev::resize, move |_| measure());
-    on_cleanup(move || window_listener.remove());
-    let window = Memo::new(move |_| {
-        RowWindow::compute(scroll_top.get(), viewport_height.get(), ordered_ids.with(Vec::len))
-    });
+    let UseRowWindowReturn { scroller, window, measure } =
+        use_row_window(Signal::derive(move || ordered_ids.with(Vec::len)));
     let rows = move || {
         let RowWindow { start, end } = window.get();
         ordered_ids.with(|ids| ids.get(start..end).map(<[String]>::to_vec).unwrap_or_default())
     };
-    let top_spacer = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT);
-    let bottom_spacer = move || {
-        let total = ordered_ids.with(Vec::len);
-        format!("{}px", total.saturating_sub(window.get().end) as f64 * ROW_HEIGHT)
-    };
+    let top_spacer = move || window.get().space_above();
+    let bottom_spacer = move || window.with(|window| window.space_below(ordered_ids.with(Vec::len)));
     let now = use_now(std::time::Duration::from_secs(20));
     open_gate_on_first_rows(window, store);
     // Until the list was loaded once, an empty table means "unknown", not "none".
@@ -216,7 +173,7 @@ fn JobTable(
             .then(|| view! { <p class="empty muted">"No jobs match."</p> })
     };
     view! {
-        <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
+        <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure.run(())>
             <table class="data-table jobs-table" aria-rowcount=move || ordered_ids.with(Vec::len).to_string()>
                 <thead>
                     <tr>
@@ -391,26 +348,4 @@ fn target_is_within(event: &ev::MouseEvent, selector: &str) -> bool {
         .target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|element| element.closest(selector).ok().flatten().is_some())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_covers_the_visible_rows_plus_overscan() {
-        let window = RowWindow::compute(0.0, 280.0, 10_000);
-        assert_eq!(window.start, 0);
-        assert_eq!(window.end, 11 + OVERSCAN_ROWS);
-        let scrolled = RowWindow::compute(ROW_HEIGHT * 5000.0, 280.0, 10_000);
-        assert_eq!(scrolled.start, 5000 - OVERSCAN_ROWS);
-        assert!(scrolled.end - scrolled.start < 40, "only a screenful of rows exists");
-    }
-
-    #[test]
-    fn the_window_never_passes_the_end_of_the_list() {
-        let window = RowWindow::compute(ROW_HEIGHT * 100.0, 600.0, 50);
-        assert!(window.start <= window.end && window.end == 50);
-        assert_eq!(RowWindow::compute(0.0, 600.0, 0), RowWindow { start: 0, end: 0 });
-    }
 }

@@ -1,4 +1,5 @@
-//! The open job's tasks as a table, with a status filter.
+//! The open job's tasks as a table, with a status filter; only the rows in view are in the page, so a
+//! job of thousands of tasks keeps up with its events.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use super::store::UseJobTasksReturn;
+use crate::ui::row_window::{use_row_window, RowWindow, UseRowWindowReturn};
 use crate::ui::status::{css_token, ProgressBar, StatusBadge};
 use crate::ui::time::{use_now, RelativeTime};
 
@@ -24,6 +26,14 @@ pub fn TaskList(
     let row_ids =
         Memo::new(move |_| filter.with(|filter| tasks.table.with(|table| table.filtered_ids(filter))));
     let counts = Memo::new(move |_| tasks.table.with(|table| table.counts_by_status()));
+    let total = Signal::derive(move || row_ids.with(Vec::len));
+    let UseRowWindowReturn { scroller, window, measure } = use_row_window(total);
+    let rows = move || {
+        let RowWindow { start, end } = window.get();
+        row_ids.with(|ids| ids.get(start..end).map(<[String]>::to_vec).unwrap_or_default())
+    };
+    let top_spacer = move || window.get().space_above();
+    let bottom_spacer = move || window.with(|window| window.space_below(total.get()));
     let now = use_now(std::time::Duration::from_secs(20));
     let chips = move || {
         counts
@@ -58,8 +68,8 @@ pub fn TaskList(
         <section class="task-list" aria-label="Tasks">
             <h2>"Tasks"</h2>
             <div class="status-filter" role="group" aria-label="Filter tasks by status">{chips}</div>
-            <div class="table-scroll short">
-                <table class="data-table tasks-table">
+            <div class="table-scroll short" node_ref=scroller on:scroll=move |_| measure.run(())>
+                <table class="data-table tasks-table" aria-rowcount=move || total.get().to_string()>
                     <thead>
                         <tr>
                             <th>"Status"</th>
@@ -70,9 +80,11 @@ pub fn TaskList(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || row_ids.get() key=|id| id.clone() let:id>
+                        <tr class="spacer" aria-hidden="true" style:height=top_spacer></tr>
+                        <For each=rows key=|id| id.clone() let:id>
                             <TaskRow id tasks job_id now />
                         </For>
+                        <tr class="spacer" aria-hidden="true" style:height=bottom_spacer></tr>
                     </tbody>
                 </table>
             </div>

@@ -4,6 +4,7 @@ pub mod first_rows;
 pub mod image_sources;
 pub mod live_record;
 pub mod load_state;
+pub mod row_window;
 pub mod status;
 pub mod time;
 pub mod url;

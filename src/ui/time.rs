@@ -1,6 +1,7 @@
 //! Times as people read them: "3 min ago", with the exact time on hover.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
 /// Milliseconds since the epoch of an RFC 3339 timestamp, as the browser parses it.
 pub fn parse_timestamp_ms(timestamp: &str) -> Option<f64> {
@@ -22,6 +23,28 @@ pub fn relative(then_ms: f64, now_ms: f64) -> String {
     } else {
         format!("{:.0} d ago", (seconds / 86_400.0).floor())
     }
+}
+
+/// The local date and time of `ms` (since the epoch), as `Date.toLocaleString()` writes it.
+///
+/// One formatter serves every call: `toLocaleString` builds a new one each time, and a job pane
+/// formats a time for each of its thousands of task rows and again on each task event.
+pub fn local_time_text(ms: f64) -> String {
+    thread_local! {
+        static FORMAT: js_sys::Function = {
+            let options = js_sys::Object::new();
+            for field in ["year", "month", "day", "hour", "minute", "second"] {
+                // Setting a field on a fresh plain object cannot fail.
+                let _ = js_sys::Reflect::set(&options, &field.into(), &"numeric".into());
+            }
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
+        };
+    }
+    FORMAT
+        .with(|format| format.call1(&JsValue::UNDEFINED, &js_sys::Date::new(&ms.into())))
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_default()
 }
 
 /// The current time, ticking every `period`, for relative times that stay right.
@@ -48,13 +71,7 @@ pub fn RelativeTime(
     };
     let exact = move || {
         let raw = timestamp.get();
-        parse_timestamp_ms(&raw)
-            .map(|ms| {
-                String::from(
-                    js_sys::Date::new(&ms.into()).to_locale_string("default", &js_sys::Object::new()),
-                )
-            })
-            .unwrap_or(raw)
+        parse_timestamp_ms(&raw).map(local_time_text).unwrap_or(raw)
     };
     view! { <time datetime=move || timestamp.get() title=exact>{text}</time> }
 }

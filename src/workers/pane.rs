@@ -21,17 +21,14 @@ use crate::manager::use_manager;
 use crate::read_only::{Frozen, Writable};
 use crate::ui::live_record::{LiveRecord, LiveRecordProblem};
 use crate::ui::status::StatusBadge;
-use crate::ui::time::{parse_timestamp_ms, use_now, RelativeTime};
+use crate::ui::time::{local_time_text, parse_timestamp_ms, use_now, RelativeTime};
 
 /// When the worker was last seen: how long ago, and the exact local time beside it.
 #[component]
 fn LastSeen(timestamp: Memo<String>, now: ReadSignal<f64>) -> impl IntoView {
     let exact = move || {
         timestamp.with(|raw| match parse_timestamp_ms(raw) {
-            Some(ms) => {
-                let date = js_sys::Date::new(&ms.into());
-                format!(" ({})", String::from(date.to_locale_string("default", &js_sys::Object::new())))
-            }
+            Some(ms) => format!(" ({})", local_time_text(ms)),
             None if raw.is_empty() => "never".to_owned(),
             None => String::new(),
         })
