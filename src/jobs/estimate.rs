@@ -94,9 +94,20 @@ impl Estimate {
                 duration_text(time.remaining_ms),
                 tasks(time.tasks_left),
                 if time.workers == 1 { "1 worker".to_owned() } else { format!("{} workers", time.workers) },
-                duration_text(time.typical_ms)
+                per_task_text(time.typical_ms)
             ),
         }
+    }
+}
+
+/// A task's typical duration. Short tasks keep a tenth of a second: rounded to whole seconds,
+/// "2 s each" beside "about 59 s" for 55 tasks on 2 workers reads as a wrong sum when the tasks
+/// take 2.14 s.
+fn per_task_text(ms: f64) -> String {
+    if ms < 9_950.0 {
+        format!("{:.1} s", (ms / 1000.0).max(0.0))
+    } else {
+        crate::problems::report::duration_text(ms)
     }
 }
 
@@ -192,6 +203,20 @@ mod tests {
         assert!(
             matches!(odd, Estimate::Remaining(RemainingTime { remaining_ms, .. }) if remaining_ms == 7.0 * MINUTE)
         );
+    }
+
+    #[test]
+    fn short_tasks_are_given_to_a_tenth_of_a_second_so_the_sum_adds_up() {
+        let estimate = Estimate::Remaining(RemainingTime {
+            remaining_ms: 58_900.0,
+            tasks_left: 55,
+            workers: 2,
+            typical_ms: 2_140.0,
+            samples: 5,
+        });
+        assert_eq!(estimate.text(), "about 59 s (55 tasks left on 2 workers, 2.1 s each)");
+        assert_eq!(super::per_task_text(9_949.0), "9.9 s");
+        assert_eq!(super::per_task_text(9_950.0), "10 s");
     }
 
     #[test]

@@ -12,6 +12,10 @@ use crate::layout::{Rect, Size, TileId};
 use crate::passes::{PassInfo, Samples};
 use crate::stitch::{Canvas, TileState};
 
+mod half_colour;
+
+use half_colour::HalfColour;
+
 /// Which part of a pass is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Channel {
@@ -296,6 +300,12 @@ pub fn render_regions_rgba8(
         Mapping::FalseColour { .. } => 1.0,
     };
     let mut out = vec![0u8; size.area() as usize * 4];
+    if let Some(half) = HalfColour::of(&sources, channel, mapping, size.area() as usize) {
+        for (start, len) in rows_in(size, regions) {
+            half.draw_row(start, &mut out[start * 4..(start + len) * 4]);
+        }
+        return Ok(out);
+    }
     for i in pixels_in(size, regions) {
         let rgba = view_pixel(sources.at(i), sources.single, channel, mapping, gain);
         out[i * 4..i * 4 + 4].copy_from_slice(&rgba);
@@ -323,6 +333,15 @@ pub fn render_packed_rgba8(
     let image = Rect { x: 0, y: 0, width: size.width, height: size.height };
     let clipped: Vec<Rect> = regions.iter().map(|r| r.intersect(&image)).filter(|r| r.area() > 0).collect();
     let mut out = Vec::with_capacity(clipped.iter().map(|r| r.area() as usize * 4).sum());
+    if let Some(half) = HalfColour::of(&sources, channel, mapping, size.area() as usize) {
+        out.resize(out.capacity(), 0);
+        let mut at = 0;
+        for (start, len) in rows_in(size, &clipped) {
+            half.draw_row(start, &mut out[at..at + len * 4]);
+            at += len * 4;
+        }
+        return Ok((clipped, out));
+    }
     for i in pixels_in(size, &clipped) {
         out.extend_from_slice(&view_pixel(sources.at(i), sources.single, channel, mapping, gain));
     }
@@ -336,6 +355,17 @@ fn pixels_in(size: Size, regions: &[Rect]) -> impl Iterator<Item = usize> + '_ {
     regions.iter().map(move |r| r.intersect(&image)).flat_map(move |region| {
         (region.y..region.bottom())
             .flat_map(move |y| (region.x..region.right()).map(move |x| y as usize * width + x as usize))
+    })
+}
+
+/// The rows of `regions` clipped to the image, row by row from the top: each row's first pixel
+/// index and its length.
+fn rows_in(size: Size, regions: &[Rect]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let image = Rect { x: 0, y: 0, width: size.width, height: size.height };
+    let width = size.width as usize;
+    regions.iter().map(move |r| r.intersect(&image)).filter(|r| r.area() > 0).flat_map(move |region| {
+        (region.y..region.bottom())
+            .map(move |y| (y as usize * width + region.x as usize, region.width as usize))
     })
 }
 

@@ -72,6 +72,9 @@ impl Preview {
             Response::RegionSummed { session, ticket, channels } if Some(session) == current => {
                 self.stats_summed(ticket, channels);
             }
+            Response::Unmeasured { session, ticket, measurement, reason } if Some(session) == current => {
+                self.unmeasured(ticket, measurement, reason);
+            }
             Response::Referenced { session, outcome } if Some(session) == current => {
                 self.referenced(session, outcome);
             }

@@ -12,7 +12,6 @@ use web_sys::File;
 
 use super::Preview;
 use crate::preview::browser;
-use crate::preview::view::{Extent, Transform};
 use crate::preview::worker::protocol::{Other, Request, SessionId};
 
 mod choices;
@@ -112,6 +111,11 @@ impl Comparing {
             CompareSource::Pass => true,
             CompareSource::Reference => self.reference.with(|r| matches!(r, ReferenceState::Ready { .. })),
         }
+    }
+
+    /// `active`, read outside reactive tracking (pointer handlers).
+    pub fn active_untracked(self) -> bool {
+        untrack(|| self.active())
     }
 }
 
@@ -326,13 +330,6 @@ impl Preview {
         } else {
             compare.show_b.update(|b| *b = !*b);
         }
-    }
-
-    /// The image fitted to the left half of the viewport (side by side: B fills the right one).
-    pub fn fit_half(self) {
-        self.change_view(|_, image, viewport| {
-            Transform::fit(image, Extent { width: viewport.width / 2.0, ..viewport })
-        });
     }
 
     /// The wipe's divider moved to image x `x` (clamped to the image).

@@ -174,8 +174,18 @@ pub enum Response {
     /// The answer to a `RenderOther`: B's pixels of `regions` travel as the buffer, packed like
     /// `Rendered`'s; `width` and `height` are the image's, for B's canvas.
     RenderedOther { session: SessionId, ticket: u32, width: u32, height: u32, regions: Vec<Rect> },
+    /// A `HistogramRange`, `HistogramCounts` or `RegionSums` that could not be carried out, and
+    /// why: the panel that asked says so instead of waiting for an answer that never comes.
+    Unmeasured { session: SessionId, ticket: u32, measurement: Measurement, reason: String },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
+}
+
+/// Which Measure panel a measuring request serves (each numbers its tickets on its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measurement {
+    Histogram,
+    Region,
 }
 
 /// A message with its optional transferred buffer.
@@ -410,6 +420,12 @@ mod tests {
                 regions: vec![Rect { x: 0, y: 0, width: 2, height: 2 }],
             },
             Response::RenderedOther { session: 1, ticket: 7, width: 4, height: 2, regions: vec![] },
+            Response::Unmeasured {
+                session: 1,
+                ticket: 8,
+                measurement: Measurement::Region,
+                reason: "the merge has no pass \"ViewLayer.Depth\"".into(),
+            },
         ];
         for response in responses {
             let json = serde_json::to_string(&response).expect("encodes");
