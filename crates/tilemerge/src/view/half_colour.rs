@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use half::f16;
 
-use super::{unit_to_u8, Channel, Mapping, Sources};
+use super::render::{unit_to_u8, Sources};
+use super::{Channel, Mapping};
 use crate::export::linear_to_srgb8;
 use crate::passes::Samples;
 
@@ -105,7 +106,8 @@ impl<'a> HalfColour<'a> {
 mod tests {
     use half::f16;
 
-    use super::super::{view_pixel, Channel, Mapping, Sources};
+    use super::super::render::{view_pixel, Sources};
+    use super::super::{Channel, Mapping};
     use super::HalfColour;
     use crate::passes::Samples;
 
