@@ -16,15 +16,11 @@ pub fn ComparePanel(preview: Preview) -> impl IntoView {
     let viewing = preview.viewing;
     let finished =
         Memo::new(move |_| preview.plan.with(|p| matches!(p, Some(Ok(p)) if p.progress().is_finished())));
-    // Another job's tiles all answered (not every tile's answer: that would compare each time).
-    let job_ready =
-        Memo::new(move |_| compare.load.with(|l| l.is_done().then(|| (l.session, l.job.clone(), l.kept))));
     // Compared again whenever A, B or the settings change (A's mapping too: B is drawn alike).
     Effect::new(move |_| {
         compare.source.track();
         compare.reference.track();
         compare.other_pass.track();
-        job_ready.track();
         compare.look.track();
         compare.gain.track();
         compare.threshold.track();

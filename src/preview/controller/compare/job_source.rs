@@ -150,7 +150,7 @@ impl Preview {
                         let request = Request::OtherJobTile { session, job: id.clone(), grid, tile };
                         let sent = bytes
                             .and_then(|bytes| self.send_to_all(session, &request, &bytes, self.workers()));
-                        compare.load.update(|l| l.fetched(tile, sent));
+                        self.load_step(|l| l.fetched(tile, sent));
                     }
                 });
             }
@@ -173,7 +173,19 @@ impl Preview {
     ) {
         let workers = self.workers();
         if self.compare.load.with_untracked(|l| l.session == session && l.job == job) {
-            self.compare.load.update(|l| l.answered(tile, outcome, workers));
+            self.load_step(|l| l.answered(tile, outcome, workers));
+        }
+    }
+
+    /// Takes a step of B's load; the last one compares (B is complete then).
+    fn load_step(self, step: impl FnOnce(&mut JobLoad)) {
+        let done = self.compare.load.try_update(|l| {
+            let was = l.is_done();
+            step(l);
+            !was && l.is_done()
+        });
+        if done == Some(true) {
+            self.request_compare();
         }
     }
 }
