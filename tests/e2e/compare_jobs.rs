@@ -92,6 +92,7 @@ async fn another_jobs_merge_as_b_reads_what_its_tiles_and_the_merges_tiles_make(
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs/{}/preview", farm.url, a.id)).await;
     browser.heading("Merge preview").await;
+    browser.record_all_requests().await;
     browser.wait_xpath(&tiles_in_state("placed", 12), "every tile placed").await;
     browser.heading("Compare").await;
     browser.field("Compare with").await.select_by_value("other-job").await.expect("a source can be picked");
@@ -99,6 +100,12 @@ async fn another_jobs_merge_as_b_reads_what_its_tiles_and_the_merges_tiles_make(
     // The newest other job of the same name is B first: the shot's other version, in 80 px tiles.
     browser.text("B is \"shot\": all 8 tiles.").await;
     assert_eq!(browser.field_value("Job").await, b.id, "the other version of the shot is chosen first");
+    // Its tasks read once, each tile fetched once.
+    assert_eq!(browser.requests_to(&format!("/api/v3/jobs/{}/tasks", b.id)).await, 1);
+    let folder =
+        api.job(&b.id).await.settings.and_then(|s| s["render_output_path"].as_str().map(str::to_owned));
+    let first_tile = format!("/renders{}/0-0-80-80.exr", folder.expect("a render output path"));
+    assert_eq!(browser.requests_to(&first_tile).await, 1, "{first_tile}");
     assert_figures(&browser, "shot", &expected(&merged_a, &merged_b)).await;
 
     // Another job picked by its label: the figures follow.
