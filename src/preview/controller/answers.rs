@@ -90,6 +90,9 @@ impl Preview {
                     self.rendered_other(ticket, (width, height, regions), rgba);
                 }
             }
+            Response::OtherJobTile { session, job, tile, outcome } if Some(session) == current => {
+                self.other_job_tile(session, job, tile, outcome);
+            }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.
                 let url = buffer

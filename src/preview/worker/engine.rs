@@ -163,6 +163,12 @@ impl Engine {
                 };
                 compare::render_other(held, session, ticket, &other, channel, mapping)
             }
+            Request::OtherJobTile { session, job, grid, tile } => {
+                let Some(held) = self.sessions.get_mut(&session) else {
+                    return Some((unknown(session), None));
+                };
+                compare::take_job_tile(held, session, (job, grid, tile), bytes)
+            }
             Request::End { session } => {
                 self.sessions.remove(&session);
                 return None;
