@@ -39,7 +39,8 @@ mod sources;
 mod viewing;
 
 pub use compare::{
-    decibels, figure, CompareMode, CompareSource, Comparing, DifferenceLook, Figures, ReferenceState,
+    decibels, figure, CompareMode, CompareSource, Comparing, DifferenceLook, Figures, JobsState, PageJob,
+    ReferenceState,
 };
 pub use inspect::{Inspector, MetadataState, Subject};
 pub use measure::{HistogramShown, HistogramState, Measure, StatsShown, StatsState};

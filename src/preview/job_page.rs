@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::controller::Preview;
+use super::controller::{PageJob, Preview};
 use super::job::{plan_job, tile_for_task, JobPlanError};
 use super::parts::MergeView;
 use crate::live::{use_live, use_live_event, use_subscription, LiveEvent};
@@ -67,6 +67,13 @@ pub fn JobPreviewPage() -> impl IntoView {
                     Err(e) => problem.set(Some(e)),
                 }
             }
+            // Another job's merge can be B of this one's.
+            preview.offer_other_jobs(PageJob {
+                id: found.id.clone(),
+                name: found.name.clone(),
+                client,
+                mappings,
+            });
             job.set(Some(found));
         });
     });

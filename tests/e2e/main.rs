@@ -6,6 +6,7 @@ mod support;
 
 mod cockpit_bench;
 mod compare;
+mod compare_jobs;
 mod desktop_notifications;
 mod farm_pages;
 mod first_load;

@@ -551,14 +551,7 @@ async fn the_wheel_zooms_a_drag_pans_and_the_pointer_moves_the_probe() {
     open_fixture(&browser, &farm).await;
     let view = browser.wait_xpath("//*[@role='group'][@aria-label='Image view']", "the image view").await;
     // Scrolled so the whole view is in the window, as a person would look at it.
-    browser
-        .client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'})",
-            vec![serde_json::to_value(&view).expect("an element")],
-        )
-        .await
-        .expect("scrolls");
+    browser.centre(&view).await;
     let fitted = zoom_percent(&browser).await;
     let (_, scrolled, (cx, cy)) = geometry(&browser).await;
 

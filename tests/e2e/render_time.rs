@@ -88,14 +88,7 @@ async fn the_overlay_tints_tiles_in_the_order_of_their_render_times_and_names_th
     let rect = browser
         .wait_xpath(&format!("//*[local-name()='rect'][@data-tile='{}']", slowest.tile), "the slowest tile")
         .await;
-    browser
-        .client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'})",
-            vec![serde_json::to_value(&rect).expect("an element")],
-        )
-        .await
-        .expect("scrolls");
+    browser.centre(&rect).await;
     let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
         element: rect,
         duration: None,

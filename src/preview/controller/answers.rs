@@ -72,6 +72,9 @@ impl Preview {
             Response::RegionSummed { session, ticket, channels } if Some(session) == current => {
                 self.stats_summed(ticket, channels);
             }
+            Response::Unmeasured { session, ticket, measurement, reason } if Some(session) == current => {
+                self.unmeasured(ticket, measurement, reason);
+            }
             Response::Referenced { session, outcome } if Some(session) == current => {
                 self.referenced(session, outcome);
             }
@@ -86,6 +89,9 @@ impl Preview {
                 if let Some(rgba) = buffer {
                     self.rendered_other(ticket, (width, height, regions), rgba);
                 }
+            }
+            Response::OtherJobTile { session, job, tile, outcome } if Some(session) == current => {
+                self.other_job_tile(session, job, tile, outcome);
             }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.

@@ -1,7 +1,8 @@
 //! A/B comparison, the page's side: what B is (a reference EXR the user picks, sent to every
-//! worker, or another pass of the merge), how the two are shown (wipe, side by side, difference,
-//! toggle), and the figures: each worker compares its own tiles and the page merges their sums,
-//! gathered by ticket like the inspector's answers, into exact figures over the whole image.
+//! worker, another pass of the merge, or another job's merge, see `job_source`), how the two are
+//! shown (wipe, side by side, difference, toggle), and the figures: each worker compares its own
+//! tiles and the page merges their sums, gathered by ticket like the inspector's answers, into
+//! exact figures over the whole image.
 
 use js_sys::ArrayBuffer;
 use leptos::prelude::*;
@@ -12,14 +13,16 @@ use web_sys::File;
 
 use super::Preview;
 use crate::preview::browser;
-use crate::preview::view::{Extent, Transform};
 use crate::preview::worker::protocol::{Other, Request, SessionId};
 
 mod choices;
 mod gather;
+mod job_source;
+mod other_job;
 
 pub use choices::{decibels, figure, CompareMode, CompareSource, DifferenceLook};
 use gather::{CompareGather, ReferenceGather};
+pub use other_job::{JobLoad, JobsState, PageJob};
 
 /// The reference file, as the workers have it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -64,6 +67,12 @@ pub struct Comparing {
     /// A pixel differing by more than this in a channel counts as over it.
     pub threshold: RwSignal<f32>,
     pub figures: RwSignal<Figures>,
+    /// The job whose merge this is (none on the file preview): another job's merge can be B.
+    pub page_job: RwSignal<Option<PageJob>>,
+    /// The jobs offered as B, the one chosen (its id) and its tiles on their way.
+    pub jobs: RwSignal<JobsState>,
+    pub other_job: RwSignal<Option<String>>,
+    pub load: RwSignal<JobLoad>,
     /// Whether the toggle shows B (else A).
     pub show_b: RwSignal<bool>,
     /// The wipe's divider, in image pixels from the left (`None`: the middle).
@@ -92,6 +101,10 @@ impl Comparing {
             gain: RwSignal::new(1.0),
             threshold: RwSignal::new(0.01),
             figures: RwSignal::new(Figures::Idle),
+            page_job: RwSignal::new(None),
+            jobs: RwSignal::new(JobsState::Idle),
+            other_job: RwSignal::new(None),
+            load: RwSignal::new(JobLoad::default()),
             show_b: RwSignal::new(false),
             wipe: RwSignal::new(None),
             other_canvas: NodeRef::new(),
@@ -111,7 +124,13 @@ impl Comparing {
             CompareSource::None => false,
             CompareSource::Pass => true,
             CompareSource::Reference => self.reference.with(|r| matches!(r, ReferenceState::Ready { .. })),
+            CompareSource::OtherJob => self.load.with(JobLoad::is_ready),
         }
+    }
+
+    /// `active`, read outside reactive tracking (pointer handlers).
+    pub fn active_untracked(self) -> bool {
+        untrack(|| self.active())
     }
 }
 
@@ -150,7 +169,7 @@ impl Preview {
         self.compare.reference.set(ReferenceState::Loading(file.name()));
         leptos::task::spawn_local(async move {
             let sent = match browser::read_file(&file).await {
-                Ok(bytes) => self.send_to_all(session, &bytes, workers),
+                Ok(bytes) => self.send_to_all(session, &Request::Reference { session }, &bytes, workers),
                 Err(e) => Err(format!("cannot read {}: {e}", file.name())),
             };
             if let Err(reason) = sent {
@@ -160,15 +179,20 @@ impl Preview {
     }
 
     /// Moves a copy of `bytes` to each worker (a transferred buffer leaves the page).
-    fn send_to_all(self, session: SessionId, bytes: &ArrayBuffer, workers: usize) -> Result<(), String> {
+    fn send_to_all(
+        self,
+        session: SessionId,
+        request: &Request,
+        bytes: &ArrayBuffer,
+        workers: usize,
+    ) -> Result<(), String> {
         if self.session.try_get_value() != Some(session) {
             return Ok(());
         }
         self.pool
             .try_with_value(|pool| {
                 let pool = pool.as_ref().ok_or("the merge was cancelled")?;
-                (0..workers.min(pool.size()))
-                    .try_for_each(|i| pool.send(i, &Request::Reference { session }, Some(&bytes.slice(0))))
+                (0..workers.min(pool.size())).try_for_each(|i| pool.send(i, request, Some(&bytes.slice(0))))
             })
             .unwrap_or_else(|| Err("the page was closed".into()))
     }
@@ -204,6 +228,23 @@ impl Preview {
                     .or_else(|| passes.0.iter().find(|p| **p != a).cloned())?;
                 Some(Other::Pass(pass))
             }),
+            // The same pass of the other job, unless another is chosen.
+            CompareSource::OtherJob => compare.load.with_untracked(|load| {
+                let current = load.session == self.session.get_value();
+                (current && load.is_ready())
+                    .then(|| Other::Job { job: load.job.clone(), pass: chosen.unwrap_or(a) })
+            }),
+        }
+    }
+
+    /// B in words, for the figures' caption.
+    fn describe_other(self, other: &Other) -> String {
+        match other {
+            Other::Reference(pass) => format!("{pass} of the reference"),
+            Other::Pass(pass) => pass.clone(),
+            Other::Job { pass, .. } => {
+                self.compare.load.with_untracked(|l| format!("{pass} of \"{}\"", l.name))
+            }
         }
     }
 
@@ -222,6 +263,14 @@ impl Preview {
             // A new merge since the file was sent: its workers need it (the answer asks again).
             return self.send_reference();
         }
+        let load_session = compare.load.with_untracked(|l| l.session);
+        if compare.source.get_untracked() == CompareSource::OtherJob
+            && compare.other_job.with_untracked(Option::is_some)
+            && load_session != session
+        {
+            // A new merge since the other job's tiles were sent: its workers need them.
+            return self.load_job();
+        }
         let (Some(pass), Some(other)) = (self.pass.get_untracked(), self.other()) else {
             // Nothing to compare with (yet): said once, not redrawn at every change of the view.
             if compare.figures.with_untracked(|f| *f != Figures::Idle) {
@@ -236,7 +285,7 @@ impl Preview {
         };
         let threshold = finite_or(compare.threshold.get_untracked(), 0.0).max(0.0);
         let ticket = compare.gather.with_value(|g| g.ticket()).wrapping_add(1);
-        compare.gather.set_value(CompareGather::new(ticket, pass.clone(), &other));
+        compare.gather.set_value(CompareGather::new(ticket, pass.clone(), self.describe_other(&other)));
         if !matches!(compare.figures.get_untracked(), Figures::Ready { .. }) {
             compare.figures.set(Figures::Working);
         }
@@ -326,13 +375,6 @@ impl Preview {
         } else {
             compare.show_b.update(|b| *b = !*b);
         }
-    }
-
-    /// The image fitted to the left half of the viewport (side by side: B fills the right one).
-    pub fn fit_half(self) {
-        self.change_view(|_, image, viewport| {
-            Transform::fit(image, Extent { width: viewport.width / 2.0, ..viewport })
-        });
     }
 
     /// The wipe's divider moved to image x `x` (clamped to the image).

@@ -12,7 +12,7 @@ use tilemerge::Rect;
 
 use super::render_time::RenderTimes;
 use super::Preview;
-use crate::preview::worker::protocol::Request;
+use crate::preview::worker::protocol::{Measurement, Request};
 
 /// Bins of the histogram: one per few pixels of the side panel's width.
 pub const BINS: usize = 64;
@@ -40,6 +40,8 @@ pub enum HistogramState {
     /// The workers are counting.
     Working,
     Ready(HistogramShown),
+    /// A worker could not count, and why.
+    Failed(String),
 }
 
 /// A rectangle's statistics as shown.
@@ -60,6 +62,8 @@ pub enum StatsState {
     Idle,
     Working,
     Ready(StatsShown),
+    /// A worker could not sum the rectangle, and why.
+    Failed(String),
 }
 
 /// Which round a histogram request is in.
@@ -298,6 +302,21 @@ impl Preview {
         }
         let session = self.session.get_value();
         self.with_pool(|pool| pool.broadcast(&Request::RegionSums { session, ticket, pass, region }));
+    }
+
+    /// A worker could not measure: the latest request of that panel fails with its reason (an
+    /// answer to an older one is dropped like its figures would be).
+    pub(super) fn unmeasured(self, ticket: u32, measurement: Measurement, reason: String) {
+        let measure = self.measure;
+        match measurement {
+            Measurement::Histogram if measure.histograms.with_value(|g| g.ticket) == ticket => {
+                measure.histogram.set(HistogramState::Failed(reason));
+            }
+            Measurement::Region if measure.rects.with_value(|g| g.ticket) == ticket => {
+                measure.stats.set(StatsState::Failed(reason));
+            }
+            _ => {}
+        }
     }
 
     /// A worker's sums; the last one shows the statistics.

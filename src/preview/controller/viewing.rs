@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use tilemerge::view::{Mapping, ValueRange};
 use tilemerge::{PassKind, Size};
 
-use super::{ExportState, Preview, RectPointer};
+use super::{CompareMode, ExportState, Preview, RectPointer};
 use crate::preview::browser;
 use crate::preview::keys::{Cycle, ViewKey};
 use crate::preview::view::{wheel_factor, Channel, Extent, Gesture, ProbeReading, Step, Transform};
@@ -288,10 +288,17 @@ impl Preview {
         self.probe_at(shift(x, dx), shift(y, dy), true);
     }
 
-    /// The viewport's size on screen.
+    /// Whether A and B are shown side by side, each in half the viewport.
+    fn side_by_side(self) -> bool {
+        self.compare.mode.get_untracked() == CompareMode::SideBySide && self.compare.active_untracked()
+    }
+
+    /// The size on screen of the pane the image is shown in: the viewport, or its left half side by
+    /// side (B's pane on the right shows the same part of the image with the same transform).
     fn viewport_extent(self) -> Option<Extent> {
         let rect = self.viewing.viewport.get_untracked()?.get_bounding_client_rect();
-        Some(Extent { width: rect.width(), height: rect.height() })
+        let width = if self.side_by_side() { rect.width() / 2.0 } else { rect.width() };
+        Some(Extent { width, height: rect.height() })
     }
 
     /// Changes the view with `change(transform, image, viewport)` (zoom or pan by the user).
@@ -322,10 +329,19 @@ impl Preview {
         self.change_view(|_, image, viewport| Transform::one_to_one(image, viewport));
     }
 
-    /// A point of the page (client coordinates) in the viewport's coordinates.
+    /// A point of the page (client coordinates) in its pane's coordinates: side by side, a point in
+    /// B's half maps to the same image pixel as the point as far into A's half.
     fn in_viewport(self, client_x: f64, client_y: f64) -> (f64, f64) {
-        let rect = self.viewing.viewport.get_untracked().map(|v| v.get_bounding_client_rect());
-        rect.map_or((client_x, client_y), |r| (client_x - r.left(), client_y - r.top()))
+        let Some(rect) = self.viewing.viewport.get_untracked().map(|v| v.get_bounding_client_rect()) else {
+            return (client_x, client_y);
+        };
+        let (x, y) = (client_x - rect.left(), client_y - rect.top());
+        let half = rect.width() / 2.0;
+        if self.side_by_side() && x >= half {
+            (x - half, y)
+        } else {
+            (x, y)
+        }
     }
 
     /// The image pixel under a point of the page.

@@ -1,10 +1,12 @@
-//! "Compare": the side panel's A/B section. B is a reference EXR the user picks or another pass
-//! of the merge; the mode says how the two are shown; the figures are the workers' shares merged.
+//! "Compare": the side panel's A/B section. B is a reference EXR the user picks, another pass
+//! of the merge or (on a job's preview) another job's merge; the mode says how the two are shown;
+//! the figures are the workers' shares merged.
 
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use super::compare_figures::FiguresView;
+use super::compare_job::JobFields;
 use crate::preview::controller::{CompareMode, CompareSource, DifferenceLook, Preview, ReferenceState};
 
 /// The section: what B is, how it is shown, and the figures.
@@ -37,6 +39,7 @@ pub fn ComparePanel(preview: Preview) -> impl IntoView {
                 <h3>"Compare"</h3>
             </summary>
             <SourceFields preview />
+            <JobFields preview />
             <ShowFields preview />
             <div aria-live="polite">{move || view! { <ReferenceLine state=compare.reference.get() /> }}</div>
             <FiguresView preview />
@@ -53,8 +56,13 @@ fn SourceFields(preview: Preview) -> impl IntoView {
             ReferenceState::Ready { passes, .. } => passes.clone(),
             _ => Vec::new(),
         }),
-        CompareSource::Pass => preview.passes.get().0,
+        CompareSource::Pass | CompareSource::OtherJob => preview.passes.get().0,
         CompareSource::None => Vec::new(),
+    };
+    // Another job's merge only on a job's preview.
+    let sources = move || {
+        let job = compare.page_job.with(Option::is_some);
+        CompareSource::ALL.into_iter().filter(move |c| job || *c != CompareSource::OtherJob)
     };
     let first = move || match compare.source.get() {
         CompareSource::Pass => "The next pass",
@@ -68,12 +76,11 @@ fn SourceFields(preview: Preview) -> impl IntoView {
                 prop:value=move || compare.source.get().as_str()
                 on:change:target=move |ev| {
                     if let Some(source) = CompareSource::from_value(&ev.target().value()) {
-                        compare.other_pass.set(None);
-                        compare.source.set(source);
+                        preview.choose_source(source);
                     }
                 }
             >
-                {CompareSource::ALL.map(|c| view! { <option value=c.as_str()>{c.label()}</option> })}
+                {move || sources().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
             </select>
         </div>
         <div class="field-row">

@@ -87,6 +87,9 @@ fn HistogramBody(state: HistogramState) -> impl IntoView {
             view! { <p class="muted">"Merge tiles to see their histogram."</p> }.into_any()
         }
         HistogramState::Working => view! { <p class="muted">"Counting…"</p> }.into_any(),
+        HistogramState::Failed(reason) => {
+            view! { <p role="alert" class="field-error">"Cannot count: " {reason}</p> }.into_any()
+        }
         HistogramState::Ready(shown) if shown.channels.is_empty() => {
             view! { <p class="muted">"The channel shown has no values to count here."</p> }.into_any()
         }

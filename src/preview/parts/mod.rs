@@ -2,6 +2,7 @@
 
 mod compare;
 mod compare_figures;
+mod compare_job;
 mod export;
 mod folder;
 mod histogram;

@@ -89,6 +89,9 @@ fn StatsBody(state: StatsState) -> impl IntoView {
     match state {
         StatsState::Idle => view! { <p class="muted">"No rectangle measured."</p> }.into_any(),
         StatsState::Working => view! { <p class="muted">"Measuring…"</p> }.into_any(),
+        StatsState::Failed(reason) => {
+            view! { <p role="alert" class="field-error">"Cannot measure: " {reason}</p> }.into_any()
+        }
         StatsState::Ready(shown) => view! { <StatsTable shown /> }.into_any(),
     }
 }

@@ -118,11 +118,14 @@ pub fn SidePane(preview: Preview) -> impl IntoView {
     let compare = preview.compare;
     let viewing = preview.viewing;
     let side = move || compare.active() && compare.mode.get() == CompareMode::SideBySide;
-    // Entering side by side: the image fitted to half the viewport, so both halves show it whole.
+    // Entering side by side, the image is fitted to its half so both halves show it whole;
+    // leaving it, to the whole viewport again.
     Effect::new(move |was: Option<bool>| {
         let now = side();
-        if now && was != Some(true) {
-            preview.fit_half();
+        match was {
+            Some(was) if was != now => preview.fit(),
+            None if now => preview.fit(),
+            _ => {}
         }
         now
     });

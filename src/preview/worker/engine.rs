@@ -13,7 +13,7 @@ use tilemerge::{
 use tilemerge::decode::DEFAULT_MAX_DECODED_BYTES;
 use tilemerge::DecodeError;
 
-use super::protocol::{DrawnTile, Holding, Request, Response, SessionId, TileDraw};
+use super::protocol::{DrawnTile, Holding, Measurement, Request, Response, SessionId, TileDraw};
 use crate::preview::seams::{seam_map_rgba, SeamCheck};
 use crate::preview::view::ProbeReading;
 
@@ -107,41 +107,40 @@ impl Engine {
                 }
             }
             Request::HistogramRange { session, ticket, pass, channel, region, scale } => {
-                match self.canvas(session, &pass) {
-                    Ok(canvas) => (
-                        measure::histogram_range(
-                            canvas,
-                            session,
-                            ticket,
-                            (pass.as_str(), channel),
-                            region,
-                            scale,
-                        ),
-                        None,
+                let reply = match self.canvas(session, &pass) {
+                    Ok(canvas) => measure::histogram_range(
+                        canvas,
+                        session,
+                        ticket,
+                        (pass.as_str(), channel),
+                        region,
+                        scale,
                     ),
-                    Err(response) => (response, None),
-                }
+                    Err(response) => response,
+                };
+                (unmeasured(reply, ticket, Measurement::Histogram), None)
             }
             Request::HistogramCounts { session, ticket, pass, channel, region, options } => {
-                match self.canvas(session, &pass) {
-                    Ok(canvas) => (
-                        measure::histogram_counts(
-                            canvas,
-                            session,
-                            ticket,
-                            (pass.as_str(), channel),
-                            region,
-                            options,
-                        ),
-                        None,
+                let reply = match self.canvas(session, &pass) {
+                    Ok(canvas) => measure::histogram_counts(
+                        canvas,
+                        session,
+                        ticket,
+                        (pass.as_str(), channel),
+                        region,
+                        options,
                     ),
-                    Err(response) => (response, None),
-                }
+                    Err(response) => response,
+                };
+                (unmeasured(reply, ticket, Measurement::Histogram), None)
             }
-            Request::RegionSums { session, ticket, pass, region } => match self.canvas(session, &pass) {
-                Ok(canvas) => (measure::region_sums_of(canvas, session, ticket, &pass, region), None),
-                Err(response) => (response, None),
-            },
+            Request::RegionSums { session, ticket, pass, region } => {
+                let reply = match self.canvas(session, &pass) {
+                    Ok(canvas) => measure::region_sums_of(canvas, session, ticket, &pass, region),
+                    Err(response) => response,
+                };
+                (unmeasured(reply, ticket, Measurement::Region), None)
+            }
             Request::Reference { session } => {
                 let Some(held) = self.sessions.get_mut(&session) else {
                     return Some((unknown(session), None));
@@ -163,6 +162,12 @@ impl Engine {
                     return Some((unknown(session), None));
                 };
                 compare::render_other(held, session, ticket, &other, channel, mapping)
+            }
+            Request::OtherJobTile { session, job, grid, tile } => {
+                let Some(held) = self.sessions.get_mut(&session) else {
+                    return Some((unknown(session), None));
+                };
+                compare::take_job_tile(held, session, (job, grid, tile), bytes)
             }
             Request::End { session } => {
                 self.sessions.remove(&session);
@@ -356,6 +361,16 @@ fn pixel_bytes(pass: &PassInfo) -> u64 {
 }
 
 /// The answer to a request for a session this worker does not hold.
+/// A measuring request's error, with the ticket its panel waits on.
+fn unmeasured(reply: Response, ticket: u32, measurement: Measurement) -> Response {
+    match reply {
+        Response::Error { session: Some(session), reason } => {
+            Response::Unmeasured { session, ticket, measurement, reason }
+        }
+        other => other,
+    }
+}
+
 fn unknown(session: SessionId) -> Response {
     Response::Error { session: Some(session), reason: format!("this worker has no merge {session}") }
 }

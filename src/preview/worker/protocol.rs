@@ -43,14 +43,16 @@ pub struct DrawnTile {
     pub draw: TileDraw,
 }
 
-/// B of an A/B comparison: a pass of the reference EXR the page sent, or another pass of the
-/// same merge (full names).
+/// B of an A/B comparison: a pass of the reference EXR the page sent, another pass of the
+/// same merge, or a pass of another job's merge whose tiles the page sent (full names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Other {
     /// A pass of the reference file.
     Reference(String),
     /// Another pass of the merge.
     Pass(String),
+    /// A pass of the merge of job `job` (its id), from the tiles sent by `OtherJobTile`.
+    Job { job: String, pass: String },
 }
 
 /// What the page asks of a worker.
@@ -112,6 +114,11 @@ pub enum Request {
     },
     /// Draw B over this worker's placed tiles with `mapping` (A's, so the two look alike).
     RenderOther { session: SessionId, ticket: u32, other: Other, channel: Channel, mapping: Mapping },
+    /// Keep a tile of another job's merge (job `job`, its own `grid`, whose image must be the
+    /// merge's size) for comparisons; its file travels as the envelope's buffer. Every worker gets
+    /// every tile: each compares its own tiles of A with whichever of B's tiles cover them. A tile
+    /// of another job (or grid) than the tiles kept so far replaces them all.
+    OtherJobTile { session: SessionId, job: String, grid: Grid, tile: TileId },
     /// Forget the session and free its memory.
     End { session: SessionId },
 }
@@ -174,8 +181,20 @@ pub enum Response {
     /// The answer to a `RenderOther`: B's pixels of `regions` travel as the buffer, packed like
     /// `Rendered`'s; `width` and `height` are the image's, for B's canvas.
     RenderedOther { session: SessionId, ticket: u32, width: u32, height: u32, regions: Vec<Rect> },
+    /// A `HistogramRange`, `HistogramCounts` or `RegionSums` that could not be carried out, and
+    /// why: the panel that asked says so instead of waiting for an answer that never comes.
+    Unmeasured { session: SessionId, ticket: u32, measurement: Measurement, reason: String },
+    /// The answer to an `OtherJobTile`: kept, or why it cannot be used (shown with its URL).
+    OtherJobTile { session: SessionId, job: String, tile: TileId, outcome: Result<(), String> },
     /// A request that could not be carried out, and why.
     Error { session: Option<SessionId>, reason: String },
+}
+
+/// Which Measure panel a measuring request serves (each numbers its tickets on its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measurement {
+    Histogram,
+    Region,
 }
 
 /// A message with its optional transferred buffer.
@@ -329,6 +348,15 @@ mod tests {
                 channel: Channel::Rgb,
                 mapping: Mapping::Srgb { exposure: 0.5 },
             },
+            Request::OtherJobTile { session: 1, job: "a-job".into(), grid, tile },
+            Request::Compare {
+                session: 1,
+                ticket: 8,
+                pass: "ViewLayer.Depth".into(),
+                other: Other::Job { job: "a-job".into(), pass: "ViewLayer.Depth".into() },
+                threshold: 0.0,
+                view: DifferenceView::Absolute { gain: 1.0 },
+            },
             Request::End { session: 1 },
         ];
         for request in requests {
@@ -410,6 +438,19 @@ mod tests {
                 regions: vec![Rect { x: 0, y: 0, width: 2, height: 2 }],
             },
             Response::RenderedOther { session: 1, ticket: 7, width: 4, height: 2, regions: vec![] },
+            Response::Unmeasured {
+                session: 1,
+                ticket: 8,
+                measurement: Measurement::Region,
+                reason: "the merge has no pass \"ViewLayer.Depth\"".into(),
+            },
+            Response::OtherJobTile { session: 1, job: "a-job".into(), tile, outcome: Ok(()) },
+            Response::OtherJobTile {
+                session: 1,
+                job: "a-job".into(),
+                tile,
+                outcome: Err("the other job's image is 512x320".into()),
+            },
         ];
         for response in responses {
             let json = serde_json::to_string(&response).expect("encodes");

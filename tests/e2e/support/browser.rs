@@ -226,6 +226,16 @@ impl Browser {
         }
     }
 
+    /// Scrolls `element` to the middle of the window, as a person brings what they look at into
+    /// view before pointing at it.
+    pub async fn centre(&self, element: &Element) {
+        let element = serde_json::to_value(element).expect("an element reference");
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'})", vec![element])
+            .await
+            .expect("the page scrolls");
+    }
+
     /// The current value of the field labelled `label`.
     pub async fn field_value(&self, label: &str) -> String {
         let field = self.field(label).await;

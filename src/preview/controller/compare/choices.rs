@@ -10,10 +10,14 @@ pub enum CompareSource {
     Pass,
     /// An EXR file the user picks (e.g. Blender's own full-frame render).
     Reference,
+    /// The merge of another job of the Manager (e.g. the previous version of the shot); only
+    /// on a job's preview.
+    OtherJob,
 }
 
 impl CompareSource {
-    pub const ALL: [CompareSource; 3] = [CompareSource::None, CompareSource::Pass, CompareSource::Reference];
+    pub const ALL: [CompareSource; 4] =
+        [CompareSource::None, CompareSource::Pass, CompareSource::Reference, CompareSource::OtherJob];
 
     /// The value in the select.
     pub fn as_str(self) -> &'static str {
@@ -21,6 +25,7 @@ impl CompareSource {
             CompareSource::None => "none",
             CompareSource::Pass => "pass",
             CompareSource::Reference => "reference",
+            CompareSource::OtherJob => "other-job",
         }
     }
 
@@ -30,6 +35,7 @@ impl CompareSource {
             CompareSource::None => "None",
             CompareSource::Pass => "Another pass",
             CompareSource::Reference => "A reference EXR file",
+            CompareSource::OtherJob => "Another job's merge",
         }
     }
 

@@ -1,10 +1,11 @@
 //! The workers' answers gathered, by merge and by ticket: the reference's checks, and the shares
 //! of a comparison merged into the figures of the whole image.
 
-use tilemerge::analysis::DifferencePartial;
+use tilemerge::analysis::{DifferencePartial, TileDifference};
+use tilemerge::Rect;
 
 use super::{Figures, ReferenceState};
-use crate::preview::worker::protocol::{Other, SessionId};
+use crate::preview::worker::protocol::SessionId;
 
 /// The answers to a reference sent.
 #[derive(Debug, Default)]
@@ -64,12 +65,8 @@ pub struct CompareGather {
 }
 
 impl CompareGather {
-    /// Waiting for the shares of comparison `ticket` of pass `a` with `other`.
-    pub fn new(ticket: u32, a: String, other: &Other) -> CompareGather {
-        let b = match other {
-            Other::Reference(pass) => format!("{pass} of the reference"),
-            Other::Pass(pass) => pass.clone(),
-        };
+    /// Waiting for the shares of comparison `ticket` of pass `a` with B (`b` in words).
+    pub fn new(ticket: u32, a: String, b: String) -> CompareGather {
         CompareGather { ticket, a, b, ..CompareGather::default() }
     }
 
@@ -115,16 +112,64 @@ impl CompareGather {
         Some(match (self.failed.take(), self.merged.take()) {
             (Some(reason), _) => Figures::Failed(reason),
             (None, Some(merged)) => {
-                Figures::Ready { a: self.a.clone(), b: self.b.clone(), comparison: merged.finish() }
+                let mut comparison = merged.finish();
+                comparison.tiles = join_pieces(comparison.tiles);
+                Figures::Ready { a: self.a.clone(), b: self.b.clone(), comparison }
             }
             (None, None) => Figures::Failed("no tile is placed".to_string()),
         })
     }
 }
 
+/// The pieces of a tile as one: another job's merge is compared piece by piece (each of A's
+/// tiles cut by B's tiles, see the worker's `pieces`), the figures show A's tiles. The pieces'
+/// means are weighed by their areas, which is exact unless some samples were not finite.
+fn join_pieces(pieces: Vec<TileDifference>) -> Vec<TileDifference> {
+    let mut joined: Vec<(TileDifference, f64)> = Vec::new();
+    for piece in pieces {
+        let area = piece.rect.area() as f64;
+        match joined.iter_mut().find(|(t, _)| t.tile == piece.tile) {
+            Some((tile, weight)) => {
+                let total = *weight + area;
+                if total > 0.0 {
+                    tile.mean_abs = (tile.mean_abs * *weight + piece.mean_abs * area) / total;
+                }
+                *weight = total;
+                tile.max_abs = tile.max_abs.max(piece.max_abs);
+                tile.over_threshold += piece.over_threshold;
+                let (r, p) = (tile.rect, piece.rect);
+                let (x0, y0) = (r.x.min(p.x), r.y.min(p.y));
+                tile.rect = Rect::from_edges(x0, y0, r.right().max(p.right()), r.bottom().max(p.bottom()));
+            }
+            None => joined.push((piece, area)),
+        }
+    }
+    joined.into_iter().map(|(t, _)| t).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tilemerge::TileId;
+
+    #[test]
+    fn the_pieces_of_a_tile_are_joined_into_it() {
+        let tile = TileId { x0: 0, y0: 0, x1: 64, y1: 64 };
+        let other = TileId { x0: 64, y0: 0, x1: 128, y1: 64 };
+        let piece = |tile, x, width, max_abs, mean_abs, over_threshold| TileDifference {
+            tile,
+            rect: Rect { x, y: 0, width, height: 64 },
+            max_abs,
+            mean_abs,
+            over_threshold,
+        };
+        let joined = join_pieces(vec![
+            piece(tile, 0, 16, 0.5, 0.5, 3),
+            piece(tile, 16, 48, 0.25, 0.0, 2),
+            piece(other, 64, 64, 0.0, 0.0, 0),
+        ]);
+        assert_eq!(joined, [piece(tile, 0, 64, 0.5, 0.125, 5), piece(other, 64, 64, 0.0, 0.0, 0)]);
+    }
 
     #[test]
     fn a_reference_is_ready_once_every_worker_took_it_and_refused_if_one_did_not() {
@@ -144,12 +189,12 @@ mod tests {
 
     #[test]
     fn shares_without_tiles_or_with_an_error_are_counted() {
-        let other = Other::Reference("ViewLayer.Depth".into());
-        let mut gather = CompareGather::new(4, "ViewLayer.Depth".into(), &other);
+        let other = "ViewLayer.Depth of the reference".to_string();
+        let mut gather = CompareGather::new(4, "ViewLayer.Depth".into(), other.clone());
         assert!(gather.wants(4) && !gather.wants(3));
         assert_eq!(gather.take(Ok(None), 2), None);
         assert_eq!(gather.take(Ok(None), 2), Some(Figures::Failed("no tile is placed".into())));
-        let mut gather = CompareGather::new(5, "ViewLayer.Depth".into(), &other);
+        let mut gather = CompareGather::new(5, "ViewLayer.Depth".into(), other);
         assert_eq!(gather.take(Err("no pass".into()), 2), None);
         assert_eq!(gather.take(Ok(None), 2), Some(Figures::Failed("no pass".into())));
         assert_eq!(gather.take(Ok(None), 2), None, "no more than every worker");

@@ -1,6 +1,7 @@
-//! A/B comparison in a worker: the reference EXR kept as it came (compressed), B's pass decoded
-//! only when compared or shown, and this worker's share of the figures: its placed tiles only,
-//! so the page merges every worker's sums into exact figures over the whole image.
+//! A/B comparison in a worker: the reference EXR or another job's tiles kept as they came
+//! (compressed), B's pass decoded only when compared or shown, and this worker's share of the
+//! figures: its placed tiles only, so the page merges every worker's sums into exact figures over
+//! the whole image.
 
 use tilemerge::analysis::{
     difference_rgba8, placed_tiles, ChannelPairing, CompareOptions, DifferencePartial, DifferenceView,
@@ -12,11 +13,17 @@ use tilemerge::{check_blocks, read_info, Canvas, Grid, PassInfo, Rect, TileId};
 use super::{one_pass, Reply, Session};
 use crate::preview::worker::protocol::{Other, Response, SessionId};
 
+mod other_job;
+
+use other_job::{pieces, JobFiles};
+
 /// What a session keeps for comparisons.
 #[derive(Default)]
 pub struct CompareHeld {
     /// The reference EXR's file as it came: only the pass compared is decoded.
     reference: Option<Vec<u8>>,
+    /// Another job's tiles, as they came.
+    job: Option<JobFiles>,
     /// B, decoded: one pass of the reference or of the merge.
     other: Option<(Other, Canvas)>,
 }
@@ -82,6 +89,17 @@ impl Session {
                     canvas.add(tile, bytes).map_err(|p| format!("the reference file: {}", p.error))?;
                     canvas
                 }
+                Other::Job { job, pass } => {
+                    let held = self.compare.job.as_ref().filter(|held| held.job == *job);
+                    let held = held.ok_or("the other job's tiles have not been sent to this worker")?;
+                    // B's own grid: its tiles may be of another size than A's.
+                    let mut canvas = Canvas::new(held.grid, one_pass(pass, false));
+                    for (tile, bytes) in &held.files {
+                        // Recorded on the canvas as failed, and so left out like a missing tile.
+                        let _ = canvas.add(*tile, bytes);
+                    }
+                    canvas
+                }
             };
             if canvas.pass_samples(other_pass(other)).is_none() {
                 return Err(format!("{} has no pass {:?}", describe(other), other_pass(other)));
@@ -111,28 +129,33 @@ impl Session {
         let view_a = PassView::of_canvas(a, pass).map_err(|e| e.to_string())?;
         let view_b = PassView::of_canvas(b, other_pass(other)).map_err(|e| e.to_string())?;
         let pairing = match other {
-            Other::Reference(_) => ChannelPairing::Same,
+            Other::Reference(_) | Other::Job { .. } => ChannelPairing::Same,
             Other::Pass(_) => ChannelPairing::Shared,
         };
         let options = CompareOptions { threshold, pairing, ..CompareOptions::default() };
-        // Every worker lists the whole grid in the same order (its own tiles with the part it
-        // placed), so the page can merge the shares tile by tile.
-        let (tiles, mine): (Vec<(TileId, Rect)>, Vec<bool>) = self
-            .grid
-            .tiles()
-            .into_iter()
-            .map(|tile| match placed.iter().find(|(t, _)| *t == tile) {
-                Some(&(_, rect)) => ((tile, rect), true),
-                None => ((tile, self.grid.core(tile)), false),
-            })
-            .unzip();
+        let (tiles, mine): (Vec<(TileId, Rect)>, Vec<bool>) = match other {
+            // Only where B has pixels: each of A's tiles cut by B's placed tiles.
+            Other::Job { .. } => pieces(&self.grid, &placed, &placed_tiles(b)),
+            // Every worker lists the whole grid in the same order (its own tiles with the part
+            // it placed), so the page can merge the shares tile by tile.
+            _ => self
+                .grid
+                .tiles()
+                .into_iter()
+                .map(|tile| match placed.iter().find(|(t, _)| *t == tile) {
+                    Some(&(_, rect)) => ((tile, rect), true),
+                    None => ((tile, self.grid.core(tile)), false),
+                })
+                .unzip(),
+        };
         let partial =
             DifferencePartial::share(&view_a, &view_b, options, &tiles, &mine).map_err(|e| e.to_string())?;
         let rgba = difference_rgba8(&view_a, &view_b, pairing, view).map_err(|e| e.to_string())?;
+        let regions = tiles.iter().zip(&mine).filter(|(_, m)| **m).map(|((_, r), _)| *r);
         Ok(CompareShare {
             partial: Some(partial),
             rgba: Some(rgba),
-            regions: placed.into_iter().map(|(_, r)| r).collect(),
+            regions: regions.filter(|r| !r.is_empty()).collect(),
         })
     }
 
@@ -160,7 +183,7 @@ impl Session {
 /// The pass B names.
 fn other_pass(other: &Other) -> &str {
     match other {
-        Other::Reference(pass) | Other::Pass(pass) => pass,
+        Other::Reference(pass) | Other::Pass(pass) | Other::Job { pass, .. } => pass,
     }
 }
 
@@ -169,6 +192,7 @@ fn describe(other: &Other) -> &'static str {
     match other {
         Other::Reference(_) => "the reference file",
         Other::Pass(_) => "the merge",
+        Other::Job { .. } => "the other job's merge",
     }
 }
 
@@ -201,6 +225,20 @@ pub fn compare(
     }
 }
 
+/// Carries out `OtherJobTile`.
+pub fn take_job_tile(
+    held: &mut Session,
+    session: SessionId,
+    (job, grid, tile): (String, Grid, TileId),
+    bytes: Option<Vec<u8>>,
+) -> Reply {
+    let outcome = match bytes {
+        Some(bytes) => held.take_job_tile(&job, grid, tile, bytes),
+        None => Err("no file bytes came with the tile".to_string()),
+    };
+    (Response::OtherJobTile { session, job, tile, outcome }, None)
+}
+
 /// Carries out `RenderOther`.
 pub fn render_other(
     held: &mut Session,
@@ -217,5 +255,7 @@ pub fn render_other(
     }
 }
 
+#[cfg(test)]
+mod job_tests;
 #[cfg(test)]
 mod tests;

@@ -360,6 +360,32 @@ fn requests_for_unknown_sessions_are_errors() {
     assert!(matches!(engine.handle(request, None), Some((Response::Error { session: Some(9), .. }, _))));
 }
 
+#[test]
+fn a_measurement_that_fails_answers_its_panel_with_the_ticket_and_the_reason() {
+    let mut engine = merged(|_| false);
+    let options = tilemerge::analysis::HistogramScale::Linear;
+    let request = Request::HistogramRange {
+        session: 1,
+        ticket: 5,
+        pass: "ViewLayer.Mist".into(),
+        channel: Channel::Rgb,
+        region: None,
+        scale: options,
+    };
+    let Some((Response::Unmeasured { ticket: 5, measurement: Measurement::Histogram, reason, .. }, None)) =
+        engine.handle(request, None)
+    else {
+        panic!("the histogram's failure is not its own answer");
+    };
+    assert!(reason.contains("ViewLayer.Mist"), "{reason}");
+    let region = Rect { x: 0, y: 0, width: 10, height: 10 };
+    let request = Request::RegionSums { session: 1, ticket: 2, pass: "ViewLayer.Mist".into(), region };
+    assert!(matches!(
+        engine.handle(request, None),
+        Some((Response::Unmeasured { ticket: 2, measurement: Measurement::Region, .. }, None))
+    ));
+}
+
 fn metadata(
     engine: &mut Engine,
     tile: Option<TileId>,
