@@ -15,7 +15,7 @@ use crate::preview::timing::FrameTimes;
 use crate::preview::worker::pool::{pool_size, Pool};
 use crate::preview::worker::protocol::{Holding, Request, SessionId};
 
-/// Tile files read at the same time.
+/// Tiles fetched from the farm at the same time (picked files are read by the workers).
 const READERS: usize = 4;
 
 impl Preview {
@@ -73,10 +73,9 @@ impl Preview {
         self.send_tiles(session, tiles);
     }
 
-    /// Reads or fetches `tiles` (with their source) as workers have room, [`READERS`] at a
-    /// time: one read waits on the browser's file or network machinery (about 20 ms for a
-    /// 400 KB tile, measured by `scripts/bench-preview`), so one at a time would leave the
-    /// workers idle half of the time.
+    /// Sends `tiles` (with their source) as workers have room, [`READERS`] at a time: a fetch
+    /// waits on the network, so one at a time would leave the workers idle. A picked file goes to
+    /// its worker unread, and the worker reads it while it decodes the tiles before it.
     pub(super) fn send_tiles(self, session: SessionId, tiles: Vec<(TileId, usize)>) {
         if tiles.is_empty() {
             return;
@@ -122,7 +121,8 @@ impl Preview {
         }
     }
 
-    /// Reads or fetches a tile's bytes and moves them to a worker (`worker`, or the least busy).
+    /// Moves a tile's bytes to a worker (`worker`, or the least busy): fetched here from the farm,
+    /// or, for a picked file, read by the worker itself.
     pub(super) async fn send_tile(
         self,
         session: SessionId,
@@ -132,24 +132,33 @@ impl Preview {
     ) -> Result<(), String> {
         let source =
             self.sources.try_with_value(|s| s.get(file).cloned()).flatten().ok_or("the file is gone")?;
-        let started = browser::now();
-        let bytes = match source {
-            TileSource::File(file) => {
-                browser::read_file(&file).await.map_err(|e| format!("cannot read the file: {e}"))?
+        let request = Request::Tile { session, tile, draw: Some(self.tile_draw()) };
+        match source {
+            // The worker reads a picked file itself: its bytes never pass through this thread.
+            TileSource::File(file) => self.to_worker(worker, |pool, to| pool.send_file(to, &request, &file)),
+            TileSource::Url(url) => {
+                let started = browser::now();
+                let bytes = browser::fetch_bytes(&url).await?;
+                if !self.is_current(session) {
+                    // Cancelled while the tile was fetched: its answer would only confuse the next merge.
+                    return Ok(());
+                }
+                self.times.update_value(|t| t.reading += browser::now() - started);
+                self.to_worker(worker, |pool, to| pool.send(to, &request, Some(&bytes)))
             }
-            TileSource::Url(url) => browser::fetch_bytes(&url).await?,
-        };
-        if !self.is_current(session) {
-            // Cancelled while the file was read: its answer would only confuse the next merge.
-            return Ok(());
         }
-        self.times.update_value(|t| t.reading += browser::now() - started);
-        let draw = Some(self.tile_draw());
+    }
+
+    /// Sends with `send` to `worker`, or to the least busy one.
+    fn to_worker(
+        self,
+        worker: Option<usize>,
+        send: impl FnOnce(&Pool, usize) -> Result<(), String>,
+    ) -> Result<(), String> {
         self.pool
             .try_with_value(|pool| {
                 let pool = pool.as_ref().ok_or("the merge was cancelled")?;
-                let worker = worker.unwrap_or_else(|| pool.least_busy());
-                pool.send(worker, &Request::Tile { session, tile, draw }, Some(&bytes))
+                send(pool, worker.unwrap_or_else(|| pool.least_busy()))
             })
             .unwrap_or_else(|| Err("the page was closed".into()))
     }

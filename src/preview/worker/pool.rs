@@ -9,7 +9,7 @@ use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::protocol::{busy, describe, memory, pack, unpack, Request, Response};
+use super::protocol::{busy, describe, memory, pack, set_file, unpack, Request, Response};
 
 /// The script Trunk writes for the `preview_worker` binary (`data-loader-shim`): it loads the
 /// worker's JavaScript and WebAssembly.
@@ -27,9 +27,10 @@ pub fn pool_size(hardware_concurrency: f64) -> usize {
     }
 }
 
-/// Tiles sent to one worker and not answered yet, at most: one decoding and two waiting, so a
-/// worker still has work while the page is busy reading the next file.
-pub const MAX_QUEUED: usize = 3;
+/// Tiles sent to one worker and not answered yet, at most: one decoding while the browser reads
+/// the files of the others (a read takes several times a decode, measured by
+/// `scripts/bench-preview`), and few enough that a large tile set is never all in memory.
+pub const MAX_QUEUED: usize = 8;
 
 /// Called with the index of the worker that answered, its response and the bytes that came with it.
 pub type OnResponse = Rc<dyn Fn(usize, Response, Option<js_sys::ArrayBuffer>)>;
@@ -180,8 +181,26 @@ impl Pool {
         request: &Request,
         buffer: Option<&js_sys::ArrayBuffer>,
     ) -> Result<(), String> {
+        self.post(index, request, buffer, None)
+    }
+
+    /// Sends worker `index` a request about a picked `file`, which the worker reads itself.
+    pub fn send_file(&self, index: usize, request: &Request, file: &web_sys::File) -> Result<(), String> {
+        self.post(index, request, None, Some(file))
+    }
+
+    fn post(
+        &self,
+        index: usize,
+        request: &Request,
+        buffer: Option<&js_sys::ArrayBuffer>,
+        file: Option<&web_sys::File>,
+    ) -> Result<(), String> {
         let slot = self.slots.get(index).ok_or("no such preview worker")?;
         let (message, transfer) = pack(request, buffer)?;
+        if let Some(file) = file {
+            set_file(&message, file)?;
+        }
         if matches!(request, Request::Tile { .. }) {
             slot.pending.set(slot.pending.get() + 1);
         }

@@ -197,16 +197,20 @@ pub enum Measurement {
     Region,
 }
 
-/// A message with its optional transferred buffer.
+/// A message with its optional transferred buffer, or the picked file it is about.
 pub struct Envelope<T> {
     /// The request or response.
     pub message: T,
     /// The bytes that came with it.
     pub buffer: Option<js_sys::ArrayBuffer>,
+    /// A picked file whose bytes the worker reads itself (a `File` is cloned by reference, so
+    /// the page never holds its bytes).
+    pub file: Option<web_sys::File>,
 }
 
 const MESSAGE: &str = "msg";
 const BUFFER: &str = "buf";
+const FILE: &str = "file";
 /// The sender's WebAssembly memory in bytes, on every answer: the page shows the workers' peak.
 const MEMORY: &str = "mem";
 /// The milliseconds the worker spent on the request answered: the page tells where time goes.
@@ -236,7 +240,13 @@ pub fn unpack<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T
         .ok_or("the message has no text")?;
     let message = parse(&json)?;
     let buffer = js_sys::Reflect::get(data, &BUFFER.into()).ok().and_then(|b| b.dyn_into().ok());
-    Ok(Envelope { message, buffer })
+    let file = js_sys::Reflect::get(data, &FILE.into()).ok().and_then(|f| f.dyn_into().ok());
+    Ok(Envelope { message, buffer, file })
+}
+
+/// Adds a picked file to a packed envelope, for the worker to read.
+pub fn set_file(envelope: &JsValue, file: &web_sys::File) -> Result<(), String> {
+    js_sys::Reflect::set(envelope, &FILE.into(), file).map(|_| ()).map_err(describe)
 }
 
 /// Adds the sender's memory size to a packed envelope.

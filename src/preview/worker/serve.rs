@@ -1,10 +1,12 @@
-//! The worker side: listens for envelopes, hands them to the [`Engine`] and posts the answers,
-//! their bytes in the transfer list.
+//! The worker side: listens for envelopes, hands them to the [`Engine`] in the order they came and
+//! posts the answers, their bytes in the transfer list. Picked files are read here, not on the page.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::engine::Engine;
@@ -13,6 +15,84 @@ use super::protocol::{
 };
 use crate::preview::browser::{now, wasm_memory_bytes};
 
+/// A request waiting its turn, with its bytes.
+struct Queued {
+    request: Request,
+    bytes: Bytes,
+}
+
+/// A request's bytes: moved here from the page, or being read from a picked file.
+enum Bytes {
+    Here(Option<Vec<u8>>),
+    Reading(JsFuture),
+}
+
+impl Bytes {
+    /// Starts reading a picked file at once: the browser reads it while this worker decodes
+    /// the tiles before it.
+    fn of(buffer: Option<&js_sys::ArrayBuffer>, file: Option<&web_sys::File>) -> Bytes {
+        match (buffer, file) {
+            (None, Some(file)) => Bytes::Reading(JsFuture::from(file.array_buffer())),
+            (buffer, _) => Bytes::Here(buffer.map(from_buffer)),
+        }
+    }
+
+    async fn arrived(self) -> Result<Option<Vec<u8>>, String> {
+        match self {
+            Bytes::Here(bytes) => Ok(bytes),
+            Bytes::Reading(read) => {
+                let buffer = read.await.map_err(describe)?;
+                let buffer = buffer.dyn_into::<js_sys::ArrayBuffer>().map_err(describe)?;
+                Ok(Some(from_buffer(&buffer)))
+            }
+        }
+    }
+}
+
+/// The requests in the order they came: each is handled after the one before it (a tile before
+/// the export that follows it), though the files they name are read all at once.
+struct Inbox {
+    scope: DedicatedWorkerGlobalScope,
+    engine: RefCell<Engine>,
+    queue: RefCell<VecDeque<Queued>>,
+    draining: Cell<bool>,
+}
+
+impl Inbox {
+    fn receive(self: &Rc<Self>, event: &MessageEvent) {
+        match unpack::<Request>(&event.data()) {
+            Ok(envelope) => {
+                let bytes = Bytes::of(envelope.buffer.as_ref(), envelope.file.as_ref());
+                self.queue.borrow_mut().push_back(Queued { request: envelope.message, bytes });
+                if !self.draining.replace(true) {
+                    spawn_local(Rc::clone(self).drain());
+                }
+            }
+            Err(reason) => post(&self.scope, &Response::Error { session: None, reason }, None, 0.0),
+        }
+    }
+
+    async fn drain(self: Rc<Self>) {
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(Queued { request, bytes }) = next else {
+                self.draining.set(false);
+                return;
+            };
+            let bytes = bytes.arrived().await;
+            let started = now();
+            let reply = match bytes {
+                // Only this loop borrows the engine, one request at a time.
+                Ok(bytes) => self.engine.borrow_mut().handle(request, bytes),
+                Err(reason) => Some((unreadable(request, reason), None)),
+            };
+            if let Some((response, bytes)) = reply {
+                post(&self.scope, &response, bytes.as_deref(), now() - started);
+            }
+        }
+    }
+}
+
 /// Runs the worker: installs the message handler, then says it is ready. Called by the
 /// `preview_worker` binary's `main`.
 pub fn serve() {
@@ -20,31 +100,27 @@ pub fn serve() {
         web_sys::console::error_1(&"preview_worker must run in a dedicated Web Worker".into());
         return;
     };
-    let engine = Rc::new(RefCell::new(Engine::default()));
-    let reply_scope = scope.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let started = now();
-        let reply = match unpack::<Request>(&event.data()) {
-            Ok(envelope) => {
-                let bytes = envelope.buffer.as_ref().map(from_buffer);
-                // Messages are handled one at a time, so the engine is never borrowed twice.
-                match engine.try_borrow_mut() {
-                    Ok(mut engine) => engine.handle(envelope.message, bytes),
-                    Err(_) => {
-                        Some((Response::Error { session: None, reason: "the worker is busy".into() }, None))
-                    }
-                }
-            }
-            Err(reason) => Some((Response::Error { session: None, reason }, None)),
-        };
-        if let Some((response, bytes)) = reply {
-            post(&reply_scope, &response, bytes.as_deref(), now() - started);
-        }
+    let inbox = Rc::new(Inbox {
+        scope: scope.clone(),
+        engine: RefCell::new(Engine::default()),
+        queue: RefCell::new(VecDeque::new()),
+        draining: Cell::new(false),
     });
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| inbox.receive(&event));
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker does.
     on_message.forget();
     post(&scope, &Response::Ready, None, 0.0);
+}
+
+/// The answer to a request whose file could not be read: the tile fails with the reason.
+fn unreadable(request: Request, reason: String) -> Response {
+    let reason = format!("cannot read the file: {reason}");
+    match request {
+        Request::Tile { session, tile, .. } => Response::Failed { session, tile, reason },
+        _ => Response::Error { session: None, reason },
+    }
 }
 
 /// Posts a response, moving its bytes to the page, with the milliseconds spent on it.
