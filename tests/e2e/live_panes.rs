@@ -64,7 +64,14 @@ async fn the_job_pane_keeps_what_a_person_did_while_the_job_changes() {
     assert_eq!(renders, 0, "new renders come with their events: nothing to fetch");
 
     // The image element stays and its source follows the renders, in the size that fits the pane.
-    let source = image.prop("currentSrc").await.expect("the image is still there").unwrap_or_default();
+    // While renders replace each other several times a second, the browser may be between two
+    // of them (no current source): ask again until it has one.
+    let mut source = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while source.is_empty() && tokio::time::Instant::now() < deadline {
+        source = image.prop("currentSrc").await.expect("the image is still there").unwrap_or_default();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(
         source.contains("/last-rendered-small.jpg"),
         "a pane about 580 px wide shows the 600 px image: {source}"
