@@ -159,10 +159,7 @@ fn JobTable(
     let store = use_jobs();
     let UseRowWindowReturn { scroller, window, measure } =
         use_row_window(Signal::derive(move || ordered_ids.with(Vec::len)));
-    let rows = move || {
-        let RowWindow { start, end } = window.get();
-        ordered_ids.with(|ids| ids.get(start..end).map(<[String]>::to_vec).unwrap_or_default())
-    };
+    let rows = move || ordered_ids.with(|ids| window.get().rows_of(ids));
     let top_spacer = move || window.get().space_above();
     let bottom_spacer = move || window.with(|window| window.space_below(ordered_ids.with(Vec::len)));
     let now = use_now(std::time::Duration::from_secs(20));

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use super::store::UseJobTasksReturn;
-use crate::ui::row_window::{use_row_window, RowWindow, UseRowWindowReturn};
+use crate::ui::row_window::{use_row_window, UseRowWindowReturn};
 use crate::ui::status::{css_token, ProgressBar, StatusBadge};
 use crate::ui::time::{use_now, RelativeTime};
 
@@ -28,10 +28,7 @@ pub fn TaskList(
     let counts = Memo::new(move |_| tasks.table.with(|table| table.counts_by_status()));
     let total = Signal::derive(move || row_ids.with(Vec::len));
     let UseRowWindowReturn { scroller, window, measure } = use_row_window(total);
-    let rows = move || {
-        let RowWindow { start, end } = window.get();
-        row_ids.with(|ids| ids.get(start..end).map(<[String]>::to_vec).unwrap_or_default())
-    };
+    let rows = move || row_ids.with(|ids| window.get().rows_of(ids));
     let top_spacer = move || window.get().space_above();
     let bottom_spacer = move || window.with(|window| window.space_below(total.get()));
     let now = use_now(std::time::Duration::from_secs(20));

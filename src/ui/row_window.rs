@@ -29,6 +29,11 @@ impl RowWindow {
         RowWindow { start, end }
     }
 
+    /// The items of `all` in the window (none if the list shrank under it).
+    pub fn rows_of<T: Clone>(&self, all: &[T]) -> Vec<T> {
+        all.get(self.start..self.end).map(<[T]>::to_vec).unwrap_or_default()
+    }
+
     /// The height of the rows above the window, which a spacer row stands in for.
     pub fn space_above(&self) -> String {
         format!("{}px", self.start as f64 * ROW_HEIGHT)
@@ -105,5 +110,13 @@ mod tests {
         let below = 1000 - window.end;
         assert_eq!(window.space_below(1000), format!("{}px", below as f64 * ROW_HEIGHT));
         assert_eq!(RowWindow::compute(0.0, 280.0, 5).space_below(5), "0px");
+    }
+
+    #[test]
+    fn the_rows_are_the_windows_slice_and_none_when_the_list_shrank() {
+        let ids: Vec<u32> = (0..100).collect();
+        let window = RowWindow { start: 40, end: 43 };
+        assert_eq!(window.rows_of(&ids), [40, 41, 42]);
+        assert!(window.rows_of(&ids[..10]).is_empty());
     }
 }
