@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 
 use crate::api::ApiState;
 use crate::farm::{Farm, FarmOptions, LiveEvent, SharedFarm};
+use crate::jobtypes::scripts::ScriptFolder;
 use crate::jobtypes::JobTypes;
 use crate::render::RenderRoot;
 use crate::sim::SimOptions;
@@ -64,6 +65,8 @@ pub struct Config {
     pub trouble: trouble::Trouble,
     /// A failed job whose tasks failed with these kinds, in these numbers (`--failing-job`).
     pub failing_job: Option<failures::FailurePlan>,
+    /// A folder of job-type scripts (`--scripts`).
+    pub scripts: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             first_run: false,
             trouble: trouble::Trouble::default(),
             failing_job: None,
+            scripts: None,
         }
     }
 }
@@ -111,7 +115,10 @@ impl AppState {
         let render_root = RenderRoot::new(render_root);
         let api = ApiState::new(
             farm.clone(),
-            Arc::new(JobTypes::new()),
+            Arc::new(match &config.scripts {
+                Some(dir) => JobTypes::with_scripts(ScriptFolder::new(dir.clone())),
+                None => JobTypes::new(),
+            }),
             render_root.clone(),
             config.seam_noise,
             config.name.clone(),

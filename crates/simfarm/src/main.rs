@@ -46,6 +46,10 @@ struct Args {
     /// dashboard offers its Setup Assistant.
     #[arg(long)]
     first_run: bool,
+    /// A folder of job-type scripts, as the Manager's `scripts/` folder: every `*.js` in it is a
+    /// job type (`my_type.js` is `my-type`), read again on every request.
+    #[arg(long, value_name = "DIR")]
+    scripts: Option<std::path::PathBuf>,
     /// Also seed a failed job "sh010 lighting (failing)" whose tasks failed with these kinds, in these
     /// numbers, e.g. `segfault=3,missing-file=2` (kinds: segfault, gpu-memory, missing-file, python).
     #[arg(long, value_name = "KIND=COUNT,...")]
@@ -86,6 +90,7 @@ async fn main() {
         name: args.name,
         socket_idle_timeout: std::time::Duration::from_millis(args.socket_idle_timeout_ms),
         first_run: args.first_run,
+        scripts: args.scripts,
         trouble: simfarm::trouble::Trouble::new(args.stuck_task, args.drop_worker),
         failing_job: args.failing_job,
     };

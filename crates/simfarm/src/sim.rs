@@ -159,14 +159,7 @@ async fn run_task(shared: &SharedFarm, id: &str, options: &SimOptions, rng: &mut
         }
         if steps_now == steps {
             let work = task.work.clone();
-            let result = tokio::task::spawn_blocking(move || match &work {
-                Work::Tile { picture, grid, tile, dir, seam_noise } => {
-                    render::render_tile(picture, grid, *tile, dir, (*seam_noise, seconds))
-                }
-                Work::Merge { grid, dir, output } => render::merge_tiles(grid, dir, output).map(Some),
-                Work::Frames { .. } | Work::Nothing => Ok(None),
-            })
-            .await;
+            let result = tokio::task::spawn_blocking(move || render::carry_out(&work, seconds)).await;
             let result = result.map(|inner| inner.map(|thumbs| thumbs.unwrap_or_default()));
             if !store_output(shared, id, &task, result) {
                 return;

@@ -24,12 +24,12 @@ use crate::jobtypes::{CompileContext, CompileError, CompiledJob};
 const DELETION_DELAY: Duration = Duration::from_millis(300);
 
 pub async fn job_types(State(state): State<ApiState>) -> ApiResult {
-    ok_json(&AvailableJobTypes { job_types: state.job_types.list().to_vec() })
+    ok_json(&AvailableJobTypes { job_types: state.job_types.list() })
 }
 
 pub async fn job_type(State(state): State<ApiState>, Path(name): Path<String>) -> ApiResult {
     match state.job_types.get(&name) {
-        Some(job_type) => ok_json(job_type),
+        Some(job_type) => ok_json(&job_type),
         None => Err(ApiFailure::not_found("no such job type known")),
     }
 }

@@ -53,7 +53,7 @@ impl Farm {
             type_etag: None,
             priority: submitted.priority,
             settings: Some(go_numbers(compiled.settings)),
-            metadata: Some(submitted.metadata.unwrap_or_default()),
+            metadata: Some(compiled.metadata.or(submitted.metadata).unwrap_or_default()),
             submitter_platform: submitted.submitter_platform,
             storage: submitted.storage,
             worker_tag: submitted.worker_tag.filter(|tag| !tag.is_empty()),

@@ -3,12 +3,15 @@
 
 mod echo_sleep;
 mod frames;
+pub mod scripts;
 mod single_image;
 
-use flamenco_api::{AvailableJobSetting, AvailableJobType, Command, JobSettings, SubmittedJob};
+use flamenco_api::{AvailableJobSetting, AvailableJobType, Command, JobMetadata, JobSettings, SubmittedJob};
 use serde_json::Value;
 
 use crate::render::{RenderRoot, Work};
+use scripts::work::{task_work, WorkContext};
+use scripts::{Script, ScriptFolder};
 
 /// A task as a job type authors it, before the farm stores it.
 #[derive(Clone, Debug)]
@@ -26,6 +29,8 @@ pub struct AuthoredTask {
 #[derive(Clone, Debug)]
 pub struct CompiledJob {
     pub settings: JobSettings,
+    /// The metadata as the job type left it; `None` keeps the submitted metadata.
+    pub metadata: Option<JobMetadata>,
     pub tasks: Vec<AuthoredTask>,
 }
 
@@ -46,9 +51,10 @@ pub struct CompileContext<'a> {
     pub seam_noise: bool,
 }
 
-/// The job types this Manager knows.
+/// The job types this Manager knows: built in, and from a folder of scripts.
 pub struct JobTypes {
     types: Vec<AvailableJobType>,
+    scripts: Option<ScriptFolder>,
 }
 
 impl Default for JobTypes {
@@ -71,28 +77,53 @@ impl JobTypes {
                 single_image::settings(),
             ),
         ];
-        JobTypes { types }
+        JobTypes { types, scripts: None }
     }
 
-    /// Every job type, for `GET /api/v3/jobs/types`.
-    pub fn list(&self) -> &[AvailableJobType] {
-        &self.types
+    /// The built-in job types and those of the scripts in `folder`, which is read again on every
+    /// request, as the Manager reads its `scripts/` folder.
+    pub fn with_scripts(folder: ScriptFolder) -> JobTypes {
+        JobTypes { scripts: Some(folder), ..JobTypes::new() }
+    }
+
+    /// Every job type, for `GET /api/v3/jobs/types`, by name. A script that fails to load is
+    /// left out (the Manager logs it and goes on).
+    pub fn list(&self) -> Vec<AvailableJobType> {
+        let mut types = self.types.clone();
+        for script in self.scripts.iter().flat_map(ScriptFolder::scripts) {
+            match script.job_type() {
+                Ok(job_type) => {
+                    types.retain(|built_in| built_in.name != job_type.name);
+                    types.push(job_type);
+                }
+                Err(error) => eprintln!("simfarm: job type {} left out: {error}", script.file_name),
+            }
+        }
+        types.sort_by(|a, b| a.name.cmp(&b.name));
+        types
     }
 
     /// One job type by name.
-    pub fn get(&self, name: &str) -> Option<&AvailableJobType> {
-        self.types.iter().find(|job_type| job_type.name == name)
+    pub fn get(&self, name: &str) -> Option<AvailableJobType> {
+        if let Some(script) = self.script(name) {
+            return script.job_type().ok();
+        }
+        self.types.iter().find(|job_type| job_type.name == name).cloned()
+    }
+
+    fn script(&self, name: &str) -> Option<Script> {
+        self.scripts.as_ref().and_then(|folder| folder.script(name))
     }
 
     /// Compiles a submission into tasks, checking the etag first like Flamenco does.
     pub fn compile(&self, job: &SubmittedJob, context: &CompileContext) -> Result<CompiledJob, CompileError> {
+        if let Some(script) = self.script(&job.job_type) {
+            check_etag(job, &script.etag)?;
+            return compile_script(&script, job, context);
+        }
         let job_type =
             self.get(&job.job_type).ok_or_else(|| CompileError::Invalid("job type unknown".into()))?;
-        if let Some(etag) = job.type_etag.as_deref() {
-            if !etag.is_empty() && etag != job_type.etag {
-                return Err(CompileError::BadEtag);
-            }
-        }
+        check_etag(job, &job_type.etag)?;
         let mut settings = job.settings.clone().unwrap_or_default();
         let tasks = match job_type.name.as_str() {
             echo_sleep::NAME => Ok(echo_sleep::compile(&settings)),
@@ -101,8 +132,51 @@ impl JobTypes {
             _ => Err("job type unknown".to_owned()),
         }
         .map_err(CompileError::Invalid)?;
-        Ok(CompiledJob { settings, tasks })
+        Ok(CompiledJob { settings, metadata: None, tasks })
     }
+}
+
+/// A submission's etag must be the job type's, when it has one.
+fn check_etag(job: &SubmittedJob, etag: &str) -> Result<(), CompileError> {
+    match job.type_etag.as_deref() {
+        Some(sent) if !sent.is_empty() && sent != etag => Err(CompileError::BadEtag),
+        _ => Ok(()),
+    }
+}
+
+/// Runs a script's `compileJob`, and gives each task what simfarm's workers do for its commands.
+fn compile_script(
+    script: &Script,
+    job: &SubmittedJob,
+    context: &CompileContext,
+) -> Result<CompiledJob, CompileError> {
+    let scripted = script.compile(job, context.job_id).map_err(|error| CompileError::Invalid(error.0))?;
+    let work_context = WorkContext {
+        render_root: context.render_root,
+        seed: fnv1a(context.job_id.as_bytes()),
+        seam_noise: context.seam_noise,
+    };
+    let tasks = scripted
+        .tasks
+        .into_iter()
+        .map(|task| AuthoredTask {
+            work: task_work(&task.commands, &work_context),
+            name: task.name,
+            task_type: task.task_type,
+            priority: task.priority as i32,
+            commands: task.commands,
+            depends_on: task.dependencies,
+        })
+        .collect();
+    let metadata = scripted.metadata.and_then(|value| match value {
+        Value::Object(map) => Some(
+            map.into_iter()
+                .map(|(key, value)| (key, value.as_str().map_or_else(|| value.to_string(), str::to_owned)))
+                .collect(),
+        ),
+        _ => None,
+    });
+    Ok(CompiledJob { settings: scripted.settings.unwrap_or_default(), metadata, tasks })
 }
 
 fn job_type(name: &str, label: &str, description: &str, settings: Vec<Value>) -> AvailableJobType {

@@ -8,7 +8,7 @@ use super::{blender_command, fnv1a, int_setting, render_output_path, AuthoredTas
 use tilemerge::{Grid, LayoutError, Size, TileId, DEFAULT_OVERSCAN};
 
 use crate::render::procedural::Picture;
-use crate::render::Work;
+use crate::render::{TileRendering, Work};
 
 pub const NAME: &str = "single-image-render";
 pub const LABEL: &str = "Single Image Render";
@@ -137,6 +137,7 @@ pub fn compile(settings: &mut JobSettings, context: &CompileContext) -> Result<V
                 tile: *tile,
                 dir: tiles_dir.clone(),
                 seam_noise: context.seam_noise,
+                rendering: TileRendering::PublishedJobType,
             },
         });
     }

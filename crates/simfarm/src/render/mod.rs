@@ -57,13 +57,81 @@ impl RenderRoot {
 #[derive(Clone, Debug)]
 pub enum Work {
     /// One tile of a single image: `<dir>/<x0>-<y0>-<x1>-<y1>.exr`.
-    Tile { picture: Picture, grid: Grid, tile: TileId, dir: PathBuf, seam_noise: bool },
+    Tile {
+        picture: Picture,
+        grid: Grid,
+        tile: TileId,
+        dir: PathBuf,
+        seam_noise: bool,
+        rendering: TileRendering,
+    },
     /// The merge of the grid's tiles in `dir` into `output`.
     Merge { grid: Grid, dir: PathBuf, output: PathBuf },
     /// Frames of a frames job, one per step; `pattern` holds Blender's `#` frame placeholder.
     Frames { seed: u64, pattern: PathBuf, frames: Vec<i64>, format: FrameFormat },
+    /// A program run for real (`exec` of `tilemerge`); `image`, when given, is what it writes
+    /// that becomes the job's last-rendered image.
+    Exec { program: PathBuf, args: Vec<String>, image: Option<PathBuf> },
+    /// An image file that becomes the job's last-rendered image, as a Worker uploads a file
+    /// Blender reports saving.
+    LastRendered { image: PathBuf },
+    /// Several of the above, one after the other (a task with several commands).
+    Steps(Vec<Work>),
     /// A task that writes nothing (e.g. the preview video).
     Nothing,
+}
+
+/// Which border a tile is rendered with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TileRendering {
+    /// As the published Single Image Render job type has Blender render it, portrait bug included.
+    PublishedJobType,
+    /// Blender's own border maths, overscan clamped at every image edge.
+    Blender,
+}
+
+/// Carries out the work of a task at its end. Returns the thumbnails of the last image it made.
+pub fn carry_out(work: &Work, seconds: f64) -> Result<Option<Thumbnails>, String> {
+    match work {
+        Work::Tile { picture, grid, tile, dir, seam_noise, rendering } => {
+            render_tile(picture, grid, *tile, dir, *rendering, (*seam_noise, seconds))
+        }
+        Work::Merge { grid, dir, output } => merge_tiles(grid, dir, output).map(Some),
+        Work::Exec { program, args, image } => {
+            run_program(program, args)?;
+            image.as_deref().map(Thumbnails::from_image_file).transpose()
+        }
+        Work::LastRendered { image } => Thumbnails::from_image_file(image).map(Some),
+        Work::Steps(steps) => {
+            let mut last = None;
+            for step in steps {
+                if let Work::Frames { seed, pattern, frames, format } = step {
+                    for frame in frames {
+                        last = Some(render_frame(*seed, pattern, *frame, *format)?);
+                    }
+                } else if let Some(thumbnails) = carry_out(step, seconds)? {
+                    last = Some(thumbnails);
+                }
+            }
+            Ok(last)
+        }
+        Work::Frames { .. } | Work::Nothing => Ok(None),
+    }
+}
+
+/// Runs a program to its end; a failure carries what it printed.
+fn run_program(program: &Path, args: &[String]) -> Result<(), String> {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", program.display()))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let printed = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+    let tail: Vec<&str> = printed.lines().rev().take(5).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Err(format!("{} exited with {}: {}", program.display(), output.status, tail.join(" | ")))
 }
 
 /// The image format of a frames job (its `format` setting).
@@ -75,6 +143,15 @@ pub enum FrameFormat {
 }
 
 impl FrameFormat {
+    /// The file extension Blender gives this format, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FrameFormat::Exr => "exr",
+            FrameFormat::Png => "png",
+            FrameFormat::Jpeg => "jpg",
+        }
+    }
+
     /// From Blender's `file_format` names; formats without a writer here fall back to PNG.
     pub fn from_setting(format: &str) -> FrameFormat {
         match format {
@@ -118,9 +195,14 @@ pub fn render_tile(
     grid: &Grid,
     tile: TileId,
     dir: &Path,
+    rendering: TileRendering,
     (noise, seconds): (bool, f64),
 ) -> Result<Option<Thumbnails>, String> {
-    let Some(rect) = grid.rendered_by_published_job_type(tile) else {
+    let rect = match rendering {
+        TileRendering::PublishedJobType => grid.rendered_by_published_job_type(tile),
+        TileRendering::Blender => grid.rendered(tile),
+    };
+    let Some(rect) = rect else {
         return Ok(None);
     };
     let core = grid.core(tile);
@@ -266,7 +348,15 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         for tile in grid.tiles() {
             let seconds = tile_seconds(&picture, tile, 1.0);
-            render_tile(&picture, &grid, tile, &dir.join("tiles"), (true, seconds)).unwrap();
+            render_tile(
+                &picture,
+                &grid,
+                tile,
+                &dir.join("tiles"),
+                TileRendering::PublishedJobType,
+                (true, seconds),
+            )
+            .unwrap();
         }
         (picture, grid, dir)
     }

@@ -21,14 +21,23 @@ pub struct Thumbnails {
 impl Thumbnails {
     /// Tone-maps (clamp and sRGB) the Combined pass and encodes it at every size.
     pub fn from_passes(passes: &Passes) -> Thumbnails {
-        let rgb = to_rgb8(passes);
+        Thumbnails::from_rgb(&to_rgb8(passes))
+    }
+
+    /// The thumbnails of an image file (PNG or JPEG), as the Manager makes them from an upload.
+    pub fn from_image_file(path: &std::path::Path) -> Result<Thumbnails, String> {
+        let image = image::open(path).map_err(|error| format!("reading {}: {error}", path.display()))?;
+        Ok(Thumbnails::from_rgb(&image.to_rgb8()))
+    }
+
+    fn from_rgb(rgb: &RgbImage) -> Thumbnails {
         let mut files = Vec::with_capacity(SPECS.len());
         for (name, max_width, max_height) in SPECS {
             let (width, height) = fit(rgb.width(), rgb.height(), max_width, max_height);
             let resized = if (width, height) == (rgb.width(), rgb.height()) {
                 rgb.clone()
             } else {
-                imageops::resize(&rgb, width, height, imageops::FilterType::Triangle)
+                imageops::resize(rgb, width, height, imageops::FilterType::Triangle)
             };
             let mut bytes = Vec::new();
             let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85);
