@@ -67,6 +67,8 @@ pub struct Config {
     pub failing_job: Option<failures::FailurePlan>,
     /// A folder of job-type scripts (`--scripts`).
     pub scripts: Option<PathBuf>,
+    /// The `tilemerge` program scripts' `exec` of `tilemerge` runs (`--tilemerge`).
+    pub tilemerge: PathBuf,
 }
 
 impl Default for Config {
@@ -88,6 +90,7 @@ impl Default for Config {
             trouble: trouble::Trouble::default(),
             failing_job: None,
             scripts: None,
+            tilemerge: jobtypes::scripts::work::default_tilemerge(),
         }
     }
 }
@@ -116,7 +119,7 @@ impl AppState {
         let api = ApiState::new(
             farm.clone(),
             Arc::new(match &config.scripts {
-                Some(dir) => JobTypes::with_scripts(ScriptFolder::new(dir.clone())),
+                Some(dir) => JobTypes::with_scripts(ScriptFolder::new(dir.clone(), config.tilemerge.clone())),
                 None => JobTypes::new(),
             }),
             render_root.clone(),

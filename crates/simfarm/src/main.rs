@@ -50,6 +50,10 @@ struct Args {
     /// job type (`my_type.js` is `my-type`), read again on every request.
     #[arg(long, value_name = "DIR")]
     scripts: Option<std::path::PathBuf>,
+    /// The `tilemerge` program that job-type scripts' `exec` of `tilemerge` runs (default: the
+    /// one next to simfarm, else `tilemerge` on PATH).
+    #[arg(long, value_name = "PATH")]
+    tilemerge: Option<std::path::PathBuf>,
     /// Also seed a failed job "sh010 lighting (failing)" whose tasks failed with these kinds, in these
     /// numbers, e.g. `segfault=3,missing-file=2` (kinds: segfault, gpu-memory, missing-file, python).
     #[arg(long, value_name = "KIND=COUNT,...")]
@@ -91,6 +95,7 @@ async fn main() {
         socket_idle_timeout: std::time::Duration::from_millis(args.socket_idle_timeout_ms),
         first_run: args.first_run,
         scripts: args.scripts,
+        tilemerge: args.tilemerge.unwrap_or_else(simfarm::jobtypes::scripts::work::default_tilemerge),
         trouble: simfarm::trouble::Trouble::new(args.stuck_task, args.drop_worker),
         failing_job: args.failing_job,
     };

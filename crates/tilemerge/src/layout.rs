@@ -423,10 +423,29 @@ pub fn blender_border_edge(v: u32, size: u32) -> u32 {
     if size == 0 {
         return 0;
     }
-    // The job type computes the fraction in double precision; Blender's RNA keeps it as float
-    // and clamps it to [0, 1].
-    let fraction = ((f64::from(v) / f64::from(size)) as f32).clamp(0.0, 1.0);
+    // The job type computes the fraction in double precision.
+    blender_border_pixel(f64::from(v) / f64::from(size), size)
+}
+
+/// The pixel edge Blender renders for a border fraction: its RNA keeps the fraction as float32,
+/// clamped to [0, 1], and multiplies and truncates in float32.
+pub fn blender_border_pixel(fraction: f64, size: u32) -> u32 {
+    let fraction = if fraction.is_nan() { 0.0 } else { (fraction as f32).clamp(0.0, 1.0) };
     (fraction * size as f32) as u32
+}
+
+/// The rectangle Blender renders for a render border `[min_x, max_x, min_y, max_y]` (fractions of
+/// the image, Y from the bottom), cropped to the border: rows from the top. `None` where Blender
+/// stops with "Image too small".
+pub fn blender_border_rect(border: [f64; 4], image: Size) -> Option<Rect> {
+    let [min_x, max_x, min_y, max_y] = border;
+    let (left, right) = (blender_border_pixel(min_x, image.width), blender_border_pixel(max_x, image.width));
+    let (bottom, top) =
+        (blender_border_pixel(min_y, image.height), blender_border_pixel(max_y, image.height));
+    if right <= left || top <= bottom {
+        return None;
+    }
+    Some(Rect::from_edges(left, image.height - top, right, image.height - bottom))
 }
 
 /// Where one tile sits in the image.

@@ -42,8 +42,8 @@ pub use export::{
 pub use folder::{LayoutProblem, LayoutReport};
 pub use job::{tile_path, JobSettings};
 pub use layout::{
-    Grid, LayoutError, MismatchCause, Rect, Resolution, Size, SizeMismatch, TileGeometry, TileId,
-    DEFAULT_OVERSCAN,
+    blender_border_rect, Grid, LayoutError, MismatchCause, Rect, Resolution, Size, SizeMismatch,
+    TileGeometry, TileId, DEFAULT_OVERSCAN,
 };
 pub use passes::{ChannelInfo, PassInfo, PassKind, PassSelection, SampleType, Samples};
 pub use seams::{ChannelSeams, EdgeKind, EdgeSeams, PassSeams, SeamReport};

@@ -117,9 +117,11 @@ impl JobTypes {
 
     /// Compiles a submission into tasks, checking the etag first like Flamenco does.
     pub fn compile(&self, job: &SubmittedJob, context: &CompileContext) -> Result<CompiledJob, CompileError> {
-        if let Some(script) = self.script(&job.job_type) {
-            check_etag(job, &script.etag)?;
-            return compile_script(&script, job, context);
+        if let Some(folder) = &self.scripts {
+            if let Some(script) = folder.script(&job.job_type) {
+                check_etag(job, &script.etag)?;
+                return compile_script(&script, job, context, folder.tilemerge());
+            }
         }
         let job_type =
             self.get(&job.job_type).ok_or_else(|| CompileError::Invalid("job type unknown".into()))?;
@@ -149,10 +151,12 @@ fn compile_script(
     script: &Script,
     job: &SubmittedJob,
     context: &CompileContext,
+    tilemerge: &std::path::Path,
 ) -> Result<CompiledJob, CompileError> {
     let scripted = script.compile(job, context.job_id).map_err(|error| CompileError::Invalid(error.0))?;
     let work_context = WorkContext {
         render_root: context.render_root,
+        tilemerge,
         seed: fnv1a(context.job_id.as_bytes()),
         seam_noise: context.seam_noise,
     };

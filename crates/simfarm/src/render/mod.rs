@@ -10,7 +10,9 @@ use std::path::{Component, Path, PathBuf};
 use exr_out::Passes;
 use procedural::{seam_noise, Picture};
 use thumbnail::Thumbnails;
-use tilemerge::{export_exr, Canvas, CanvasOptions, ExrOptions, Grid, Rect, TileId, TileState};
+use tilemerge::{
+    blender_border_rect, export_exr, Canvas, CanvasOptions, ExrOptions, Grid, Rect, TileId, TileState,
+};
 
 /// Size of the frames a simulated `simple-blender-render` job writes: small, as they only need to
 /// exist and look like something.
@@ -72,6 +74,8 @@ pub enum Work {
     /// A program run for real (`exec` of `tilemerge`); `image`, when given, is what it writes
     /// that becomes the job's last-rendered image.
     Exec { program: PathBuf, args: Vec<String>, image: Option<PathBuf> },
+    /// A file copied (what denoising does to a simulated picture, which has no noise).
+    CopyFile { from: PathBuf, to: PathBuf },
     /// An image file that becomes the job's last-rendered image, as a Worker uploads a file
     /// Blender reports saving.
     LastRendered { image: PathBuf },
@@ -82,12 +86,13 @@ pub enum Work {
 }
 
 /// Which border a tile is rendered with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TileRendering {
     /// As the published Single Image Render job type has Blender render it, portrait bug included.
     PublishedJobType,
-    /// Blender's own border maths, overscan clamped at every image edge.
-    Blender,
+    /// The render border a job type gave Blender: `[min_x, max_x, min_y, max_y]`, fractions of
+    /// the image, Y from the bottom.
+    Border([f64; 4]),
 }
 
 /// Carries out the work of a task at its end. Returns the thumbnails of the last image it made.
@@ -102,6 +107,9 @@ pub fn carry_out(work: &Work, seconds: f64) -> Result<Option<Thumbnails>, String
             image.as_deref().map(Thumbnails::from_image_file).transpose()
         }
         Work::LastRendered { image } => Thumbnails::from_image_file(image).map(Some),
+        Work::CopyFile { from, to } => std::fs::copy(from, to)
+            .map(|_| None)
+            .map_err(|error| format!("copying {} to {}: {error}", from.display(), to.display())),
         Work::Steps(steps) => {
             let mut last = None;
             for step in steps {
@@ -200,7 +208,7 @@ pub fn render_tile(
 ) -> Result<Option<Thumbnails>, String> {
     let rect = match rendering {
         TileRendering::PublishedJobType => grid.rendered_by_published_job_type(tile),
-        TileRendering::Blender => grid.rendered(tile),
+        TileRendering::Border(border) => blender_border_rect(border, grid.image),
     };
     let Some(rect) = rect else {
         return Ok(None);

@@ -24,6 +24,7 @@ const MIN_SCRIPT_BYTES: u64 = 8;
 #[derive(Clone, Debug)]
 pub struct ScriptFolder {
     dir: PathBuf,
+    tilemerge: PathBuf,
 }
 
 /// One script, as read from the folder.
@@ -63,12 +64,17 @@ struct JobTypeDefinition {
 }
 
 impl ScriptFolder {
-    pub fn new(dir: PathBuf) -> ScriptFolder {
-        ScriptFolder { dir }
+    /// The scripts in `dir`, whose `exec` of `tilemerge` runs the program `tilemerge`.
+    pub fn new(dir: PathBuf, tilemerge: PathBuf) -> ScriptFolder {
+        ScriptFolder { dir, tilemerge }
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    pub fn tilemerge(&self) -> &Path {
+        &self.tilemerge
     }
 
     /// The scripts in the folder now, by name. A folder that cannot be read has none.

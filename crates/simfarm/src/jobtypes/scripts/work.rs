@@ -3,6 +3,8 @@
 //! - `blender-render` whose Python carries a `job = json.loads('...')` line of kind `tile`
 //!   renders that tile of the job's picture, with Blender's own border maths, to its file;
 //! - `blender-render` with `--render-output` and `--render-frame` renders those frames;
+//! - `blender-render` whose Python (kind `denoise`) denoises a merged image copies it: simfarm's
+//!   pictures have no noise;
 //! - `blender-render` whose Python prints `Saved: '<file>'` makes that image the job's
 //!   last-rendered one (a Worker uploads what Blender reports saving);
 //! - `exec` of `tilemerge` runs the real `tilemerge` (next to simfarm's own executable, or on
@@ -23,6 +25,8 @@ use crate::render::{FrameFormat, RenderRoot, TileRendering, Work};
 /// What the work of a scripted task depends on besides its commands.
 pub struct WorkContext<'a> {
     pub render_root: &'a RenderRoot,
+    /// The `tilemerge` program that `exec` of `tilemerge` runs.
+    pub tilemerge: &'a Path,
     /// The job's picture seed: tiles and frames of one job show one picture.
     pub seed: u64,
     pub seam_noise: bool,
@@ -77,6 +81,8 @@ struct TilePython {
     overscan: u32,
     /// The tile without overscan: x0, y0, x1, y1, Y counted from the bottom.
     tile: [u32; 4],
+    /// The render border Blender is given: what it really renders.
+    border: [f64; 4],
 }
 
 fn blender_work(args: &[String], context: &WorkContext) -> Work {
@@ -89,11 +95,23 @@ fn blender_work(args: &[String], context: &WorkContext) -> Work {
             };
         }
         if let Some(job) = python_job(python) {
-            if job.get("kind").and_then(Value::as_str) == Some("tile") {
-                return match serde_json::from_value::<TilePython>(job) {
-                    Ok(tile) => tile_work(&tile, context).unwrap_or(Work::Nothing),
-                    Err(_) => Work::Nothing,
-                };
+            match job.get("kind").and_then(Value::as_str) {
+                Some("tile") => {
+                    return match serde_json::from_value::<TilePython>(job) {
+                        Ok(tile) => tile_work(&tile, context).unwrap_or(Work::Nothing),
+                        Err(_) => Work::Nothing,
+                    };
+                }
+                // simfarm's pictures have no noise: denoised, they stay as they are.
+                Some("denoise") => {
+                    let path = |key: &str| {
+                        job.get(key).and_then(Value::as_str).and_then(|p| context.render_root.resolve(p))
+                    };
+                    if let (Some(from), Some(to)) = (path("input"), path("output")) {
+                        return Work::CopyFile { from, to };
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -143,7 +161,7 @@ fn tile_work(tile: &TilePython, context: &WorkContext) -> Option<Work> {
         tile: id,
         dir: output.parent()?.to_path_buf(),
         seam_noise: context.seam_noise,
-        rendering: TileRendering::Blender,
+        rendering: TileRendering::Border(tile.border),
     })
 }
 
@@ -198,11 +216,11 @@ fn exec_work(exe: &str, args: &[String], context: &WorkContext) -> Work {
     }
     let png = rerooted.iter().position(|arg| arg == "--png").and_then(|at| rerooted.get(at + 1));
     let image = png.map(PathBuf::from);
-    Work::Exec { program: tilemerge_program(), args: rerooted, image }
+    Work::Exec { program: context.tilemerge.to_path_buf(), args: rerooted, image }
 }
 
 /// The `tilemerge` next to simfarm's executable (they are built together), else from `PATH`.
-fn tilemerge_program() -> PathBuf {
+pub fn default_tilemerge() -> PathBuf {
     let beside = std::env::current_exe().ok().and_then(|exe| {
         exe.parent().map(|dir| dir.join(format!("tilemerge{}", std::env::consts::EXE_SUFFIX)))
     });
