@@ -3,12 +3,18 @@
 use leptos::prelude::*;
 
 use super::form::FormContext;
-use super::tiles::{warnings, TilePlan, KEYS, OVERSCAN};
+use super::tiles::{warnings, TilePlan, KEYS};
 
 /// Facts about a plan, in words.
 fn describe(plan: &TilePlan) -> Vec<(&'static str, String)> {
     vec![
-        ("Image", format!("{} × {} px", plan.width, plan.height)),
+        (
+            "Image",
+            match plan.scale {
+                100 => format!("{} × {} px", plan.width, plan.height),
+                scale => format!("{} × {} px (render scale {scale} %)", plan.width, plan.height),
+            },
+        ),
         (
             "Tiles",
             format!(
@@ -23,8 +29,9 @@ fn describe(plan: &TilePlan) -> Vec<(&'static str, String)> {
         (
             "Overscan cost",
             format!(
-                "{:.1} % more pixels rendered ({OVERSCAN} px around each tile)",
-                plan.overscan_share() * 100.0
+                "{:.1} % more pixels rendered ({} px around each tile)",
+                plan.overscan_share() * 100.0,
+                plan.overscan
             ),
         ),
     ]
@@ -38,8 +45,10 @@ pub fn TilePreview(context: FormContext) -> impl IntoView {
         })
     });
     let plan = Memo::new(move |_| context.form.with(TilePlan::from_form));
-    let warnings =
-        Memo::new(move |_| context.form.with(|form| plan.with(|plan| warnings(form, plan.as_ref()))));
+    let warnings = Memo::new(move |_| {
+        let name = context.job_type.with(|job_type| job_type.name.clone());
+        context.form.with(|form| plan.with(|plan| warnings(&name, form, plan.as_ref())))
+    });
     let body = move || match plan.get() {
         Some(plan) => {
             let facts = describe(&plan)

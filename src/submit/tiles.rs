@@ -6,8 +6,12 @@ use tilemerge::{Grid, Size};
 
 use super::model::FormState;
 
-/// Overscan the job type renders around every tile, clamped at the image edges.
+/// Overscan the job type renders around every tile, clamped at the image edges, unless it has an
+/// `overscan` setting.
 pub const OVERSCAN: u32 = tilemerge::DEFAULT_OVERSCAN;
+
+/// The third-party job type whose known problems the preview warns about.
+pub const PUBLISHED_JOB_TYPE: &str = "single-image-render";
 
 /// The settings a single-image job type has: the preview is shown for job types that have them all.
 pub const KEYS: [&str; 4] = ["resolution_x", "resolution_y", "tile_size_x", "tile_size_y"];
@@ -18,23 +22,37 @@ const MAX_DRAWN_LINES: u32 = 400;
 /// The tile layout of an image.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TilePlan {
+    /// The size Blender renders, after the render scale.
     pub width: u32,
     pub height: u32,
     pub tile_width: u32,
     pub tile_height: u32,
+    /// Render scale in percent (100 when the job type has none).
+    pub scale: u32,
+    pub overscan: u32,
 }
 
 impl TilePlan {
     /// The plan the form's values give, when they are usable numbers.
     pub fn from_form(form: &FormState) -> Option<TilePlan> {
-        let number =
-            |key: &str| form.text(key).trim().parse::<u32>().ok().filter(|n| (1..=65_536).contains(n));
-        Some(TilePlan {
-            width: number("resolution_x")?,
-            height: number("resolution_y")?,
-            tile_width: number("tile_size_x")?,
-            tile_height: number("tile_size_y")?,
-        })
+        let number = |key: &str, range: std::ops::RangeInclusive<u32>| {
+            form.text(key).trim().parse::<u32>().ok().filter(|n| range.contains(n))
+        };
+        let optional = |key: &str, range, default| match form.text(key).trim() {
+            "" => Some(default),
+            _ => number(key, range),
+        };
+        let scale = optional("resolution_scale", 1..=1000, 100)?;
+        let scaled = |side: u32| (u64::from(side) * u64::from(scale) / 100) as u32;
+        let plan = TilePlan {
+            width: scaled(number("resolution_x", 1..=65_536)?),
+            height: scaled(number("resolution_y", 1..=65_536)?),
+            tile_width: number("tile_size_x", 1..=65_536)?,
+            tile_height: number("tile_size_y", 1..=65_536)?,
+            scale,
+            overscan: optional("overscan", 0..=4096, OVERSCAN)?,
+        };
+        (plan.width > 0 && plan.height > 0).then_some(plan)
     }
 
     pub fn columns(&self) -> u32 {
@@ -54,7 +72,7 @@ impl TilePlan {
     fn grid(&self) -> Option<Grid> {
         let image = Size { width: self.width, height: self.height };
         let tile = Size { width: self.tile_width, height: self.tile_height };
-        Grid::new(image, tile, OVERSCAN).ok()
+        Grid::new(image, tile, self.overscan).ok()
     }
 
     /// The extra share of pixels rendered because of the overscan (0.5 = half again as many).
@@ -99,9 +117,13 @@ impl TilePlan {
     }
 }
 
-/// Warnings about the published job type's known problems with these settings.
-pub fn warnings(form: &FormState, plan: Option<&TilePlan>) -> Vec<String> {
+/// Warnings about the published job type's known problems with these settings; other job types
+/// (Single Image Tiles) have none of them.
+pub fn warnings(job_type: &str, form: &FormState, plan: Option<&TilePlan>) -> Vec<String> {
     let mut warnings = Vec::new();
+    if job_type != PUBLISHED_JOB_TYPE {
+        return warnings;
+    }
     let scale = form.text("resolution_scale");
     let scale = scale.trim();
     if !scale.is_empty() && scale.parse::<f64>().ok() != Some(100.0) {
@@ -130,7 +152,7 @@ mod tests {
     use flamenco_api::AvailableJobType;
 
     fn plan(width: u32, height: u32, tile: u32) -> TilePlan {
-        TilePlan { width, height, tile_width: tile, tile_height: tile }
+        TilePlan { width, height, tile_width: tile, tile_height: tile, scale: 100, overscan: OVERSCAN }
     }
 
     #[test]
@@ -147,7 +169,7 @@ mod tests {
         // One tile: no overscan at all.
         assert_eq!(plan(64, 64, 64).overscan_share(), 0.0);
         // Two columns of 64: each renders 80 wide, 160 of 128.
-        let share = TilePlan { width: 128, height: 64, tile_width: 64, tile_height: 64 }.overscan_share();
+        let share = plan(128, 64, 64).overscan_share();
         assert!((share - 0.25).abs() < 1e-9, "{share}");
     }
 
@@ -182,13 +204,44 @@ mod tests {
             form.set_text(key, value.into());
         }
         let plan = TilePlan::from_form(&form).unwrap();
-        let warnings = warnings(&form, Some(&plan));
+        assert_eq!((plan.width, plan.height), (50, 150), "the plan is at the render scale");
+        let warnings = warnings(PUBLISHED_JOB_TYPE, &form, Some(&self::plan(100, 300, 64)));
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].contains("50 %"));
         assert!(warnings[1].contains("top 4 of 5 rows (8 tiles)"), "{}", warnings[1]);
         form.set_text("resolution_scale", "100".into());
         form.set_text("resolution_y", "abc".into());
         assert_eq!(TilePlan::from_form(&form), None);
-        assert!(super::warnings(&form, None).is_empty());
+        assert!(super::warnings(PUBLISHED_JOB_TYPE, &form, None).is_empty());
+    }
+
+    #[test]
+    fn single_image_tiles_plans_at_its_scale_and_overscan_without_the_published_warnings() {
+        let job_type: AvailableJobType = serde_json::from_value(serde_json::json!({
+            "name": "single-image-tiles", "label": "Single Image Tiles", "etag": "e", "settings": [
+                {"key": "resolution_x", "type": "int32"}, {"key": "resolution_y", "type": "int32"},
+                {"key": "resolution_scale", "type": "int32", "default": 100},
+                {"key": "tile_size_x", "type": "int32", "default": 256}, {"key": "tile_size_y", "type": "int32", "default": 256},
+                {"key": "overscan", "type": "int32", "default": 16}
+            ]
+        }))
+        .unwrap();
+        let mut form = FormState::defaults(&job_type);
+        for (key, value) in [
+            ("resolution_x", "360"),
+            ("resolution_y", "640"),
+            ("resolution_scale", "50"),
+            ("tile_size_x", "64"),
+            ("tile_size_y", "64"),
+            ("overscan", "0"),
+        ] {
+            form.set_text(key, value.into());
+        }
+        let plan = TilePlan::from_form(&form).unwrap();
+        assert_eq!((plan.width, plan.height, plan.tile_count(), plan.overscan), (180, 320, 15, 0));
+        assert_eq!(plan.overscan_share(), 0.0, "no overscan, no extra pixels");
+        assert!(warnings("single-image-tiles", &form, Some(&plan)).is_empty());
+        form.set_text("overscan", "-1".into());
+        assert_eq!(TilePlan::from_form(&form), None);
     }
 }

@@ -27,6 +27,7 @@ mod read_only;
 mod render_time;
 mod setup_assistant;
 mod shell;
+mod single_image_tiles;
 mod submit;
 mod submit_eval;
 mod tags;

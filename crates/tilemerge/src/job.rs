@@ -17,8 +17,12 @@ pub struct JobSettings {
     pub resolution_x: u32,
     /// Image height.
     pub resolution_y: u32,
-    /// Percentage; the job type requires 100.
+    /// Render scale in percent: Blender renders `resolution * scale / 100` pixels (the published
+    /// job type requires 100; Single Image Tiles takes any).
     pub resolution_scale: u32,
+    /// Overscan around each tile, when the job type has the setting (Single Image Tiles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overscan: Option<u32>,
     /// The folder the tiles were written to (ends in `.../tiles`), if known.
     pub render_output_path: Option<String>,
 }
@@ -56,6 +60,12 @@ impl JobSettings {
             resolution_x: int("resolution_x", None)?,
             resolution_y: int("resolution_y", None)?,
             resolution_scale: int("resolution_scale", Some(100))?,
+            overscan: match settings.get("overscan") {
+                None | Some(Value::Null) => None,
+                Some(raw) => Some(raw.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                    LayoutError::BadSetting { key: "overscan".into(), value: raw.to_string() }
+                })?),
+            },
             render_output_path: settings
                 .get("render_output_path")
                 .and_then(Value::as_str)
@@ -63,16 +73,25 @@ impl JobSettings {
         })
     }
 
-    /// The tile grid these settings describe.
+    /// The tile grid these settings describe, at the render scale, with the job's own overscan
+    /// or else `overscan`.
     pub fn grid(&self, overscan: u32) -> Result<Grid, LayoutError> {
-        if self.resolution_scale != 100 {
+        let image = self.image_size()?;
+        Grid::new(
+            image,
+            Size { width: self.tile_size_x, height: self.tile_size_y },
+            self.overscan.unwrap_or(overscan),
+        )
+    }
+
+    /// The size Blender renders: the resolution times the render scale, rounded down.
+    pub fn image_size(&self) -> Result<Size, LayoutError> {
+        let scaled = |side: u32| (u64::from(side) * u64::from(self.resolution_scale) / 100) as u32;
+        let size = Size { width: scaled(self.resolution_x), height: scaled(self.resolution_y) };
+        if size.width == 0 || size.height == 0 {
             return Err(LayoutError::UnsupportedScale(self.resolution_scale));
         }
-        Grid::new(
-            Size { width: self.resolution_x, height: self.resolution_y },
-            Size { width: self.tile_size_x, height: self.tile_size_y },
-            overscan,
-        )
+        Ok(size)
     }
 }
 
@@ -105,8 +124,12 @@ mod tests {
             JobSettings::from_json(r#"{"resolution_x":1.5,"resolution_y":2}"#),
             Err(LayoutError::BadSetting { .. })
         ));
-        let half = r#"{"resolution_x":10,"resolution_y":10,"resolution_scale":50}"#;
-        assert_eq!(JobSettings::from_json(half).unwrap().grid(16), Err(LayoutError::UnsupportedScale(50)));
+        let half =
+            r#"{"resolution_x":360,"resolution_y":641,"resolution_scale":50,"tile_size_x":64,"overscan":0}"#;
+        let grid = JobSettings::from_json(half).unwrap().grid(16).unwrap();
+        assert_eq!((grid.image, grid.overscan), (Size { width: 180, height: 320 }, 0));
+        let tiny = r#"{"resolution_x":10,"resolution_y":10,"resolution_scale":5}"#;
+        assert_eq!(JobSettings::from_json(tiny).unwrap().grid(16), Err(LayoutError::UnsupportedScale(5)));
         assert!(matches!(JobSettings::from_json("{"), Err(LayoutError::Json(_))));
     }
 }

@@ -201,8 +201,8 @@ pub enum LayoutError {
         /// The value as JSON.
         value: String,
     },
-    /// The job type only supports 100 %.
-    #[error("resolution_scale is {0} %, but the Single Image Render job type only supports 100 %")]
+    /// The render scale leaves no pixels.
+    #[error("resolution_scale is {0} %, which leaves an image without pixels")]
     UnsupportedScale(u32),
     /// Zero or absurd dimensions.
     #[error("{what} is {value}, which must be between 1 and {max}")]

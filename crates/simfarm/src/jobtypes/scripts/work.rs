@@ -229,3 +229,78 @@ pub fn default_tilemerge() -> PathBuf {
         _ => PathBuf::from("tilemerge"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn command(name: &str, parameters: Value) -> Command {
+        let Value::Object(parameters) = parameters else { panic!("parameters are an object") };
+        Command { name: name.into(), parameters, total_step_count: 1 }
+    }
+
+    fn run(commands: &[Command]) -> Work {
+        let root = RenderRoot::new(PathBuf::from("/farm"));
+        let context = WorkContext {
+            render_root: &root,
+            tilemerge: Path::new("/bin/tilemerge"),
+            seed: 3,
+            seam_noise: false,
+        };
+        task_work(commands, &context)
+    }
+
+    #[test]
+    fn python_settings_are_read_back_with_their_quotes() {
+        let python = "import json\njob = json.loads('{\"kind\": \"last-rendered\", \"image\": \"/render/it\\\\'s/a\\\\\\\\b.png\"}')\nprint(job)";
+        assert_eq!(
+            python_job(python),
+            Some(json!({"kind": "last-rendered", "image": "/render/it's/a\\b.png"}))
+        );
+        assert_eq!(python_job("import bpy\nbpy.ops.render.render()"), None);
+    }
+
+    #[test]
+    fn commands_become_the_work_a_worker_would_do() {
+        // Only tilemerge runs, with the job's paths under the render root.
+        let exec = command(
+            "exec",
+            json!({"exe": "tilemerge", "args": ["merge", "/render/x/tiles", "--png", "/render/x/m.png", "--size", "8x8"]}),
+        );
+        match run(&[exec]) {
+            Work::Exec { program, args, image } => {
+                assert_eq!(program, Path::new("/bin/tilemerge"));
+                assert_eq!(
+                    args,
+                    ["merge", "/farm/render/x/tiles", "--png", "/farm/render/x/m.png", "--size", "8x8"]
+                );
+                assert_eq!(image, Some(PathBuf::from("/farm/render/x/m.png")));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(run(&[command("exec", json!({"exe": "rm", "args": ["-rf", "/"]}))]), Work::Nothing));
+        // Frames get Blender's extension; two commands make steps.
+        let frames = command(
+            "blender-render",
+            json!({"args": ["--render-output", "/render/f/####", "--render-format", "JPEG", "--render-frame", "1..2"]}),
+        );
+        match run(&[frames.clone()]) {
+            Work::Frames { pattern, frames, .. } => {
+                assert_eq!((pattern, frames), (PathBuf::from("/farm/render/f/####.jpg"), vec![1, 2]));
+            }
+            other => panic!("{other:?}"),
+        }
+        let echo = command("echo", json!({"message": "hi"}));
+        assert!(matches!(run(&[frames.clone(), echo, frames]), Work::Steps(steps) if steps.len() == 2));
+        // A tile whose file is not named after it is not that tile.
+        let tile = |output: &str| {
+            let settings = json!({"kind": "tile", "output": output, "size": [100, 100], "tile_size": [64, 64],
+                                  "overscan": 16, "tile": [0, 0, 64, 64], "border": [0.0, 0.8, 0.0, 0.8]});
+            let python = format!("import json\njob = json.loads('{settings}')");
+            command("blender-render", json!({"args": ["--python-expr", python]}))
+        };
+        assert!(matches!(run(&[tile("/render/t/0-0-64-64.exr")]), Work::Tile { tile, .. } if tile.x1 == 64));
+        assert!(matches!(run(&[tile("/render/t/tile.exr")]), Work::Nothing));
+    }
+}
