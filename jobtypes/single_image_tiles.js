@@ -205,7 +205,6 @@ function tilePython(settings) {
         "render.use_crop_to_border = True",
         "render.border_min_x, render.border_max_x, render.border_min_y, render.border_max_y = job['border']",
         "render.image_settings.file_format = 'OPEN_EXR_MULTILAYER'",
-        "render.use_file_extension = True",
         "if job['denoise_after_merge']:",
         "    scene.cycles.use_denoising = False",
         // The denoiser must get the floats Cycles would hand it: half floats or a lossy codec
@@ -215,9 +214,12 @@ function tilePython(settings) {
         "        render.image_settings.exr_codec = 'ZIP'",
         "    for layer in scene.view_layers:",
         "        layer.cycles.denoising_store_passes = True",
-        "render.filepath = os.path.splitext(job['output'])[0] + '_'",
+        // A still is written to the very path given (no frame number, no extension added); a
+        // task killed while writing leaves no half-written file under the tile's name.
+        "render.use_file_extension = False",
+        "render.filepath = job['output'] + '.part'",
         "bpy.ops.render.render(write_still=True)",
-        "os.replace(render.frame_path(frame=job['frame']), job['output'])",
+        "os.replace(job['output'] + '.part', job['output'])",
     ].join("\n");
 }
 
