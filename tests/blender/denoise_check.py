@@ -80,17 +80,17 @@ class BlenderLog:
         self.log.close()
 
 
-def make_scene(blend_path, width, height):
-    """A small Cycles scene: coloured objects on a floor under an area light, fixed seed, no
-    adaptive sampling (it would make border renders differ from the whole frame), and Cycles'
-    denoiser as the job type's denoise reproduces it: OIDN on the CPU, accurate prefilter."""
+def make_scene(blend_path, width, height, adaptive):
+    """A small Cycles scene: coloured objects on a floor under an area light, fixed seed, by
+    default no adaptive sampling (it makes border renders differ from the whole frame), and
+    Cycles' denoiser as the job type's denoise reproduces it: OIDN on the CPU, accurate prefilter."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
     scene.render.engine = "CYCLES"
     cycles = scene.cycles
     cycles.device = "CPU"
     cycles.samples = SAMPLES
-    cycles.use_adaptive_sampling = False
+    cycles.use_adaptive_sampling = adaptive
     cycles.seed = 7
     cycles.use_animated_seed = False
     cycles.use_denoising = True
@@ -314,6 +314,32 @@ def compare(name, ours, reference, channels):
     return worst, count
 
 
+def passed_through(merged, denoised):
+    """For each pass but Combined: its channels in the merged file, by the names the denoised
+    file gives them (Blender's File Output writes X Y Z as R G B and a lone channel as V)."""
+    passes = {}
+    for channel in merged:
+        layer_pass, _, component = channel.rpartition(".")
+        if not layer_pass.endswith(".Combined"):
+            passes.setdefault(layer_pass, []).append(component)
+    found = {}
+    for layer_pass, components in sorted(passes.items()):
+        names = {c: c for c in components}
+        if f"{layer_pass}.{components[0]}" not in denoised:
+            names = ({"X": "R", "Y": "G", "Z": "B"} if set(components) == {"X", "Y", "Z"}
+                     else {components[0]: "V"} if len(components) == 1 else names)
+        found[layer_pass.split(".", 1)[1]] = {f"{layer_pass}.{c}": f"{layer_pass}.{n}" for c, n in names.items()}
+    return found
+
+
+def rename(channels, renamed):
+    """The channels of `renamed`'s values under its keys' names."""
+    try:
+        return {ours: channels[theirs] for ours, theirs in renamed.items()}
+    except KeyError as missing:
+        raise CheckFailed(f"the denoised file has no channel {missing} (it has {sorted(channels)})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", required=True, help="folder for the scene, the farm's output and the renders")
@@ -323,6 +349,8 @@ def main():
     parser.add_argument("--size", default="160x96")
     parser.add_argument("--tile", type=int, default=64)
     parser.add_argument("--overscan", type=int, default=16)
+    parser.add_argument("--adaptive-sampling", action="store_true",
+                        help="render with adaptive sampling (the merge is then not expected to be exact)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     work_dir = os.path.abspath(args.work)
@@ -330,11 +358,11 @@ def main():
     log_path = os.path.join(work_dir, "blender.log")
     watch = Stopwatch()
     say(f"bpy {bpy.app.version_string}; scene {width}x{height}, {SAMPLES} samples, tiles {args.tile}x{args.tile}, "
-        f"overscan {args.overscan}; Blender's output goes to {log_path}")
+        f"overscan {args.overscan}{', adaptive sampling' if args.adaptive_sampling else ''}; Blender's output goes to {log_path}")
 
     blend = os.path.join(work_dir, "scene.blend")
     with watch.stage("scene"), BlenderLog(log_path):
-        make_scene(blend, width, height)
+        make_scene(blend, width, height, args.adaptive_sampling)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -384,6 +412,9 @@ def main():
             results.append(compare(data_pass, merged_noisy, reference_noisy, channels))
         say("denoised merge vs Cycles' full-frame denoise:")
         results.append(compare("Combined", denoised, reference, combined))
+        say("the other passes, written through by the denoise (File Output renames some channels):")
+        for name, renamed in passed_through(merged_noisy, denoised).items():
+            results.append(compare(name, rename(denoised, renamed), merged_noisy, sorted(renamed)))
         # The comparison means something only if denoising changed the pixels.
         change = max(float(np.max(np.abs(denoised[c] - merged_noisy[c]))) for c in combined[:3])
         say(f"  (the denoise changed the merged frame by up to {change:.6g}; preview {preview}: "
