@@ -223,13 +223,14 @@ function tilePython(settings) {
     ].join("\n");
 }
 
-// Denoises the merged noisy frame once, in the compositor: the Denoise node (OIDN, accurate
-// prefilter, HDR) fed Combined + Denoising Normal + Denoising Albedo gives the very pixels of
-// Cycles' own full-frame denoise (OIDN, accurate prefilter, high quality): verified bit for bit
-// on Blender 4.2 by scripts/denoise-check. Every other pass is written through with its values
-// unchanged, though Blender's File Output node names their channels its own way (a normal's
-// X Y Z become R G B A, colours gain an A, a depth's Z becomes V).
 function denoisePython(settings) {
+    // Denoises the merged noisy frame once, in the compositor: the Denoise node (OIDN, accurate
+    // prefilter, HDR) fed Combined + Denoising Normal + Denoising Albedo gives the very pixels of
+    // Cycles' own full-frame denoise (OIDN, accurate prefilter, high quality), bit for bit on
+    // Blender 4.2 without adaptive sampling (scripts/denoise-check; with it, up to 2.4e-7 off
+    // even on a whole frame). The other passes are written through with their values unchanged,
+    // though the File Output node names channels its own way (a normal's X Y Z become R G B A,
+    // colours gain an A, a depth's Z becomes V).
     return [
         "import bpy, glob, json, os, struct, tempfile",
         pythonJob(settings),

@@ -31,7 +31,6 @@ except ImportError as error:
     sys.exit(f"denoise-check: cannot import bpy ({error}): run it through scripts/denoise-check")
 
 JOB_TYPE = "single-image-tiles"
-SAMPLES = 16
 
 
 class CheckFailed(Exception):
@@ -80,7 +79,7 @@ class BlenderLog:
         self.log.close()
 
 
-def make_scene(blend_path, width, height, adaptive):
+def make_scene(blend_path, width, height, samples, adaptive):
     """A small Cycles scene: coloured objects on a floor under an area light, fixed seed, by
     default no adaptive sampling (it makes border renders differ from the whole frame), and
     Cycles' denoiser as the job type's denoise reproduces it: OIDN on the CPU, accurate prefilter."""
@@ -89,7 +88,7 @@ def make_scene(blend_path, width, height, adaptive):
     scene.render.engine = "CYCLES"
     cycles = scene.cycles
     cycles.device = "CPU"
-    cycles.samples = SAMPLES
+    cycles.samples = samples
     cycles.use_adaptive_sampling = adaptive
     cycles.seed = 7
     cycles.use_animated_seed = False
@@ -349,6 +348,7 @@ def main():
     parser.add_argument("--size", default="160x96")
     parser.add_argument("--tile", type=int, default=64)
     parser.add_argument("--overscan", type=int, default=16)
+    parser.add_argument("--samples", type=int, default=16)
     parser.add_argument("--adaptive-sampling", action="store_true",
                         help="render with adaptive sampling (the merge is then not expected to be exact)")
     args = parser.parse_args()
@@ -357,12 +357,12 @@ def main():
     os.makedirs(work_dir, exist_ok=True)
     log_path = os.path.join(work_dir, "blender.log")
     watch = Stopwatch()
-    say(f"bpy {bpy.app.version_string}; scene {width}x{height}, {SAMPLES} samples, tiles {args.tile}x{args.tile}, "
+    say(f"bpy {bpy.app.version_string}; scene {width}x{height}, {args.samples} samples, tiles {args.tile}x{args.tile}, "
         f"overscan {args.overscan}{', adaptive sampling' if args.adaptive_sampling else ''}; Blender's output goes to {log_path}")
 
     blend = os.path.join(work_dir, "scene.blend")
     with watch.stage("scene"), BlenderLog(log_path):
-        make_scene(blend, width, height, args.adaptive_sampling)
+        make_scene(blend, width, height, args.samples, args.adaptive_sampling)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
