@@ -74,7 +74,8 @@ function compileJob(job) {
         task.addCommand(author.Command("blender-render", {
             exe: "{blender}",
             exeArgs: "{blenderArgs}",
-            argsBefore: [],
+            // Blender exits 0 after a Python error: the task would pass without its tile.
+            argsBefore: ["--python-exit-code", "1"],
             blendfile: settings.blendfile,
             args: ["--python-expr", tilePython({
                 kind: "tile",

@@ -143,9 +143,10 @@ mod tests {
             plan_job(job_type, &settings, &[], maps).expect_err("no plan").to_string()
         };
         assert!(no("simple-blender-render", settings(), &maps()).contains("not a single-image job"));
-        let mut half = settings();
-        half["resolution_scale"] = json!(50);
-        assert!(no("single-image-render", half, &maps()).contains("no tile grid"));
+        // At 1 %, 100 x 64 px leave no pixels.
+        let mut tiny = settings();
+        tiny["resolution_scale"] = json!(1);
+        assert!(no("single-image-render", tiny, &maps()).contains("no tile grid"));
         let mut bare = settings();
         bare.as_object_mut().map(|o| o.remove("render_output_path"));
         assert!(no("single-image-render", bare, &maps()).contains("render output path"));

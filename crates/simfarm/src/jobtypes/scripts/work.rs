@@ -253,11 +253,11 @@ mod tests {
 
     #[test]
     fn python_settings_are_read_back_with_their_quotes() {
-        let python = "import json\njob = json.loads('{\"kind\": \"last-rendered\", \"image\": \"/render/it\\\\'s/a\\\\\\\\b.png\"}')\nprint(job)";
-        assert_eq!(
-            python_job(python),
-            Some(json!({"kind": "last-rendered", "image": "/render/it's/a\\b.png"}))
-        );
+        // As the job type writes it: JSON, then escaped for a single-quoted Python string.
+        let settings = json!({"kind": "last-rendered", "image": "/render/it's/a\\b.png"});
+        let literal = settings.to_string().replace('\\', "\\\\").replace('\'', "\\'");
+        let python = format!("import json\njob = json.loads('{literal}')\nprint(job)");
+        assert_eq!(python_job(&python), Some(settings));
         assert_eq!(python_job("import bpy\nbpy.ops.render.render()"), None);
     }
 
@@ -285,7 +285,7 @@ mod tests {
             "blender-render",
             json!({"args": ["--render-output", "/render/f/####", "--render-format", "JPEG", "--render-frame", "1..2"]}),
         );
-        match run(&[frames.clone()]) {
+        match run(std::slice::from_ref(&frames)) {
             Work::Frames { pattern, frames, .. } => {
                 assert_eq!((pattern, frames), (PathBuf::from("/farm/render/f/####.jpg"), vec![1, 2]));
             }
