@@ -1,7 +1,7 @@
 //! How an image becomes an EXR file: its headers (one per part), its blocks planned before any
 //! pixel, then gathered, ZIP-compressed and written.
 
-use std::io::Cursor;
+use std::io::{Cursor, Seek, Write};
 
 use exr::block::chunk::{Chunk, CompressedBlock, CompressedScanLineBlock};
 use exr::block::writer::ChunksWriter;
@@ -126,7 +126,12 @@ impl FilePlan {
     }
 
     /// Gathers and compresses block `i` from its part's channel buffers.
-    pub(super) fn encode_block(&self, i: usize, sources: &[&Samples]) -> Result<EncodedBlock, ExportError> {
+    pub(super) fn encode_block(
+        &self,
+        i: usize,
+        sources: &[&Samples],
+        deflate: &mut dyn Deflate,
+    ) -> Result<EncodedBlock, ExportError> {
         let job = self.jobs.get(i).ok_or_else(|| ExportError::Exr(format!("there is no block {i}")))?;
         let expected = self.channels.get(job.header).map_or(0, Vec::len);
         if sources.len() != expected {
@@ -153,7 +158,7 @@ impl FilePlan {
                 compressed_block: CompressedBlock::ScanLine(CompressedScanLineBlock {
                     y_coordinate: i32::try_from(job.y)
                         .map_err(|_| ExportError::Exr(format!("row {} overflows", job.y)))?,
-                    compressed_pixels_le: zip_block(data, level),
+                    compressed_pixels_le: zip_block(data, level, deflate),
                 }),
             },
             None => {
@@ -172,38 +177,83 @@ impl FilePlan {
         Ok(EncodedBlock { index_in_header: job.index_in_header, chunk })
     }
 
-    /// Writes the file from every encoded block (in any order).
+    /// The file's bytes from every encoded block, in the order given.
     pub(super) fn finish(self, blocks: Vec<EncodedBlock>) -> Result<Vec<u8>, ExportError> {
-        if blocks.len() != self.jobs.len() {
-            return Err(ExportError::Exr(format!(
-                "{} of {} blocks were encoded",
-                blocks.len(),
-                self.jobs.len()
-            )));
-        }
         let mut out = Cursor::new(Vec::new());
-        exr::block::write(&mut out, self.headers.into(), false, |_, writer| {
+        self.write(&mut out, blocks.into_iter().map(Ok))?;
+        Ok(out.into_inner())
+    }
+
+    /// Writes the file to `out` from every encoded block, in the order they come. A failed block
+    /// stops the writing and is the error returned.
+    pub(super) fn write<W: Write + Seek>(
+        &self,
+        out: W,
+        blocks: impl IntoIterator<Item = Result<EncodedBlock, ExportError>>,
+    ) -> Result<(), ExportError> {
+        let expected = self.jobs.len();
+        // exr's closure can only return exr's errors: ours waits here and replaces its stand-in.
+        let mut failed = None;
+        // A few headers: cloned, so that threads can still be compressing with the plan meanwhile.
+        let written = exr::block::write(out, self.headers.clone().into(), false, |_, writer| {
+            let mut count = 0;
             for block in blocks {
-                writer.write_chunk(block.index_in_header, block.chunk)?;
+                match block {
+                    Ok(block) => writer.write_chunk(block.index_in_header, block.chunk)?,
+                    Err(error) => {
+                        failed = Some(error);
+                        return Err(exr::error::Error::Aborted);
+                    }
+                }
+                count += 1;
+            }
+            if count != expected {
+                failed = Some(ExportError::Exr(format!("{count} of {expected} blocks were encoded")));
+                return Err(exr::error::Error::Aborted);
             }
             Ok(())
-        })
-        .map_err(exr_error)?;
-        Ok(out.into_inner())
+        });
+        match (failed, written) {
+            (Some(error), _) => Err(error),
+            (None, written) => written.map_err(exr_error),
+        }
+    }
+}
+
+/// The zlib step of OpenEXR's ZIP blocks. The library's own is miniz_oxide, pure Rust and so
+/// built for WebAssembly too; a native caller can bring a faster deflate (the command-line tool
+/// brings libdeflate). Any zlib stream is a valid block: readers only inflate it.
+pub trait Deflate {
+    /// `data` as one zlib stream, at `level` from 1 (fastest) to 9 (smallest).
+    fn zlib(&mut self, data: &[u8], level: u8) -> Vec<u8>;
+}
+
+/// miniz_oxide's deflate: the library's own, byte for byte what exr writes at level 4.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Miniz;
+
+impl Deflate for Miniz {
+    fn zlib(&mut self, data: &[u8], level: u8) -> Vec<u8> {
+        miniz_oxide::deflate::compress_to_vec_zlib(data, level)
     }
 }
 
 /// OpenEXR's ZIP block: little-endian bytes split into even and odd halves, each byte replaced by
 /// its difference to the previous one, then zlib. Stored raw when that is not smaller, which is
-/// how readers tell the two apart. The same bytes as exr's encoder at level 4.
-pub(super) fn zip_block(mut raw_le: Vec<u8>, level: u8) -> Vec<u8> {
+/// how readers tell the two apart. With [`Miniz`], the same bytes as exr's encoder at level 4.
+pub(super) fn zip_block(mut raw_le: Vec<u8>, level: u8, deflate: &mut dyn Deflate) -> Vec<u8> {
     let half = raw_le.len().div_ceil(2);
     let mut predicted = vec![0u8; raw_le.len()];
     let (evens, odds) = predicted.split_at_mut(half);
-    for (i, byte) in raw_le.iter().enumerate() {
-        let slot = if i % 2 == 0 { evens.get_mut(i / 2) } else { odds.get_mut(i / 2) };
-        if let Some(slot) = slot {
-            *slot = *byte;
+    // Pairs without a per-byte branch, so the split runs at memory speed; an odd length leaves
+    // one last byte, which belongs to the evens.
+    let pairs = raw_le.chunks_exact(2);
+    if let (Some(last), Some(slot)) = (pairs.remainder().first(), evens.last_mut()) {
+        *slot = *last;
+    }
+    for ((pair, even), odd) in pairs.zip(evens.iter_mut()).zip(odds.iter_mut()) {
+        if let [first, second] = pair {
+            (*even, *odd) = (*first, *second);
         }
     }
     let mut previous = predicted.first().copied().unwrap_or(0);
@@ -212,7 +262,7 @@ pub(super) fn zip_block(mut raw_le: Vec<u8>, level: u8) -> Vec<u8> {
         *byte = current.wrapping_sub(previous).wrapping_add(128);
         previous = current;
     }
-    let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&predicted, level);
+    let compressed = deflate.zlib(&predicted, level);
     if compressed.len() < raw_le.len() {
         compressed
     } else {
