@@ -40,6 +40,9 @@ impl Deflater {
 #[derive(Default)]
 pub struct LibDeflate {
     compressor: Option<(u8, libdeflater::Compressor)>,
+    /// Room for the largest stream yet: a fresh one per block would be zeroed and paged in each
+    /// time, for a stream that mostly fills a fraction of it.
+    room: Vec<u8>,
 }
 
 impl Deflate for LibDeflate {
@@ -54,12 +57,15 @@ impl Deflate for LibDeflate {
                 &mut slot.insert((level, libdeflater::Compressor::new(lvl))).1
             }
         };
-        let mut out = vec![0; compressor.zlib_compress_bound(data.len())];
-        match compressor.zlib_compress(data, &mut out) {
-            Ok(length) => {
-                out.truncate(length);
-                out
-            }
+        let bound = compressor.zlib_compress_bound(data.len());
+        if self.room.len() < bound {
+            self.room.resize(bound, 0);
+        }
+        match compressor.zlib_compress(data, &mut self.room) {
+            Ok(length) => match self.room.get(..length) {
+                Some(stream) => stream.to_vec(),
+                None => Miniz.zlib(data, level),
+            },
             // The bound is libdeflate's own worst case, so this does not happen; if it did, the
             // block would still be written, by the library's deflate.
             Err(_) => Miniz.zlib(data, level),

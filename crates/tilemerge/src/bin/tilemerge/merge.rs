@@ -28,8 +28,11 @@ pub struct Timings {
     pub read_files: Duration,
     pub place: Duration,
     pub encode: Duration,
+    /// Spent inside the file's writes, while blocks were still being compressed: part of `encode`.
     pub write: Duration,
     pub png: Duration,
+    /// From the start of `load` to the end of the command's work.
+    pub total: Duration,
 }
 
 /// A folder loaded onto a canvas.
@@ -156,7 +159,8 @@ pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
 }
 
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
-    let loaded = load(&args.input, true)?;
+    let started = Instant::now();
+    let mut loaded = load(&args.input, true)?;
     let seams = loaded.canvas.seam_report();
     let errors = report::error_count(&loaded.report, &loaded.canvas);
     if args.json {
@@ -166,6 +170,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
         report::print_seams(&seams, args.worst);
     }
     if args.input.timings {
+        loaded.timings.total = started.elapsed();
         report::print_timings(&loaded.timings);
     }
     let seams_over = args.max_seam.is_some_and(|max| seams.passes.iter().any(|p| p.max_abs > max));
@@ -293,6 +298,7 @@ fn write_exr(
 }
 
 pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
+    let started = Instant::now();
     let mut loaded = load(&args.input, args.seams)?;
     report::print_layout(&loaded.report, &loaded.canvas, &loaded.grid_source);
     if args.seams {
@@ -358,6 +364,7 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
         println!("wrote {} (pass {pass}, exposure {:+})", png.display(), args.exposure);
     }
     if args.input.timings {
+        loaded.timings.total = started.elapsed();
         report::print_timings(&loaded.timings);
     }
     Ok(ExitCode::SUCCESS)
