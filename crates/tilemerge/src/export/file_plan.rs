@@ -142,26 +142,43 @@ impl FilePlan {
         }
         let bytes_per_row: usize =
             sources.iter().map(|s| s.sample_type().bytes()).sum::<usize>() * self.width;
-        let mut data = Vec::with_capacity(bytes_per_row * job.height);
-        let little_endian = self.zip_level.is_some();
-        // Row by row, each row channel after channel: exr's and the file's block layout.
-        for y in job.y..job.y + job.height {
-            for samples in sources {
-                if !samples.extend_bytes(y * self.width, self.width, little_endian, &mut data) {
-                    return Err(ExportError::Exr(format!("row {y} is outside the buffers")));
+        let rows = job.y..job.y + job.height;
+        let outside = |y: usize| ExportError::Exr(format!("row {y} is outside the buffers"));
+        let chunk = match self.zip_level {
+            Some(level) => {
+                // Gathered straight into the ZIP predictor's two halves (samples are 2 or 4
+                // bytes, so every row is whole 16-bit words): one pass over the pixels, not three.
+                let mut split = vec![0u8; bytes_per_row * job.height];
+                let (evens, odds) = split.split_at_mut(bytes_per_row * job.height / 2);
+                let mut word = 0;
+                for y in rows {
+                    for samples in sources {
+                        word += evens
+                            .get_mut(word..)
+                            .zip(odds.get_mut(word..))
+                            .and_then(|(e, o)| samples.split_words(y * self.width, self.width, e, o))
+                            .ok_or_else(|| outside(y))?;
+                    }
+                }
+                Chunk {
+                    layer_index: job.header,
+                    compressed_block: CompressedBlock::ScanLine(CompressedScanLineBlock {
+                        y_coordinate: i32::try_from(job.y)
+                            .map_err(|_| ExportError::Exr(format!("row {} overflows", job.y)))?,
+                        compressed_pixels_le: zip_split(split, level, deflate),
+                    }),
                 }
             }
-        }
-        let chunk = match self.zip_level {
-            Some(level) => Chunk {
-                layer_index: job.header,
-                compressed_block: CompressedBlock::ScanLine(CompressedScanLineBlock {
-                    y_coordinate: i32::try_from(job.y)
-                        .map_err(|_| ExportError::Exr(format!("row {} overflows", job.y)))?,
-                    compressed_pixels_le: zip_block(data, level, deflate),
-                }),
-            },
             None => {
+                let mut data = Vec::with_capacity(bytes_per_row * job.height);
+                // Row by row, each row channel after channel: exr's and the file's block layout.
+                for y in rows {
+                    for samples in sources {
+                        if !samples.extend_bytes(y * self.width, self.width, false, &mut data) {
+                            return Err(outside(y));
+                        }
+                    }
+                }
                 let block = UncompressedBlock {
                     index: BlockIndex {
                         layer: job.header,
@@ -241,13 +258,13 @@ impl Deflate for Miniz {
 /// OpenEXR's ZIP block: little-endian bytes split into even and odd halves, each byte replaced by
 /// its difference to the previous one, then zlib. Stored raw when that is not smaller, which is
 /// how readers tell the two apart. With [`Miniz`], the same bytes as exr's encoder at level 4.
-pub(super) fn zip_block(mut raw_le: Vec<u8>, level: u8, deflate: &mut dyn Deflate) -> Vec<u8> {
+#[cfg(test)]
+pub(super) fn zip_block(raw_le: Vec<u8>, level: u8, deflate: &mut dyn Deflate) -> Vec<u8> {
     let half = raw_le.len().div_ceil(2);
-    let mut predicted = vec![0u8; raw_le.len()];
-    let (evens, odds) = predicted.split_at_mut(half);
-    // Pairs without a per-byte branch, so the split runs at memory speed; an odd length leaves
-    // one last byte, which belongs to the evens.
+    let mut split = vec![0u8; raw_le.len()];
+    let (evens, odds) = split.split_at_mut(half);
     let pairs = raw_le.chunks_exact(2);
+    // An odd length leaves one last byte, which belongs to the evens.
     if let (Some(last), Some(slot)) = (pairs.remainder().first(), evens.last_mut()) {
         *slot = *last;
     }
@@ -256,19 +273,35 @@ pub(super) fn zip_block(mut raw_le: Vec<u8>, level: u8, deflate: &mut dyn Deflat
             (*even, *odd) = (*first, *second);
         }
     }
-    let mut previous = predicted.first().copied().unwrap_or(0);
-    for byte in predicted.iter_mut().skip(1) {
+    zip_split(split, level, deflate)
+}
+
+/// A ZIP block from bytes already split into their even and odd halves (the evens first, the
+/// larger half when the length is odd).
+pub(super) fn zip_split(mut split: Vec<u8>, level: u8, deflate: &mut dyn Deflate) -> Vec<u8> {
+    let mut previous = split.first().copied().unwrap_or(0);
+    for byte in split.iter_mut().skip(1) {
         let current = *byte;
         *byte = current.wrapping_sub(previous).wrapping_add(128);
         previous = current;
     }
-    let compressed = deflate.zlib(&predicted, level);
-    if compressed.len() < raw_le.len() {
-        compressed
-    } else {
-        raw_le.shrink_to_fit();
-        raw_le
+    let compressed = deflate.zlib(&split, level);
+    if compressed.len() < split.len() {
+        return compressed;
     }
+    // Rare (noise that deflate cannot shrink): the raw bytes, rebuilt from the halves.
+    let mut previous = split.first().copied().unwrap_or(0);
+    for byte in split.iter_mut().skip(1) {
+        *byte = byte.wrapping_add(previous).wrapping_sub(128);
+        previous = *byte;
+    }
+    let (evens, odds) = split.split_at(split.len().div_ceil(2));
+    let mut raw = Vec::with_capacity(split.len());
+    for (i, even) in evens.iter().enumerate() {
+        raw.push(*even);
+        raw.extend(odds.get(i));
+    }
+    raw
 }
 
 pub(super) fn shared_attributes(size: Size, metadata: Option<&Metadata>) -> ImageAttributes {
