@@ -79,7 +79,8 @@ pub struct MergeArgs {
     /// tiles' compression).
     #[arg(long, value_parser = parse_compression)]
     pub compression: Option<Compression>,
-    /// Deflate level for ZIP/ZIPS, 1 (fastest) to 9 (smallest) [default: 4 with either deflate]
+    /// Deflate level for ZIP/ZIPS, 1 (fastest) to 9 (smallest) [default: 1 with libdeflate, 4
+    /// (exr's and OpenEXR's) with miniz]
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=9))]
     pub zip_level: Option<u8>,
     /// The deflate for ZIP/ZIPS blocks: libdeflate is the fastest; miniz writes the bytes the
