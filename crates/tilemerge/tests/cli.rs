@@ -335,6 +335,14 @@ fn merge_streams_the_librarys_bytes_with_miniz_and_full_exrs_pixels_with_libdefl
     }
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 2, "nothing but the two files: {names:?}");
+
+    // A file that cannot take the output's place (a folder is there) leaves nothing behind.
+    let taken = dir.join("taken.exr");
+    std::fs::create_dir(&taken).unwrap();
+    let o = tilemerge(&["merge", s(&tiles_dir), "--job", s(&job_file), "-o", s(&taken)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write"), "{o:?}");
+    assert!(taken.is_dir() && !dir.join("taken.exr.partial").exists());
 }
 
 /// A file's blocks in file order as (part, first row, compressed bytes): all of the file but its
