@@ -1,6 +1,8 @@
 //! Writing the merged image: a multilayer EXR in either of Blender's layouts, and a PNG preview
 //! of one pass. Everything produces bytes; writing files is the caller's business.
 
+use std::io::{Seek, Write};
+
 use exr::block::chunk::Chunk;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -20,6 +22,7 @@ mod png;
 #[cfg(test)]
 use file_plan::zip_block;
 use file_plan::FilePlan;
+pub use file_plan::{Deflate, Miniz};
 pub use lossy::{lossy_export, LossyExport};
 pub use png::{export_png, linear_to_srgb8, preview_rgba8};
 
@@ -149,16 +152,37 @@ impl<'a> ExrEncoder<'a> {
         self.plan.jobs.len()
     }
 
-    /// Gathers and compresses block `i`.
+    /// Gathers and compresses block `i` with the library's own deflate.
     pub fn encode_block(&self, i: usize) -> Result<EncodedBlock, ExportError> {
-        let header = self.plan.jobs.get(i).map_or(0, |job| job.header);
-        let sources = self.sources.get(header).map(Vec::as_slice).unwrap_or(&[]);
-        self.plan.encode_block(i, sources)
+        self.encode_block_with(i, &mut Miniz)
     }
 
-    /// Writes the file from every encoded block (in any order).
+    /// Gathers and compresses block `i`, ZIP blocks with `deflate`.
+    pub fn encode_block_with(
+        &self,
+        i: usize,
+        deflate: &mut dyn Deflate,
+    ) -> Result<EncodedBlock, ExportError> {
+        let header = self.plan.jobs.get(i).map_or(0, |job| job.header);
+        let sources = self.sources.get(header).map(Vec::as_slice).unwrap_or(&[]);
+        self.plan.encode_block(i, sources, deflate)
+    }
+
+    /// Writes the file from every encoded block; the file's bytes follow the blocks' order.
     pub fn finish(self, blocks: Vec<EncodedBlock>) -> Result<Vec<u8>, ExportError> {
         self.plan.finish(blocks)
+    }
+
+    /// Writes the file to `out` while the blocks are still being encoded: each is written as it
+    /// comes, so a caller compressing on threads need not hold the whole file. Given the same
+    /// blocks in the same order, the bytes are those of [`ExrEncoder::finish`]. The first failed
+    /// block stops the writing and is the error returned; `out` then holds a partial file.
+    pub fn write_to<W: Write + Seek>(
+        &self,
+        out: W,
+        blocks: impl IntoIterator<Item = Result<EncodedBlock, ExportError>>,
+    ) -> Result<(), ExportError> {
+        self.plan.write(out, blocks)
     }
 
     /// Encodes every block in turn and writes the file.
@@ -266,7 +290,7 @@ pub fn export_exr_from_files(
             .unwrap_or_default();
         for (i, job) in plan.jobs.iter().enumerate() {
             if job.header == index {
-                blocks.push(plan.encode_block(i, &sources)?);
+                blocks.push(plan.encode_block(i, &sources, &mut Miniz)?);
             }
         }
         // The canvas goes here, before the next pass is decoded.
@@ -316,7 +340,72 @@ mod tests {
             }
         }
         // Data that zlib's own header outweighs is stored raw.
-        assert_eq!(zip_block(vec![7, 1, 9], 4), vec![7, 1, 9]);
+        assert_eq!(zip_block(vec![7, 1, 9], 4, &mut Miniz), vec![7, 1, 9]);
+    }
+
+    #[test]
+    fn zip_blocks_of_odd_length_keep_their_last_byte_among_the_evens() {
+        // Compressible, odd-length data: the split must place the byte with no partner last
+        // among the evens, as OpenEXR's reader expects it.
+        let raw: Vec<u8> = (0..1001u32).map(|i| (i % 7) as u8).collect();
+        let block = zip_block(raw.clone(), 4, &mut Miniz);
+        assert!(block.len() < raw.len(), "compressed");
+        let mut predicted = miniz_oxide::inflate::decompress_to_vec_zlib(&block).unwrap();
+        for i in 1..predicted.len() {
+            predicted[i] = predicted[i].wrapping_add(predicted[i - 1]).wrapping_sub(128);
+        }
+        let (evens, odds) = predicted.split_at(raw.len().div_ceil(2));
+        let back: Vec<u8> =
+            (0..raw.len()).map(|i| if i % 2 == 0 { evens[i / 2] } else { odds[i / 2] }).collect();
+        assert_eq!(back, raw);
+    }
+
+    /// Another deflate: miniz at level 1 whatever the level asked, other streams for the same data.
+    struct Fastest;
+
+    impl Deflate for Fastest {
+        fn zlib(&mut self, data: &[u8], _level: u8) -> Vec<u8> {
+            miniz_oxide::deflate::compress_to_vec_zlib(data, 1)
+        }
+    }
+
+    #[test]
+    fn blocks_written_as_they_come_make_the_same_file_and_another_deflate_the_same_pixels() {
+        let frame = crate::synth::Frame::blender_like(Size { width: 41, height: 35 }, 5);
+        let image = frame.image_data();
+        for layout in [ExrLayout::MultiPart, ExrLayout::SinglePart] {
+            let options = ExrOptions { layout, ..ExrOptions::DEFAULT };
+            let whole = encode_exr(&image, &options).unwrap();
+            let encoder = ExrEncoder::new(&image, &options).unwrap();
+            let mut streamed = std::io::Cursor::new(Vec::new());
+            encoder
+                .write_to(&mut streamed, (0..encoder.block_count()).map(|i| encoder.encode_block(i)))
+                .unwrap();
+            assert_eq!(streamed.into_inner(), whole, "{layout:?}");
+
+            // Another deflate's blocks: other bytes, the same pixels.
+            let fastest = ExrEncoder::new(&image, &options).unwrap();
+            let blocks: Vec<_> = (0..fastest.block_count())
+                .map(|i| fastest.encode_block_with(i, &mut Fastest).unwrap())
+                .collect();
+            let bytes = fastest.finish(blocks).unwrap();
+            assert_ne!(bytes, whole);
+            let back = crate::decode::decode(&bytes, &Default::default()).unwrap();
+            for (info, buffers) in &frame.passes {
+                assert_eq!(&back.pass(&info.full_name()).unwrap().channels, buffers, "{layout:?}");
+            }
+        }
+
+        // A failed block is the error; a missing one is one too.
+        let encoder = ExrEncoder::new(&image, &ExrOptions::DEFAULT).unwrap();
+        let count = encoder.block_count();
+        let failing =
+            (0..count).map(|i| if i == 2 { Err(ExportError::Empty) } else { encoder.encode_block(i) });
+        let mut out = std::io::Cursor::new(Vec::new());
+        assert_eq!(encoder.write_to(&mut out, failing).err(), Some(ExportError::Empty));
+        let short = (1..count).map(|i| encoder.encode_block(i));
+        let error = encoder.write_to(std::io::Cursor::new(Vec::new()), short).err();
+        assert_eq!(error, Some(ExportError::Exr(format!("{} of {count} blocks were encoded", count - 1))));
     }
 
     #[test]

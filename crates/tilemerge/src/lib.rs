@@ -36,8 +36,8 @@ pub use decode::{
     ExrInfo, ExrLayout, Metadata,
 };
 pub use export::{
-    encode_exr, export_exr, export_exr_from_files, export_png, lossy_export, preview_rgba8, EncodedBlock,
-    ExportError, ExrEncoder, ExrOptions, ImageData, LossyExport,
+    encode_exr, export_exr, export_exr_from_files, export_png, lossy_export, preview_rgba8, Deflate,
+    EncodedBlock, ExportError, ExrEncoder, ExrOptions, ImageData, LossyExport, Miniz,
 };
 pub use folder::{LayoutProblem, LayoutReport};
 pub use job::{tile_path, JobSettings};

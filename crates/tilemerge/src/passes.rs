@@ -200,6 +200,46 @@ impl Samples {
             (Samples::U32(v), true) => put(v, start, count, out, u32::to_le_bytes),
         }
     }
+
+    /// Writes `count` samples from `start` as OpenEXR's ZIP blocks split their little-endian
+    /// bytes, without the interleaved copy in between: of each 16-bit word, the low byte to
+    /// `evens` and the high byte to `odds`, from their starts. Returns the words written (one
+    /// per half-float, two per 32-bit sample), or `None` out of range.
+    pub(crate) fn split_words(
+        &self,
+        start: usize,
+        count: usize,
+        evens: &mut [u8],
+        odds: &mut [u8],
+    ) -> Option<usize> {
+        fn split<T: Copy, const N: usize>(
+            src: &[T],
+            start: usize,
+            count: usize,
+            evens: &mut [u8],
+            odds: &mut [u8],
+            to_le: fn(T) -> [u8; N],
+        ) -> Option<usize> {
+            let src = src.get(start..start.checked_add(count)?)?;
+            let words = count * (N / 2);
+            let (evens, odds) = (evens.get_mut(..words)?, odds.get_mut(..words)?);
+            let slots = evens.chunks_exact_mut(N / 2).zip(odds.chunks_exact_mut(N / 2));
+            for (sample, (low, high)) in src.iter().zip(slots) {
+                let bytes = to_le(*sample);
+                for ((pair, low), high) in bytes.chunks_exact(2).zip(low).zip(high) {
+                    if let [first, second] = pair {
+                        (*low, *high) = (*first, *second);
+                    }
+                }
+            }
+            Some(words)
+        }
+        match self {
+            Samples::F16(v) => split(v, start, count, evens, odds, f16::to_le_bytes),
+            Samples::F32(v) => split(v, start, count, evens, odds, f32::to_le_bytes),
+            Samples::U32(v) => split(v, start, count, evens, odds, u32::to_le_bytes),
+        }
+    }
 }
 
 /// Where a block of rows sits inside a buffer.
@@ -500,6 +540,28 @@ mod tests {
         let mut le = Vec::new();
         assert!(Samples::U32(vec![0x0102_0304]).extend_bytes(0, 1, true, &mut le));
         assert_eq!(le, [4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn split_words_are_the_little_endian_bytes_split_into_halves() {
+        let all = [
+            Samples::U32(vec![0x0102_0304, 0x0506_0708, 0x090a_0b0c]),
+            Samples::F32(vec![1.5, -2.25e-7, 3.0e9]),
+            Samples::F16([0.5f32, -7.0, 65504.0].iter().map(|v| f16::from_f32(*v)).collect()),
+        ];
+        for samples in all {
+            let mut le = Vec::new();
+            assert!(samples.extend_bytes(1, 2, true, &mut le));
+            let words = le.len() / 2;
+            let (mut evens, mut odds) = (vec![0; words + 1], vec![0; words + 1]);
+            assert_eq!(samples.split_words(1, 2, &mut evens, &mut odds), Some(words), "{samples:?}");
+            let nth = |skip: usize| -> Vec<u8> { le.iter().skip(skip).step_by(2).copied().collect() };
+            assert_eq!(evens[..words], nth(0), "{samples:?}");
+            assert_eq!(odds[..words], nth(1), "{samples:?}");
+            assert_eq!((evens[words], odds[words]), (0, 0), "nothing past the words");
+            assert_eq!(samples.split_words(2, 2, &mut evens, &mut odds), None, "a sample past the end");
+            assert_eq!(samples.split_words(0, 2, &mut evens[..1], &mut odds), None, "too little room");
+        }
     }
 
     #[test]

@@ -297,3 +297,69 @@ fn bench_compare_prints_the_difference_time_beside_the_merge_time() {
     let max = figure("  ViewLayer.Combined", "max");
     assert!(max > 0.0 && max < 0.1, "{text}");
 }
+
+#[test]
+fn merge_streams_the_librarys_bytes_with_miniz_and_full_exrs_pixels_with_libdeflate() {
+    let dir = scratch("deflate");
+    let tiles_dir = fixture_dir(B5).join("tiles");
+    let job_file = fixture_dir(B5).join("job.json");
+    let merge = |out: &Path, extra: &[&str]| {
+        let mut args = vec!["merge", s(&tiles_dir), "--job", s(&job_file), "-o", s(out), "--threads", "3"];
+        args.extend_from_slice(extra);
+        let o = tilemerge(&args);
+        assert!(o.status.success(), "{}", stdout(&o));
+        std::fs::read(out).unwrap()
+    };
+
+    // Blocks compressed on 3 threads and written as they finish: the blocks the library writes
+    // compressing one after another, in the same order.
+    let miniz = merge(&dir.join("miniz.exr"), &["--deflate", "miniz"]);
+    let mut canvas = tilemerge::Canvas::new(
+        job(B5).grid(tilemerge::DEFAULT_OVERSCAN).unwrap(),
+        tilemerge::CanvasOptions::default(),
+    );
+    for (id, bytes) in tiles(B5) {
+        canvas.add(id, &bytes).unwrap();
+    }
+    let options = tilemerge::ExrOptions { compression: tilemerge::Compression::Zip, ..Default::default() };
+    let library = tilemerge::export_exr(&canvas, &options).unwrap();
+    assert_eq!(miniz.len(), library.len());
+    assert!(blocks(&miniz) == blocks(&library), "the blocks or their order differ");
+
+    // libdeflate (the default) writes other streams of the same pixels.
+    let fast = merge(&dir.join("libdeflate.exr"), &[]);
+    assert_ne!(fast, miniz);
+    let merged = channels(&fast);
+    for (name, reference) in &channels(&full(B5)) {
+        assert!(bit_equal(&merged[name], reference), "{name}");
+    }
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "nothing but the two files: {names:?}");
+
+    // A file that cannot take the output's place (a folder is there) leaves nothing behind.
+    let taken = dir.join("taken.exr");
+    std::fs::create_dir(&taken).unwrap();
+    let o = tilemerge(&["merge", s(&tiles_dir), "--job", s(&job_file), "-o", s(&taken)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write"), "{o:?}");
+    assert!(taken.is_dir() && !dir.join("taken.exr.partial").exists());
+}
+
+/// A file's blocks in file order as (part, first row, compressed bytes): all of the file but its
+/// headers, whose attributes exr keeps in a hash map and so writes in another order each run.
+fn blocks(bytes: &[u8]) -> Vec<(usize, i32, Vec<u8>)> {
+    let reader = exr::block::read(std::io::Cursor::new(bytes), true).unwrap();
+    reader
+        .all_chunks(true)
+        .unwrap()
+        .map(|chunk| {
+            let chunk = chunk.unwrap();
+            match chunk.compressed_block {
+                exr::block::chunk::CompressedBlock::ScanLine(b) => {
+                    (chunk.layer_index, b.y_coordinate, b.compressed_pixels_le)
+                }
+                other => panic!("scan line blocks only: {other:?}"),
+            }
+        })
+        .collect()
+}

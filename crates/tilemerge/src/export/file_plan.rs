@@ -1,7 +1,7 @@
 //! How an image becomes an EXR file: its headers (one per part), its blocks planned before any
 //! pixel, then gathered, ZIP-compressed and written.
 
-use std::io::Cursor;
+use std::io::{Cursor, Seek, Write};
 
 use exr::block::chunk::{Chunk, CompressedBlock, CompressedScanLineBlock};
 use exr::block::writer::ChunksWriter;
@@ -126,7 +126,12 @@ impl FilePlan {
     }
 
     /// Gathers and compresses block `i` from its part's channel buffers.
-    pub(super) fn encode_block(&self, i: usize, sources: &[&Samples]) -> Result<EncodedBlock, ExportError> {
+    pub(super) fn encode_block(
+        &self,
+        i: usize,
+        sources: &[&Samples],
+        deflate: &mut dyn Deflate,
+    ) -> Result<EncodedBlock, ExportError> {
         let job = self.jobs.get(i).ok_or_else(|| ExportError::Exr(format!("there is no block {i}")))?;
         let expected = self.channels.get(job.header).map_or(0, Vec::len);
         if sources.len() != expected {
@@ -137,26 +142,43 @@ impl FilePlan {
         }
         let bytes_per_row: usize =
             sources.iter().map(|s| s.sample_type().bytes()).sum::<usize>() * self.width;
-        let mut data = Vec::with_capacity(bytes_per_row * job.height);
-        let little_endian = self.zip_level.is_some();
-        // Row by row, each row channel after channel: exr's and the file's block layout.
-        for y in job.y..job.y + job.height {
-            for samples in sources {
-                if !samples.extend_bytes(y * self.width, self.width, little_endian, &mut data) {
-                    return Err(ExportError::Exr(format!("row {y} is outside the buffers")));
+        let rows = job.y..job.y + job.height;
+        let outside = |y: usize| ExportError::Exr(format!("row {y} is outside the buffers"));
+        let chunk = match self.zip_level {
+            Some(level) => {
+                // Gathered straight into the ZIP predictor's two halves (samples are 2 or 4
+                // bytes, so every row is whole 16-bit words): one pass over the pixels, not three.
+                let mut split = vec![0u8; bytes_per_row * job.height];
+                let (evens, odds) = split.split_at_mut(bytes_per_row * job.height / 2);
+                let mut word = 0;
+                for y in rows {
+                    for samples in sources {
+                        word += evens
+                            .get_mut(word..)
+                            .zip(odds.get_mut(word..))
+                            .and_then(|(e, o)| samples.split_words(y * self.width, self.width, e, o))
+                            .ok_or_else(|| outside(y))?;
+                    }
+                }
+                Chunk {
+                    layer_index: job.header,
+                    compressed_block: CompressedBlock::ScanLine(CompressedScanLineBlock {
+                        y_coordinate: i32::try_from(job.y)
+                            .map_err(|_| ExportError::Exr(format!("row {} overflows", job.y)))?,
+                        compressed_pixels_le: zip_split(split, level, deflate),
+                    }),
                 }
             }
-        }
-        let chunk = match self.zip_level {
-            Some(level) => Chunk {
-                layer_index: job.header,
-                compressed_block: CompressedBlock::ScanLine(CompressedScanLineBlock {
-                    y_coordinate: i32::try_from(job.y)
-                        .map_err(|_| ExportError::Exr(format!("row {} overflows", job.y)))?,
-                    compressed_pixels_le: zip_block(data, level),
-                }),
-            },
             None => {
+                let mut data = Vec::with_capacity(bytes_per_row * job.height);
+                // Row by row, each row channel after channel: exr's and the file's block layout.
+                for y in rows {
+                    for samples in sources {
+                        if !samples.extend_bytes(y * self.width, self.width, false, &mut data) {
+                            return Err(outside(y));
+                        }
+                    }
+                }
                 let block = UncompressedBlock {
                     index: BlockIndex {
                         layer: job.header,
@@ -172,53 +194,114 @@ impl FilePlan {
         Ok(EncodedBlock { index_in_header: job.index_in_header, chunk })
     }
 
-    /// Writes the file from every encoded block (in any order).
+    /// The file's bytes from every encoded block, in the order given.
     pub(super) fn finish(self, blocks: Vec<EncodedBlock>) -> Result<Vec<u8>, ExportError> {
-        if blocks.len() != self.jobs.len() {
-            return Err(ExportError::Exr(format!(
-                "{} of {} blocks were encoded",
-                blocks.len(),
-                self.jobs.len()
-            )));
-        }
         let mut out = Cursor::new(Vec::new());
-        exr::block::write(&mut out, self.headers.into(), false, |_, writer| {
+        self.write(&mut out, blocks.into_iter().map(Ok))?;
+        Ok(out.into_inner())
+    }
+
+    /// Writes the file to `out` from every encoded block, in the order they come. A failed block
+    /// stops the writing and is the error returned.
+    pub(super) fn write<W: Write + Seek>(
+        &self,
+        out: W,
+        blocks: impl IntoIterator<Item = Result<EncodedBlock, ExportError>>,
+    ) -> Result<(), ExportError> {
+        let expected = self.jobs.len();
+        // exr's closure can only return exr's errors: ours waits here and replaces its stand-in.
+        let mut failed = None;
+        // A few headers: cloned, so that threads can still be compressing with the plan meanwhile.
+        let written = exr::block::write(out, self.headers.clone().into(), false, |_, writer| {
+            let mut count = 0;
             for block in blocks {
-                writer.write_chunk(block.index_in_header, block.chunk)?;
+                match block {
+                    Ok(block) => writer.write_chunk(block.index_in_header, block.chunk)?,
+                    Err(error) => {
+                        failed = Some(error);
+                        return Err(exr::error::Error::Aborted);
+                    }
+                }
+                count += 1;
+            }
+            if count != expected {
+                failed = Some(ExportError::Exr(format!("{count} of {expected} blocks were encoded")));
+                return Err(exr::error::Error::Aborted);
             }
             Ok(())
-        })
-        .map_err(exr_error)?;
-        Ok(out.into_inner())
+        });
+        match (failed, written) {
+            (Some(error), _) => Err(error),
+            (None, written) => written.map_err(exr_error),
+        }
+    }
+}
+
+/// The zlib step of OpenEXR's ZIP blocks. The library's own is miniz_oxide, pure Rust and so
+/// built for WebAssembly too; a native caller can bring a faster deflate (the command-line tool
+/// brings libdeflate). Any zlib stream is a valid block: readers only inflate it.
+pub trait Deflate {
+    /// `data` as one zlib stream, at `level` from 1 (fastest) to 9 (smallest).
+    fn zlib(&mut self, data: &[u8], level: u8) -> Vec<u8>;
+}
+
+/// miniz_oxide's deflate: the library's own, byte for byte what exr writes at level 4.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Miniz;
+
+impl Deflate for Miniz {
+    fn zlib(&mut self, data: &[u8], level: u8) -> Vec<u8> {
+        miniz_oxide::deflate::compress_to_vec_zlib(data, level)
     }
 }
 
 /// OpenEXR's ZIP block: little-endian bytes split into even and odd halves, each byte replaced by
 /// its difference to the previous one, then zlib. Stored raw when that is not smaller, which is
-/// how readers tell the two apart. The same bytes as exr's encoder at level 4.
-pub(super) fn zip_block(mut raw_le: Vec<u8>, level: u8) -> Vec<u8> {
+/// how readers tell the two apart. With [`Miniz`], the same bytes as exr's encoder at level 4.
+#[cfg(test)]
+pub(super) fn zip_block(raw_le: Vec<u8>, level: u8, deflate: &mut dyn Deflate) -> Vec<u8> {
     let half = raw_le.len().div_ceil(2);
-    let mut predicted = vec![0u8; raw_le.len()];
-    let (evens, odds) = predicted.split_at_mut(half);
-    for (i, byte) in raw_le.iter().enumerate() {
-        let slot = if i % 2 == 0 { evens.get_mut(i / 2) } else { odds.get_mut(i / 2) };
-        if let Some(slot) = slot {
-            *slot = *byte;
+    let mut split = vec![0u8; raw_le.len()];
+    let (evens, odds) = split.split_at_mut(half);
+    let pairs = raw_le.chunks_exact(2);
+    // An odd length leaves one last byte, which belongs to the evens.
+    if let (Some(last), Some(slot)) = (pairs.remainder().first(), evens.last_mut()) {
+        *slot = *last;
+    }
+    for ((pair, even), odd) in pairs.zip(evens.iter_mut()).zip(odds.iter_mut()) {
+        if let [first, second] = pair {
+            (*even, *odd) = (*first, *second);
         }
     }
-    let mut previous = predicted.first().copied().unwrap_or(0);
-    for byte in predicted.iter_mut().skip(1) {
+    zip_split(split, level, deflate)
+}
+
+/// A ZIP block from bytes already split into their even and odd halves (the evens first, the
+/// larger half when the length is odd).
+pub(super) fn zip_split(mut split: Vec<u8>, level: u8, deflate: &mut dyn Deflate) -> Vec<u8> {
+    let mut previous = split.first().copied().unwrap_or(0);
+    for byte in split.iter_mut().skip(1) {
         let current = *byte;
         *byte = current.wrapping_sub(previous).wrapping_add(128);
         previous = current;
     }
-    let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&predicted, level);
-    if compressed.len() < raw_le.len() {
-        compressed
-    } else {
-        raw_le.shrink_to_fit();
-        raw_le
+    let compressed = deflate.zlib(&split, level);
+    if compressed.len() < split.len() {
+        return compressed;
     }
+    // Rare (noise that deflate cannot shrink): the raw bytes, rebuilt from the halves.
+    let mut previous = split.first().copied().unwrap_or(0);
+    for byte in split.iter_mut().skip(1) {
+        *byte = byte.wrapping_add(previous).wrapping_sub(128);
+        previous = *byte;
+    }
+    let (evens, odds) = split.split_at(split.len().div_ceil(2));
+    let mut raw = Vec::with_capacity(split.len());
+    for (i, even) in evens.iter().enumerate() {
+        raw.push(*even);
+        raw.extend(odds.get(i));
+    }
+    raw
 }
 
 pub(super) fn shared_attributes(size: Size, metadata: Option<&Metadata>) -> ImageAttributes {

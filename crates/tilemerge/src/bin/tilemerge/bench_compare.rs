@@ -15,6 +15,7 @@ use tilemerge::analysis::{
 use tilemerge::{Canvas, ExrOptions, Rect, TileId, DEFAULT_OVERSCAN};
 
 use crate::cli::{BenchCompareArgs, Input};
+use crate::deflate::Deflater;
 use crate::merge::{encode_parallel, load, Loaded};
 use crate::report;
 
@@ -150,9 +151,12 @@ pub fn run(args: &BenchCompareArgs) -> Result<ExitCode, String> {
         let options = ExrOptions {
             compression: a.canvas.metadata().compression().unwrap_or(tilemerge::Compression::Zip),
             layout: a.canvas.source_layout().unwrap_or(tilemerge::ExrLayout::MultiPart),
-            ..ExrOptions::DEFAULT
+            zip_level: Deflater::Libdeflate.default_level(),
         };
-        timed(&mut t.encode, || encode_parallel(&a.canvas, &options, &a.pool, true))?;
+        timed(&mut t.encode, || {
+            let out = std::io::Cursor::new(Vec::new());
+            encode_parallel(&a.canvas, &options, Deflater::Libdeflate, &a.pool, true, out)
+        })?;
         let b = merged(&args.b, args.threads)?;
         let tiles = placed_tiles(&a.canvas);
 

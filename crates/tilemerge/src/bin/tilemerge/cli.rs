@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tilemerge::{Compression, ExrLayout, Size};
 
+use crate::deflate::Deflater;
+
 /// Tiles missing or wrong (or seams above `--max-seam`).
 pub const EXIT_PROBLEMS: u8 = 1;
 /// Bad arguments or unreadable inputs.
@@ -77,9 +79,14 @@ pub struct MergeArgs {
     /// tiles' compression).
     #[arg(long, value_parser = parse_compression)]
     pub compression: Option<Compression>,
-    /// Deflate level for ZIP/ZIPS, 1 (fastest) to 9 (smallest); 4 is exr's and OpenEXR's.
-    #[arg(long, default_value_t = tilemerge::export::DEFAULT_ZIP_LEVEL, value_parser = clap::value_parser!(u8).range(1..=9))]
-    pub zip_level: u8,
+    /// Deflate level for ZIP/ZIPS, 1 (fastest) to 9 (smallest) [default: 1 with libdeflate, 4
+    /// (exr's and OpenEXR's) with miniz]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=9))]
+    pub zip_level: Option<u8>,
+    /// The deflate for ZIP/ZIPS blocks: libdeflate is the fastest; miniz writes the bytes the
+    /// library (and the browser's export) writes.
+    #[arg(long, value_enum, default_value = "libdeflate")]
+    pub deflate: Deflater,
     /// Also write a PNG preview of one pass.
     #[arg(long)]
     pub png: Option<PathBuf>,

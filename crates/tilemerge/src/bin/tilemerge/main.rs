@@ -5,6 +5,8 @@ mod bench_compare;
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
+mod deflate;
+#[cfg(not(target_arch = "wasm32"))]
 mod gen;
 #[cfg(not(target_arch = "wasm32"))]
 mod merge;

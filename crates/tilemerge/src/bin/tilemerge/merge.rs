@@ -1,7 +1,11 @@
 //! `merge` and `check`: read the folder, decode tiles in parallel, place them on one canvas.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
@@ -13,6 +17,7 @@ use tilemerge::{
 };
 
 use crate::cli::{progress, thread_pool, CheckArgs, Input, MergeArgs, EXIT_PROBLEMS};
+use crate::deflate::Deflater;
 use crate::report;
 
 /// Where the time went, for `--timings` and the benchmark's note.
@@ -23,8 +28,11 @@ pub struct Timings {
     pub read_files: Duration,
     pub place: Duration,
     pub encode: Duration,
+    /// Spent inside the file's writes, while blocks were still being compressed: part of `encode`.
     pub write: Duration,
     pub png: Duration,
+    /// From the start of `load` to the end of the command's work.
+    pub total: Duration,
 }
 
 /// A folder loaded onto a canvas.
@@ -151,7 +159,8 @@ pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
 }
 
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
-    let loaded = load(&args.input, true)?;
+    let started = Instant::now();
+    let mut loaded = load(&args.input, true)?;
     let seams = loaded.canvas.seam_report();
     let errors = report::error_count(&loaded.report, &loaded.canvas);
     if args.json {
@@ -161,6 +170,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
         report::print_seams(&seams, args.worst);
     }
     if args.input.timings {
+        loaded.timings.total = started.elapsed();
         report::print_timings(&loaded.timings);
     }
     let seams_over = args.max_seam.is_some_and(|max| seams.passes.iter().any(|p| p.max_abs > max));
@@ -170,31 +180,125 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
     Ok(if errors > 0 || seams_over { ExitCode::from(EXIT_PROBLEMS) } else { ExitCode::SUCCESS })
 }
 
-/// The merged EXR's bytes, its blocks compressed on the pool's threads.
-pub fn encode_parallel(
+/// Writes the merged EXR to `out`, its blocks compressed on the pool's threads. The blocks are
+/// taken in file order and each is written as soon as it and those before it are done, so the
+/// writing overlaps the compressing and the file is never whole in memory; the bytes are those
+/// of compressing every block in turn. Returns the time spent inside `out`'s writes.
+pub fn encode_parallel<W: Write + Seek>(
     canvas: &Canvas,
     options: &ExrOptions,
+    deflater: Deflater,
     pool: &rayon::ThreadPool,
     quiet: bool,
-) -> Result<Vec<u8>, String> {
+    out: W,
+) -> Result<Duration, String> {
     let image = ImageData::from_canvas(canvas);
     let encoder = ExrEncoder::new(&image, options).map_err(|e| e.to_string())?;
-    let bar = progress(quiet, encoder.block_count(), "encoding");
-    let blocks = pool.install(|| {
-        (0..encoder.block_count())
-            .into_par_iter()
-            .map(|i| {
-                let block = encoder.encode_block(i);
+    let count = encoder.block_count();
+    let bar = progress(quiet, count, "encoding");
+    let next = AtomicUsize::new(0);
+    // A few blocks per thread may wait for the writer; more would only hold memory.
+    let (sender, receiver) = sync_channel(pool.current_num_threads() * 4);
+    let mut out = TimedWrite { inner: out, spent: Duration::ZERO };
+    let written = std::thread::scope(|scope| {
+        let (encoding, next) = (&encoder, &next);
+        scope.spawn(move || {
+            // Each thread takes the lowest block not yet taken (rather than rayon splitting the
+            // range in halves), so blocks finish close to the order the file needs them in.
+            pool.broadcast(|_| {
+                let sender = sender.clone();
+                let mut deflate = deflater.start();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    // The writer hangs up only after a failure; then the rest is not needed.
+                    if sender.send((i, encoding.encode_block_with(i, deflate.as_mut()))).is_err() {
+                        break;
+                    }
+                }
+            });
+        });
+        let mut waiting = BTreeMap::new();
+        let mut wanted = 0;
+        let in_order = std::iter::from_fn(|| loop {
+            if let Some(block) = waiting.remove(&wanted) {
+                wanted += 1;
                 bar.inc(1);
-                block
-            })
-            .collect::<Result<Vec<_>, _>>()
+                return Some(block);
+            }
+            // All senders gone with blocks missing: the writer counts them and fails.
+            let (i, block) = receiver.recv().ok()?;
+            waiting.insert(i, block);
+        });
+        encoder.write_to(&mut out, in_order)
     });
     bar.finish_and_clear();
-    blocks.and_then(|blocks| encoder.finish(blocks)).map_err(|e| e.to_string())
+    written.map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| format!("cannot write: {e}"))?;
+    Ok(out.spent)
+}
+
+/// Counts the time spent in a writer's calls.
+struct TimedWrite<W> {
+    inner: W,
+    spent: Duration,
+}
+
+impl<W> TimedWrite<W> {
+    fn timed<T>(&mut self, call: impl FnOnce(&mut W) -> T) -> T {
+        let start = Instant::now();
+        let result = call(&mut self.inner);
+        self.spent += start.elapsed();
+        result
+    }
+}
+
+impl<W: Write> Write for TimedWrite<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.timed(|w| w.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.timed(|w| w.flush())
+    }
+}
+
+impl<W: Seek> Seek for TimedWrite<W> {
+    fn seek(&mut self, position: SeekFrom) -> std::io::Result<u64> {
+        self.timed(|w| w.seek(position))
+    }
+}
+
+/// Writes the EXR to `path` through a file beside it, renamed into place once complete, so
+/// that a failed merge leaves an earlier file as it was and no partial one.
+fn write_exr(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<Duration, String>,
+) -> Result<(u64, Duration), String> {
+    let shown = path.display();
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let result = File::create(&partial).map_err(|e| format!("cannot write {shown}: {e}")).and_then(|file| {
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let spent = write(&mut out)?;
+        // exr ends by going back to fill in the offset tables: the end is the size.
+        let size = out.seek(SeekFrom::End(0)).map_err(|e| format!("cannot write {shown}: {e}"))?;
+        out.into_inner().map_err(|e| format!("cannot write {shown}: {}", e.error()))?;
+        std::fs::rename(&partial, path).map_err(|e| format!("cannot write {shown}: {e}"))?;
+        Ok((size, spent))
+    });
+    if result.is_err() {
+        // Nothing more to say if it is already gone.
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }
 
 pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
+    let started = Instant::now();
     let mut loaded = load(&args.input, args.seams)?;
     report::print_layout(&loaded.report, &loaded.canvas, &loaded.grid_source);
     if args.seams {
@@ -220,7 +324,7 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
             .or(canvas.metadata().compression())
             .filter(|c| c.can_encode())
             .unwrap_or(tilemerge::Compression::Zip),
-        zip_level: args.zip_level,
+        zip_level: args.zip_level.unwrap_or(args.deflate.default_level()),
     };
 
     // Said before the work, so that it is seen even when the write then fails.
@@ -230,19 +334,17 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
     }
 
     let encode_start = Instant::now();
-    let bytes = encode_parallel(canvas, &options, &loaded.pool, args.input.quiet)?;
+    let (size, writing) = write_exr(&args.output, |out| {
+        encode_parallel(canvas, &options, args.deflate, &loaded.pool, args.input.quiet, out)
+    })?;
     loaded.timings.encode = encode_start.elapsed();
-
-    let write_start = Instant::now();
-    std::fs::write(&args.output, &bytes).map_err(|e| format!("cannot write {output}: {e}"))?;
-    loaded.timings.write = write_start.elapsed();
+    loaded.timings.write = writing;
     let channels: usize = canvas.passes().iter().map(|p| p.channels.len()).sum();
     println!(
-        "wrote {output}: {} {}, {} passes, {channels} channels, {} bytes",
+        "wrote {output}: {} {}, {} passes, {channels} channels, {size} bytes",
         options.layout,
         options.compression,
         canvas.passes().len(),
-        bytes.len()
     );
 
     if let Some(png) = &args.png {
@@ -262,6 +364,7 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
         println!("wrote {} (pass {pass}, exposure {:+})", png.display(), args.exposure);
     }
     if args.input.timings {
+        loaded.timings.total = started.elapsed();
         report::print_timings(&loaded.timings);
     }
     Ok(ExitCode::SUCCESS)

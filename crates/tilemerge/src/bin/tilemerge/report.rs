@@ -145,16 +145,18 @@ pub fn json(report: &LayoutReport, canvas: &Canvas, seams: Option<&SeamReport>) 
     serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
+/// One line, `name value` pairs that bench/bench.py and examples/bench_preview.rs read back.
 pub fn print_timings(t: &Timings) {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "timings (ms): layout {:.1}, decode {:.1} wall (file reads {:.1} summed, placing {:.1} on the main thread), encode {:.1}, write {:.1}, png {:.1}",
+        "timings (ms): layout {:.1}, decode {:.1} wall (file reads {:.1} summed, placing {:.1} on the main thread), encode {:.1} wall (file writes {:.1} of it, as blocks finish), png {:.1}, total {:.1}",
         ms(t.layout),
         ms(t.decode),
         ms(t.read_files),
         ms(t.place),
         ms(t.encode),
         ms(t.write),
-        ms(t.png)
+        ms(t.png),
+        ms(t.total)
     );
 }
