@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom};
 
-use exr::block::chunk::TileCoordinates;
+use exr::block::chunk::{Chunk, CompressedBlock, TileCoordinates};
 use exr::block::reader::ChunksReader;
 use exr::block::{BlockIndex, UncompressedBlock};
 use exr::math::Vec2;
@@ -338,6 +338,37 @@ pub fn check_blocks(bytes: &[u8]) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// Refuses a block whose stored bytes cannot hold the pixels its header claims for it, before
+/// `exr` allocates them: a channel list padded with thousands of channels makes each block
+/// claim hundreds of megabytes.
+fn check_expansion(chunk: &Chunk, meta: &MetaData) -> Result<(), DecodeError> {
+    let stored = match &chunk.compressed_block {
+        CompressedBlock::ScanLine(block) => block.compressed_pixels_le.len(),
+        CompressedBlock::Tile(block) => block.compressed_pixels_le.len(),
+        // Deep data is refused with the headers; exr names anything else itself.
+        _ => return Ok(()),
+    } as u64;
+    let Some(header) = meta.headers.get(chunk.layer_index) else {
+        return Ok(());
+    };
+    let Ok(bounds) = header
+        .get_block_data_indices(&chunk.compressed_block)
+        .and_then(|tile| header.get_absolute_block_pixel_coordinates(tile))
+    else {
+        return Ok(());
+    };
+    let claimed = (bounds.size.area() as u64).saturating_mul(header.channels.bytes_per_pixel as u64);
+    let compression = Compression::from_exr(header.compression);
+    // The constant covers blocks of a few pixels, whose codec headers outweigh their data.
+    let most = stored.saturating_mul(compression.max_expansion()).saturating_add(1024);
+    if claimed > most {
+        return Err(DecodeError::Invalid(format!(
+            "a block of {stored} bytes claims {claimed} bytes of pixels, more than {compression} can hold"
+        )));
+    }
+    Ok(())
+}
+
 /// Decodes the selected passes of an EXR file held in memory.
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, DecodeError> {
     let ran_out = Cell::new(false);
@@ -373,15 +404,10 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     let pixels = usize::try_from(pixels).map_err(|_| DecodeError::Invalid("size overflows".into()))?;
     let width = info.size.width as usize;
 
-    let mut buffers: Vec<Option<Vec<Samples>>> = map
-        .passes
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            is_selected(i)
-                .then(|| p.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect())
-        })
-        .collect();
+    // A pass's buffers are allocated when a block of its part has decompressed, not from the
+    // header alone: a header can list thousands of channels its blocks do not hold, and exr
+    // checks each block's decompressed size against the channel list.
+    let mut buffers: Vec<Option<Vec<Samples>>> = map.passes.iter().map(|_| None).collect();
 
     // A part is read only when it holds a selected channel: in Blender 5's multi-part files
     // the other passes are never decompressed.
@@ -401,6 +427,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
     while let Some(chunk) = chunks.next() {
         let chunk = chunk.map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
+        check_expansion(&chunk, chunks.meta_data())?;
         let block = UncompressedBlock::decompress_chunk(chunk, chunks.meta_data(), false)
             .map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
         let index = block.index;
@@ -417,6 +444,13 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
         else {
             return Err(DecodeError::Invalid("a block names a part the file does not have".into()));
         };
+        for &(pass, _) in targets {
+            if let (Some(slot @ None), Some(info)) = (buffers.get_mut(pass), map.passes.get(pass)) {
+                if is_selected(pass) {
+                    *slot = Some(info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect());
+                }
+            }
+        }
         for line in block.lines(channels) {
             let Some(&(pass, channel)) = targets.get(line.location.channel) else {
                 continue;
@@ -446,7 +480,12 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     }
 
     let mut passes = Vec::new();
-    for (info, channels) in map.passes.iter().zip(buffers) {
+    for (i, (info, channels)) in map.passes.iter().zip(buffers).enumerate() {
+        // Every wanted part is complete by now, so a selected pass without buffers had no
+        // blocks to fill: an image without pixels.
+        let channels = channels.or_else(|| {
+            is_selected(i).then(|| info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect())
+        });
         if let Some(channels) = channels {
             passes.push(DecodedPass { info: info.clone(), channels });
         }
