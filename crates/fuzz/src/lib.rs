@@ -9,6 +9,7 @@ pub mod fixtures;
 pub mod mutate;
 pub mod targets;
 
+use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
@@ -38,20 +39,38 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".into())
 }
 
-/// Replaces the default panic hook with a silent one: a million cases must not each print a
-/// backtrace, and the harness reports panics itself.
+thread_local! {
+    static IN_CASE: Cell<bool> = const { Cell::new(false) };
+    static PANICKED_AT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Replaces the default panic hook: inside a case it only notes where the panic happened (a
+/// million cases must not each print a backtrace; the harness reports panics itself); a panic
+/// of the harness's own code is printed.
 pub fn silence_panics() {
-    std::panic::set_hook(Box::new(|_| {}));
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        if IN_CASE.with(Cell::get) {
+            PANICKED_AT.with(|p| *p.borrow_mut() = Some(at));
+        } else {
+            eprintln!("fuzz: the harness itself panicked at {at}: {info}");
+        }
+    }));
 }
 
 /// Runs one case, catching panics and measuring its allocations against `allowed_bytes`.
 pub fn run_guarded(case: &Case, fixtures: &[Fixture]) -> Verdict {
     let allowed = case.allowed_bytes(fixtures);
+    IN_CASE.with(|c| c.set(true));
     alloc::reset();
     let result = catch_unwind(AssertUnwindSafe(|| case.run(fixtures)));
     let usage = alloc::usage();
+    IN_CASE.with(|c| c.set(false));
     match result {
-        Err(payload) => Verdict::Failure(format!("panic: {}", panic_message(payload.as_ref()))),
+        Err(payload) => {
+            let at = PANICKED_AT.with(|p| p.borrow_mut().take()).unwrap_or_default();
+            Verdict::Failure(format!("panic at {at}: {}", panic_message(payload.as_ref())))
+        }
         Ok(_) if usage.peak > allowed => Verdict::Failure(format!(
             "allocated {} bytes at peak (largest block {}) for a {}-byte input; at most {allowed} are justified",
             usage.peak,

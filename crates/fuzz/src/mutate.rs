@@ -379,8 +379,8 @@ pub fn exr(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
             let j = rng.below(n);
             let end = file.chunks_at + file.chunks.len() as u64;
             match rng.below(5) {
-                0 => table.swap(i, j),
-                1 => table.reverse(),
+                0 if n > 0 => table.swap(i, j),
+                0 | 1 => table.reverse(),
                 2 => {
                     let to = table.get(j).copied().unwrap_or(0);
                     if let Some(slot) = table.get_mut(i) {

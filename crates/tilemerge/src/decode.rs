@@ -329,11 +329,69 @@ pub fn check_blocks(bytes: &[u8]) -> Result<(), DecodeError> {
     let reader = open_header(bytes, &ran_out)?;
     let length = bytes.len();
     check_headers(&reader.meta_data().headers)?;
+    check_block_sizes(bytes, reader.meta_data(), |_| true)?;
     let chunks = reader
         .all_chunks(false)
         .map_err(|e| map_exr_error(e, ran_out.get(), length, "the chunk offset tables"))?;
     for chunk in chunks {
         chunk.map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
+    }
+    Ok(())
+}
+
+/// Where the offset tables start: after the headers, walked as the format lays them out
+/// (attributes `name\0type\0size value`, a NUL closing each header and, in a multi-part file,
+/// another after the last one). `None` when the headers do not walk, which exr reports itself.
+fn offset_tables_start(bytes: &[u8], multipart: bool) -> Option<usize> {
+    let nul_after = |pos: usize| bytes.get(pos..)?.iter().position(|b| *b == 0);
+    let mut pos = 8usize;
+    loop {
+        loop {
+            let name = nul_after(pos)?;
+            pos += name + 1;
+            if name == 0 {
+                break;
+            }
+            pos += nul_after(pos)? + 1;
+            let size = i32::from_le_bytes(bytes.get(pos..pos + 4)?.try_into().ok()?);
+            pos = pos.checked_add(4)?.checked_add(usize::try_from(size).ok()?)?;
+        }
+        if !multipart || bytes.get(pos) == Some(&0) {
+            break;
+        }
+    }
+    Some(pos + usize::from(multipart))
+}
+
+/// Checks the data size each block states against the file's end before exr reads the block:
+/// exr allocates the stated size (up to the largest block the header allows) before reading,
+/// so one damaged size field in a small file with a wide data window claims gigabytes. Only
+/// the blocks of the parts `wanted` are looked at, as only those are read.
+fn check_block_sizes(bytes: &[u8], meta: &MetaData, wanted: impl Fn(usize) -> bool) -> Result<(), DecodeError> {
+    let multipart = meta.requirements.is_multilayer();
+    let Some(mut table) = offset_tables_start(bytes, multipart) else {
+        return Ok(());
+    };
+    for (part, header) in meta.headers.iter().enumerate() {
+        let tiled = matches!(header.blocks, exr::meta::BlockDescription::Tiles(_));
+        // The part number (multi-part), then the row or the tile's four coordinates.
+        let size_field = if multipart { 4 } else { 0 } + if tiled { 16 } else { 4 };
+        for _ in 0..header.chunk_count {
+            let Some(offset) = bytes.get(table..table + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
+            else {
+                return Ok(()); // the tables themselves are cut short: exr names that
+            };
+            table += 8;
+            let field = usize::try_from(offset).ok().and_then(|o| o.checked_add(size_field));
+            let Some(stated) = field.and_then(|f| bytes.get(f..f + 4)).and_then(|b| b.try_into().ok()) else {
+                continue; // an offset outside the file: exr names that
+            };
+            let stated = u64::try_from(i32::from_le_bytes(stated)).unwrap_or(0);
+            let end = field.map_or(u64::MAX, |f| f as u64 + 4).saturating_add(stated);
+            if wanted(part) && end > bytes.len() as u64 {
+                return Err(DecodeError::Truncated { length: bytes.len(), during: "the pixel data".into() });
+            }
+        }
     }
     Ok(())
 }
@@ -417,6 +475,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     let channel_lists: Vec<ChannelList> =
         reader.meta_data().headers.iter().map(|h| h.channels.clone()).collect();
 
+    check_block_sizes(bytes, reader.meta_data(), wants)?;
     let mut chunks = reader
         .filter_chunks(false, |_, tile: TileCoordinates, block: BlockIndex| {
             wants(block.layer) && tile.level_index == Vec2(0, 0)
