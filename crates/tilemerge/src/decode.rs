@@ -329,7 +329,7 @@ pub fn check_blocks(bytes: &[u8]) -> Result<(), DecodeError> {
     let reader = open_header(bytes, &ran_out)?;
     let length = bytes.len();
     check_headers(&reader.meta_data().headers)?;
-    check_block_sizes(bytes, reader.meta_data(), |_| true)?;
+    check_block_sizes(bytes, reader.meta_data(), Walk::<fn(usize) -> bool>::InFileOrder)?;
     let chunks = reader
         .all_chunks(false)
         .map_err(|e| map_exr_error(e, ran_out.get(), length, "the chunk offset tables"))?;
@@ -363,33 +363,72 @@ fn offset_tables_start(bytes: &[u8], multipart: bool) -> Option<usize> {
     Some(pos + usize::from(multipart))
 }
 
+/// Where a block's data size field is, from the block's start: after the part number
+/// (multi-part files) and the row or the tile's four coordinates.
+fn size_field(multipart: bool, header: &Header) -> usize {
+    let tiled = matches!(header.blocks, exr::meta::BlockDescription::Tiles(_));
+    (if multipart { 4 } else { 0 }) + if tiled { 16 } else { 4 }
+}
+
+fn read_u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes.get(at..at.checked_add(4)?).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes)
+}
+
+/// Where the blocks to read start: either where the offset tables say (`decode` seeks to each
+/// block of the parts it wants) or one after the other from the tables' end (`check_blocks`
+/// reads every block in file order, as exr's non-pedantic reader does).
+enum Walk<F: Fn(usize) -> bool> {
+    Offsets(F),
+    InFileOrder,
+}
+
 /// Checks the data size each block states against the file's end before exr reads the block:
 /// exr allocates the stated size (up to the largest block the header allows) before reading,
-/// so one damaged size field in a small file with a wide data window claims gigabytes. Only
-/// the blocks of the parts `wanted` are looked at, as only those are read.
-fn check_block_sizes(bytes: &[u8], meta: &MetaData, wanted: impl Fn(usize) -> bool) -> Result<(), DecodeError> {
+/// so one damaged size field in a small file with a wide data window claims gigabytes. What
+/// this does not reach (offsets or part numbers outside the file), exr reports itself.
+fn check_block_sizes<F: Fn(usize) -> bool>(bytes: &[u8], meta: &MetaData, walk: Walk<F>) -> Result<(), DecodeError> {
     let multipart = meta.requirements.is_multilayer();
-    let Some(mut table) = offset_tables_start(bytes, multipart) else {
+    let Some(tables) = offset_tables_start(bytes, multipart) else {
         return Ok(());
     };
-    for (part, header) in meta.headers.iter().enumerate() {
-        let tiled = matches!(header.blocks, exr::meta::BlockDescription::Tiles(_));
-        // The part number (multi-part), then the row or the tile's four coordinates.
-        let size_field = if multipart { 4 } else { 0 } + if tiled { 16 } else { 4 };
-        for _ in 0..header.chunk_count {
-            let Some(offset) = bytes.get(table..table + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
-            else {
-                return Ok(()); // the tables themselves are cut short: exr names that
+    let truncated = || DecodeError::Truncated { length: bytes.len(), during: "the pixel data".into() };
+    // The block's end, from its start and its part; `None` when exr will refuse it anyway.
+    let block_end = |start: usize, header: &Header| -> Option<u64> {
+        let field = start.checked_add(size_field(multipart, header))?;
+        let stated = i32::try_from(read_u32_at(bytes, field)?).ok()?;
+        Some(field as u64 + 4 + u64::try_from(stated).ok()?)
+    };
+    match walk {
+        Walk::Offsets(wanted) => {
+            let mut table = tables;
+            for (part, header) in meta.headers.iter().enumerate() {
+                for _ in 0..header.chunk_count {
+                    let Some(offset) = bytes.get(table..table + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
+                    else {
+                        return Ok(());
+                    };
+                    table += 8;
+                    let end = usize::try_from(offset).ok().and_then(|start| block_end(start, header));
+                    if wanted(part) && end.is_some_and(|end| end > bytes.len() as u64) {
+                        return Err(truncated());
+                    }
+                }
+            }
+        }
+        Walk::InFileOrder => {
+            let total: usize = meta.headers.iter().map(|h| h.chunk_count).sum();
+            let Some(mut start) = total.checked_mul(8).and_then(|t| t.checked_add(tables)) else {
+                return Ok(());
             };
-            table += 8;
-            let field = usize::try_from(offset).ok().and_then(|o| o.checked_add(size_field));
-            let Some(stated) = field.and_then(|f| bytes.get(f..f + 4)).and_then(|b| b.try_into().ok()) else {
-                continue; // an offset outside the file: exr names that
-            };
-            let stated = u64::try_from(i32::from_le_bytes(stated)).unwrap_or(0);
-            let end = field.map_or(u64::MAX, |f| f as u64 + 4).saturating_add(stated);
-            if wanted(part) && end > bytes.len() as u64 {
-                return Err(DecodeError::Truncated { length: bytes.len(), during: "the pixel data".into() });
+            for _ in 0..total {
+                let part = if multipart { read_u32_at(bytes, start).map(|p| p as usize) } else { Some(0) };
+                let Some(end) = part.and_then(|p| meta.headers.get(p)).and_then(|h| block_end(start, h)) else {
+                    return Ok(());
+                };
+                if end > bytes.len() as u64 {
+                    return Err(truncated());
+                }
+                start = end as usize;
             }
         }
     }
@@ -475,7 +514,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     let channel_lists: Vec<ChannelList> =
         reader.meta_data().headers.iter().map(|h| h.channels.clone()).collect();
 
-    check_block_sizes(bytes, reader.meta_data(), wants)?;
+    check_block_sizes(bytes, reader.meta_data(), Walk::Offsets(wants))?;
     let mut chunks = reader
         .filter_chunks(false, |_, tile: TileCoordinates, block: BlockIndex| {
             wants(block.layer) && tile.level_index == Vec2(0, 0)
