@@ -46,7 +46,8 @@ pub fn load() -> Result<Vec<Fixture>, String> {
     let mut fixtures = Vec::new();
     for folder in folders {
         let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        let job = std::fs::read_to_string(folder.join("job.json")).map_err(|e| format!("{name}/job.json: {e}"))?;
+        let job =
+            std::fs::read_to_string(folder.join("job.json")).map_err(|e| format!("{name}/job.json: {e}"))?;
         let grid = JobSettings::from_json(&job)
             .and_then(|s| s.grid(DEFAULT_OVERSCAN))
             .map_err(|e| format!("{name}/job.json: {e}"))?;
@@ -58,7 +59,8 @@ pub fn load() -> Result<Vec<Fixture>, String> {
         let mut tiles = Vec::new();
         for path in paths {
             let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-            let id = TileId::from_file_name(&file).ok_or_else(|| format!("{name}: {file} is not a tile name"))?;
+            let id =
+                TileId::from_file_name(&file).ok_or_else(|| format!("{name}: {file} is not a tile name"))?;
             let bytes = std::fs::read(&path).map_err(|e| format!("{name}/{file}: {e}"))?;
             let decoded =
                 decode(&bytes, &DecodeOptions::default()).map_err(|e| format!("{name}/{file}: {e}"))?;

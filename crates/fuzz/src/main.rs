@@ -20,7 +20,8 @@ use fuzz::{normalise, regressions_dir, run_guarded, silence_panics, Case, Fixtur
 
 /// Share of the cases each target gets, in parts of 16: tiles cost the most per case and are
 /// where the risk is; names, settings and frames are cheap.
-const SHARES: [(Target, u64); 4] = [(Target::Tiles, 10), (Target::Names, 2), (Target::Settings, 2), (Target::Socketio, 2)];
+const SHARES: [(Target, u64); 4] =
+    [(Target::Tiles, 10), (Target::Names, 2), (Target::Settings, 2), (Target::Socketio, 2)];
 
 struct Options {
     cases: u64,
@@ -47,7 +48,8 @@ fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
-        let number = |text: String| text.replace('_', "").parse::<u64>().map_err(|_| format!("not a number: {text}"));
+        let number =
+            |text: String| text.replace('_', "").parse::<u64>().map_err(|_| format!("not a number: {text}"));
         match flag.as_str() {
             "--cases" => options.cases = number(value()?)?,
             "--seed" => options.seed = number(value()?)?,
@@ -102,7 +104,11 @@ fn watchdog(fixtures: Arc<Vec<Fixture>>, seed: u64, limit: Duration, save_to: Pa
         let index = RUNNING_CASE.load(Ordering::SeqCst);
         let case = Case::generate(target, seed, index, &fixtures);
         let path = save(&save_to, &case, &fixtures, &format!("s{seed}-c{index}-hang"));
-        eprintln!("FAILURE {} case {index}: still running after {} s (a hang); input: {path}", target.name(), limit.as_secs());
+        eprintln!(
+            "FAILURE {} case {index}: still running after {} s (a hang); input: {path}",
+            target.name(),
+            limit.as_secs()
+        );
         println!("failures: 1 (a hang: the run stopped at {} case {index})", target.name());
         std::process::exit(3);
     });
@@ -160,7 +166,8 @@ fn main() -> ExitCode {
         SHARES.iter().filter(|(t, _)| options.targets.contains(t)).map(|(_, s)| s).sum::<u64>().max(1);
     let mut tallies: Vec<(Target, Tally)> = Vec::new();
     let mut remaining = options.cases;
-    let selected: Vec<(Target, u64)> = SHARES.iter().copied().filter(|(t, _)| options.targets.contains(t)).collect();
+    let selected: Vec<(Target, u64)> =
+        SHARES.iter().copied().filter(|(t, _)| options.targets.contains(t)).collect();
     let mut last_progress = Instant::now();
     for (n, (target, share)) in selected.iter().enumerate() {
         let cases = if n + 1 == selected.len() { remaining } else { options.cases * share / total_share };
@@ -180,7 +187,12 @@ fn main() -> ExitCode {
                 Verdict::Error(message) => *tally.errors.entry(normalise(&message)).or_default() += 1,
                 Verdict::Failure(why) => {
                     let kind = if why.starts_with("panic") { "panic" } else { "alloc" };
-                    let path = save(&options.save_to, &case, &fixtures, &format!("s{}-c{index}-{kind}", options.seed));
+                    let path = save(
+                        &options.save_to,
+                        &case,
+                        &fixtures,
+                        &format!("s{}-c{index}-{kind}", options.seed),
+                    );
                     eprintln!("FAILURE {} case {index}: {why}; input: {path}", target.name());
                     tally.failures.push(why);
                 }

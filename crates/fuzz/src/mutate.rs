@@ -12,12 +12,12 @@ impl Rng {
     /// one can be regenerated alone.
     pub fn for_case(seed: u64, stream: u64, index: u64) -> Rng {
         let mut rng = Rng(seed ^ stream.wrapping_mul(0xA076_1D64_78BD_642F));
-        rng.0 ^= rng.next().wrapping_add(index.wrapping_mul(0xE703_7ED1_A0B4_28DB));
+        rng.0 ^= rng.next_u64().wrapping_add(index.wrapping_mul(0xE703_7ED1_A0B4_28DB));
         rng
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -30,7 +30,7 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 
@@ -114,7 +114,7 @@ pub fn bytes(rng: &mut Rng, data: &mut Vec<u8>, hot: usize, tokens: &[&[u8]]) {
                 let at = position(rng, len.saturating_sub(1), hot);
                 let value = *rng.pick(&[0u8, 1, 0x7f, 0x80, 0xff, b'-', b'9']).unwrap_or(&0);
                 if let Some(b) = data.get_mut(at) {
-                    *b = if rng.one_in(3) { rng.next() as u8 } else { value };
+                    *b = if rng.one_in(3) { rng.next_u64() as u8 } else { value };
                 }
             }
         }
@@ -127,7 +127,7 @@ pub fn bytes(rng: &mut Rng, data: &mut Vec<u8>, hot: usize, tokens: &[&[u8]]) {
         4 => {
             let at = position(rng, len, hot);
             let n = rng.below(16) + 1;
-            let random: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+            let random: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
             data.splice(at..at, random);
         }
         5 => {
@@ -181,13 +181,15 @@ fn garble(rng: &mut Rng, text: &mut Vec<u8>) {
         1 => text.truncate(rng.below(text.len() + 1)),
         2 => {
             let at = rng.below(text.len() + 1);
-            let piece = *rng.pick(&[&b"."[..], b"..", b"ViewLayer", b"\xff\xfe", b"Combined", b".R"]).unwrap_or(&&b""[..]);
+            let piece = *rng
+                .pick(&[&b"."[..], b"..", b"ViewLayer", b"\xff\xfe", b"Combined", b".R"])
+                .unwrap_or(&&b""[..]);
             text.splice(at..at, piece.iter().copied());
         }
         3 => {
             let at = rng.below(text.len());
             if let Some(b) = text.get_mut(at) {
-                *b = rng.next() as u8 | 1; // never a NUL: that would end the string early
+                *b = rng.next_u64() as u8 | 1; // never a NUL: that would end the string early
             }
         }
         _ => {
@@ -272,7 +274,7 @@ fn mutate_attribute(rng: &mut Rng, a: &mut Attribute) {
         b"chlist" if mutate_channels(rng, &mut a.value) => {}
         b"compression" | b"lineOrder" => {
             if let Some(b) = a.value.first_mut() {
-                *b = if rng.one_in(4) { rng.next() as u8 } else { rng.below(11) as u8 };
+                *b = if rng.one_in(4) { rng.next_u64() as u8 } else { rng.below(11) as u8 };
             }
         }
         b"int" => {
@@ -294,7 +296,7 @@ fn mutate_attribute(rng: &mut Rng, a: &mut Attribute) {
                     *b ^= 1 << rng.below(8);
                 }
             } else {
-                a.value.push(rng.next() as u8);
+                a.value.push(rng.next_u64() as u8);
             }
         }
     }
@@ -314,7 +316,8 @@ pub fn exr(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
             let Some(header) = file.headers.get_mut(part) else {
                 return false;
             };
-            let key: [&[u8]; 6] = [b"dataWindow", b"channels", b"compression", b"chunkCount", b"name", b"type"];
+            let key: [&[u8]; 6] =
+                [b"dataWindow", b"channels", b"compression", b"chunkCount", b"name", b"type"];
             let wanted = if rng.one_in(4) { None } else { rng.pick(&key).copied() };
             let index = wanted
                 .and_then(|w| header.iter().position(|a| a.name == w))
@@ -388,7 +391,8 @@ pub fn exr(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
                     }
                 }
                 3 => {
-                    let to = *rng.pick(&[0, 1, end, end - 1, end + 8, u64::MAX, i64::MAX as u64]).unwrap_or(&0);
+                    let to =
+                        *rng.pick(&[0, 1, end, end - 1, end + 8, u64::MAX, i64::MAX as u64]).unwrap_or(&0);
                     if let Some(slot) = table.get_mut(i) {
                         *slot = to;
                     }

@@ -107,11 +107,37 @@ const FRAME_SEEDS: [&str; 14] = [
 ];
 
 const NAME_TOKENS: [&[u8]; 14] = [
-    b"-", b".exr", b".EXR", b"0", b"4294967295", b"4294967296", b"+1", b"00", b"\xc3\xa9", b" ", b"/", b"..", b"-0", b"65536",
+    b"-",
+    b".exr",
+    b".EXR",
+    b"0",
+    b"4294967295",
+    b"4294967296",
+    b"+1",
+    b"00",
+    b"\xc3\xa9",
+    b" ",
+    b"/",
+    b"..",
+    b"-0",
+    b"65536",
 ];
 
 const JSON_TOKENS: [&[u8]; 14] = [
-    b"\"", b"{", b"}", b"[", b"]", b":", b",", b"1e400", b"-", b"null", b"\"settings\":", b"\\u0000", b"18446744073709551616", b"0.5",
+    b"\"",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b",",
+    b"1e400",
+    b"-",
+    b"null",
+    b"\"settings\":",
+    b"\\u0000",
+    b"18446744073709551616",
+    b"0.5",
 ];
 
 const FRAME_TOKENS: [&[u8]; 16] = [
@@ -124,7 +150,9 @@ fn json_value(rng: &mut Rng) -> Value {
     match rng.below(6) {
         0 => json!(interesting(rng, 64)),
         1 => json!(*rng.pick(&[1.5, 1e300, -0.0, 4294967295.0, 4294967296.0, 1e-7, 100.0]).unwrap_or(&1.5)),
-        2 => json!(*rng.pick(&[" 64 ", "64.0", "0x40", "1e3", "NaN", "inf", "-inf", "", "+7", "1_0"]).unwrap_or(&"")),
+        2 => json!(*rng
+            .pick(&[" 64 ", "64.0", "0x40", "1e3", "NaN", "inf", "-inf", "", "+7", "1_0"])
+            .unwrap_or(&"")),
         3 => json!(u64::MAX),
         4 => Value::Null,
         _ => rng.pick(&[json!(true), json!([]), json!({}), json!([64])]).cloned().unwrap_or(Value::Null),
@@ -208,12 +236,18 @@ impl Case {
                 for _ in 0..=rng.below(3) {
                     if rng.one_in(20) {
                         // Spliced onto another tile's tail: the offsets point into foreign data.
-                        let other = tiles.get(rng.below(tiles.len())).map(|t| t.bytes.as_slice()).unwrap_or(&[]);
+                        let other =
+                            tiles.get(rng.below(tiles.len())).map(|t| t.bytes.as_slice()).unwrap_or(&[]);
                         let at = rng.below(input.len().min(other.len()) + 1);
                         input.truncate(at);
                         input.extend_from_slice(other.get(at..).unwrap_or(&[]));
                     } else if rng.one_in(2) || !mutate::exr(&mut rng, &mut input) {
-                        mutate::bytes(&mut rng, &mut input, 4096, &[b"\0", b"\x76\x2f\x31\x01", b"chunkCount\0int\0"]);
+                        mutate::bytes(
+                            &mut rng,
+                            &mut input,
+                            4096,
+                            &[b"\0", b"\x76\x2f\x31\x01", b"chunkCount\0int\0"],
+                        );
                     }
                 }
                 Case { target, input, tile: Some((f, id, variant)) }
@@ -272,7 +306,8 @@ impl Case {
     pub fn run(&self, fixtures: &[Fixture]) -> Result<(), String> {
         match self.target {
             Target::Tiles => {
-                let Some((fixture, id, variant)) = self.tile.and_then(|(f, id, v)| Some((fixtures.get(f)?, id, v)))
+                let Some((fixture, id, variant)) =
+                    self.tile.and_then(|(f, id, v)| Some((fixtures.get(f)?, id, v)))
                 else {
                     return Err("no fixture for this tile".into());
                 };
@@ -313,8 +348,10 @@ impl Case {
                 let text = String::from_utf8_lossy(&self.input);
                 let grid = if self.target == Target::Names {
                     TileId::from_file_name(&text).and_then(|id| {
-                        let mut ids: Vec<TileId> =
-                            fixtures.first().map(|f| f.tiles.iter().map(|t| t.id).collect()).unwrap_or_default();
+                        let mut ids: Vec<TileId> = fixtures
+                            .first()
+                            .map(|f| f.tiles.iter().map(|t| t.id).collect())
+                            .unwrap_or_default();
                         ids.push(id);
                         Grid::infer(&ids, DEFAULT_OVERSCAN).ok()
                     })
@@ -335,7 +372,9 @@ fn run_tile(fixture: &Fixture, id: TileId, variant: Variant, bytes: &[u8]) -> Re
     let info = read_info(bytes).map_err(|e| format!("read_info: {e}"))?;
     let blocks = check_blocks(bytes);
     let options = match (variant, fixture.tiles.first().and_then(|t| t.decoded.passes.first())) {
-        (Variant::OnePass, Some(pass)) => CanvasOptions::only(PassSelection::Only(vec![pass.info.full_name()]), true),
+        (Variant::OnePass, Some(pass)) => {
+            CanvasOptions::only(PassSelection::Only(vec![pass.info.full_name()]), true)
+        }
         _ => CanvasOptions::default(),
     };
     let mut canvas = Canvas::new(fixture.grid, options);
@@ -357,7 +396,10 @@ fn run_tile(fixture: &Fixture, id: TileId, variant: Variant, bytes: &[u8]) -> Re
         }
     };
     let coverage = canvas.coverage();
-    assert_eq!(coverage.tiles.len() as u64, u64::from(fixture.grid.columns()) * u64::from(fixture.grid.rows()));
+    assert_eq!(
+        coverage.tiles.len() as u64,
+        u64::from(fixture.grid.columns()) * u64::from(fixture.grid.rows())
+    );
     let _ = canvas.seam_report();
     blocks.map_err(|e| format!("check_blocks: {e}"))?;
     placed
@@ -366,7 +408,11 @@ fn run_tile(fixture: &Fixture, id: TileId, variant: Variant, bytes: &[u8]) -> Re
 fn run_name(fixture: Option<&Fixture>, name: &str) -> Result<(), String> {
     let id = TileId::from_file_name(name);
     if let Some(id) = id {
-        assert_eq!(TileId::from_file_name(&id.file_name()), Some(id), "{name:?} does not survive a round trip");
+        assert_eq!(
+            TileId::from_file_name(&id.file_name()),
+            Some(id),
+            "{name:?} does not survive a round trip"
+        );
         let _ = (id.width(), id.height());
     }
     let Some(fixture) = fixture else {
@@ -400,7 +446,11 @@ fn run_name(fixture: Option<&Fixture>, name: &str) -> Result<(), String> {
 fn run_settings(text: &str) -> Result<(), String> {
     let settings = JobSettings::from_json(text).map_err(|e| format!("settings: {e}"))?;
     let written = serde_json::to_string(&settings).map_err(|e| format!("serialise: {e}"))?;
-    assert_eq!(JobSettings::from_json(&written).as_ref(), Ok(&settings), "settings do not survive a round trip");
+    assert_eq!(
+        JobSettings::from_json(&written).as_ref(),
+        Ok(&settings),
+        "settings do not survive a round trip"
+    );
     let grid = settings.grid(DEFAULT_OVERSCAN).map_err(|e| format!("grid: {e}"))?;
     let tiles = grid.tiles();
     assert_eq!(tiles.len() as u64, u64::from(grid.columns()) * u64::from(grid.rows()));
@@ -412,7 +462,7 @@ fn run_settings(text: &str) -> Result<(), String> {
         }
     }
     let canvas = Canvas::new(grid, CanvasOptions::default());
-    assert_eq!(canvas.coverage().missing as usize, tiles.len());
+    assert_eq!(canvas.coverage().missing, tiles.len());
     Ok(())
 }
 
@@ -424,16 +474,20 @@ fn run_frame(text: &str) -> Result<(), String> {
     // one: serde_json without its `float_roundtrip` feature may parse a float one unit in the
     // last place off (found by this fuzzer: `1.5e34` comes back as `1.4999999999999999e34`).
     let again = Frame::parse(&encoded);
-    assert!(again.as_ref().is_ok_and(|f| same_frame(f, &frame)), "{text:?} encodes as {encoded:?}, read back as {again:?}");
+    assert!(
+        again.as_ref().is_ok_and(|f| same_frame(f, &frame)),
+        "{text:?} encodes as {encoded:?}, read back as {again:?}"
+    );
     Ok(())
 }
 
 fn same_frame(a: &Frame, b: &Frame) -> bool {
     match (a, b) {
         (Frame::Message(p), Frame::Message(q)) => match (p, q) {
-            (Packet::Event { namespace: n, id: i, data: d }, Packet::Event { namespace: m, id: j, data: e }) => {
-                n == m && i == j && same_list(d, e)
-            }
+            (
+                Packet::Event { namespace: n, id: i, data: d },
+                Packet::Event { namespace: m, id: j, data: e },
+            ) => n == m && i == j && same_list(d, e),
             (Packet::Ack { namespace: n, id: i, data: d }, Packet::Ack { namespace: m, id: j, data: e }) => {
                 n == m && i == j && same_list(d, e)
             }

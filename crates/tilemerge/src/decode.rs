@@ -386,7 +386,11 @@ enum Walk<F: Fn(usize) -> bool> {
 /// exr allocates the stated size (up to the largest block the header allows) before reading,
 /// so one damaged size field in a small file with a wide data window claims gigabytes. What
 /// this does not reach (offsets or part numbers outside the file), exr reports itself.
-fn check_block_sizes<F: Fn(usize) -> bool>(bytes: &[u8], meta: &MetaData, walk: Walk<F>) -> Result<(), DecodeError> {
+fn check_block_sizes<F: Fn(usize) -> bool>(
+    bytes: &[u8],
+    meta: &MetaData,
+    walk: Walk<F>,
+) -> Result<(), DecodeError> {
     let multipart = meta.requirements.is_multilayer();
     let Some(tables) = offset_tables_start(bytes, multipart) else {
         return Ok(());
@@ -403,7 +407,8 @@ fn check_block_sizes<F: Fn(usize) -> bool>(bytes: &[u8], meta: &MetaData, walk: 
             let mut table = tables;
             for (part, header) in meta.headers.iter().enumerate() {
                 for _ in 0..header.chunk_count {
-                    let Some(offset) = bytes.get(table..table + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
+                    let Some(offset) =
+                        bytes.get(table..table + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
                     else {
                         return Ok(());
                     };
@@ -422,7 +427,8 @@ fn check_block_sizes<F: Fn(usize) -> bool>(bytes: &[u8], meta: &MetaData, walk: 
             };
             for _ in 0..total {
                 let part = if multipart { read_u32_at(bytes, start).map(|p| p as usize) } else { Some(0) };
-                let Some(end) = part.and_then(|p| meta.headers.get(p)).and_then(|h| block_end(start, h)) else {
+                let Some(end) = part.and_then(|p| meta.headers.get(p)).and_then(|h| block_end(start, h))
+                else {
                     return Ok(());
                 };
                 if end > bytes.len() as u64 {
@@ -545,7 +551,8 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
         for &(pass, _) in targets {
             if let (Some(slot @ None), Some(info)) = (buffers.get_mut(pass), map.passes.get(pass)) {
                 if is_selected(pass) {
-                    *slot = Some(info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect());
+                    *slot =
+                        Some(info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect());
                 }
             }
         }
@@ -582,7 +589,8 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
         // Every wanted part is complete by now, so a selected pass without buffers had no
         // blocks to fill: an image without pixels.
         let channels = channels.or_else(|| {
-            is_selected(i).then(|| info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect())
+            is_selected(i)
+                .then(|| info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect())
         });
         if let Some(channels) = channels {
             passes.push(DecodedPass { info: info.clone(), channels });
