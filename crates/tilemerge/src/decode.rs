@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom};
 
-use exr::block::chunk::TileCoordinates;
+use exr::block::chunk::{Chunk, CompressedBlock, TileCoordinates};
 use exr::block::reader::ChunksReader;
 use exr::block::{BlockIndex, UncompressedBlock};
 use exr::math::Vec2;
@@ -329,11 +329,145 @@ pub fn check_blocks(bytes: &[u8]) -> Result<(), DecodeError> {
     let reader = open_header(bytes, &ran_out)?;
     let length = bytes.len();
     check_headers(&reader.meta_data().headers)?;
+    check_block_sizes(bytes, reader.meta_data(), Walk::<fn(usize) -> bool>::InFileOrder)?;
     let chunks = reader
         .all_chunks(false)
         .map_err(|e| map_exr_error(e, ran_out.get(), length, "the chunk offset tables"))?;
     for chunk in chunks {
         chunk.map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
+    }
+    Ok(())
+}
+
+/// Where the offset tables start: after the headers, walked as the format lays them out
+/// (attributes `name\0type\0size value`, a NUL closing each header and, in a multi-part file,
+/// another after the last one). `None` when the headers do not walk, which exr reports itself.
+fn offset_tables_start(bytes: &[u8], multipart: bool) -> Option<usize> {
+    let nul_after = |pos: usize| bytes.get(pos..)?.iter().position(|b| *b == 0);
+    let mut pos = 8usize;
+    loop {
+        loop {
+            let name = nul_after(pos)?;
+            pos += name + 1;
+            if name == 0 {
+                break;
+            }
+            pos += nul_after(pos)? + 1;
+            let size = i32::from_le_bytes(bytes.get(pos..pos + 4)?.try_into().ok()?);
+            pos = pos.checked_add(4)?.checked_add(usize::try_from(size).ok()?)?;
+        }
+        if !multipart || bytes.get(pos) == Some(&0) {
+            break;
+        }
+    }
+    Some(pos + usize::from(multipart))
+}
+
+/// Where a block's data size field is, from the block's start: after the part number
+/// (multi-part files) and the row or the tile's four coordinates.
+fn size_field(multipart: bool, header: &Header) -> usize {
+    let tiled = matches!(header.blocks, exr::meta::BlockDescription::Tiles(_));
+    (if multipart { 4 } else { 0 }) + if tiled { 16 } else { 4 }
+}
+
+fn read_u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes.get(at..at.checked_add(4)?).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes)
+}
+
+/// Where the blocks to read start: either where the offset tables say (`decode` seeks to each
+/// block of the parts it wants) or one after the other from the tables' end (`check_blocks`
+/// reads every block in file order, as exr's non-pedantic reader does).
+enum Walk<F: Fn(usize) -> bool> {
+    Offsets(F),
+    InFileOrder,
+}
+
+/// Checks the data size each block states against the file's end before exr reads the block:
+/// exr allocates the stated size (up to the largest block the header allows) before reading,
+/// so one damaged size field in a small file with a wide data window claims gigabytes. What
+/// this does not reach (offsets or part numbers outside the file), exr reports itself.
+fn check_block_sizes<F: Fn(usize) -> bool>(
+    bytes: &[u8],
+    meta: &MetaData,
+    walk: Walk<F>,
+) -> Result<(), DecodeError> {
+    let multipart = meta.requirements.is_multilayer();
+    let Some(tables) = offset_tables_start(bytes, multipart) else {
+        return Ok(());
+    };
+    let truncated = || DecodeError::Truncated { length: bytes.len(), during: "the pixel data".into() };
+    // The block's end, from its start and its part; `None` when exr will refuse it anyway.
+    let block_end = |start: usize, header: &Header| -> Option<u64> {
+        let field = start.checked_add(size_field(multipart, header))?;
+        let stated = i32::try_from(read_u32_at(bytes, field)?).ok()?;
+        Some(field as u64 + 4 + u64::try_from(stated).ok()?)
+    };
+    match walk {
+        Walk::Offsets(wanted) => {
+            let mut table = tables;
+            for (part, header) in meta.headers.iter().enumerate() {
+                for _ in 0..header.chunk_count {
+                    let Some(offset) =
+                        bytes.get(table..table + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
+                    else {
+                        return Ok(());
+                    };
+                    table += 8;
+                    let end = usize::try_from(offset).ok().and_then(|start| block_end(start, header));
+                    if wanted(part) && end.is_some_and(|end| end > bytes.len() as u64) {
+                        return Err(truncated());
+                    }
+                }
+            }
+        }
+        Walk::InFileOrder => {
+            let total: usize = meta.headers.iter().map(|h| h.chunk_count).sum();
+            let Some(mut start) = total.checked_mul(8).and_then(|t| t.checked_add(tables)) else {
+                return Ok(());
+            };
+            for _ in 0..total {
+                let part = if multipart { read_u32_at(bytes, start).map(|p| p as usize) } else { Some(0) };
+                let Some(end) = part.and_then(|p| meta.headers.get(p)).and_then(|h| block_end(start, h))
+                else {
+                    return Ok(());
+                };
+                if end > bytes.len() as u64 {
+                    return Err(truncated());
+                }
+                start = end as usize;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a block whose stored bytes cannot hold the pixels its header claims for it, before
+/// `exr` allocates them: a channel list padded with thousands of channels makes each block
+/// claim hundreds of megabytes.
+fn check_expansion(chunk: &Chunk, meta: &MetaData) -> Result<(), DecodeError> {
+    let stored = match &chunk.compressed_block {
+        CompressedBlock::ScanLine(block) => block.compressed_pixels_le.len(),
+        CompressedBlock::Tile(block) => block.compressed_pixels_le.len(),
+        // Deep data is refused with the headers; exr names anything else itself.
+        _ => return Ok(()),
+    } as u64;
+    let Some(header) = meta.headers.get(chunk.layer_index) else {
+        return Ok(());
+    };
+    let Ok(bounds) = header
+        .get_block_data_indices(&chunk.compressed_block)
+        .and_then(|tile| header.get_absolute_block_pixel_coordinates(tile))
+    else {
+        return Ok(());
+    };
+    let claimed = (bounds.size.area() as u64).saturating_mul(header.channels.bytes_per_pixel as u64);
+    let compression = Compression::from_exr(header.compression);
+    // The constant covers blocks of a few pixels, whose codec headers outweigh their data.
+    let most = stored.saturating_mul(compression.max_expansion()).saturating_add(1024);
+    if claimed > most {
+        return Err(DecodeError::Invalid(format!(
+            "a block of {stored} bytes claims {claimed} bytes of pixels, more than {compression} can hold"
+        )));
     }
     Ok(())
 }
@@ -373,15 +507,10 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     let pixels = usize::try_from(pixels).map_err(|_| DecodeError::Invalid("size overflows".into()))?;
     let width = info.size.width as usize;
 
-    let mut buffers: Vec<Option<Vec<Samples>>> = map
-        .passes
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            is_selected(i)
-                .then(|| p.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect())
-        })
-        .collect();
+    // A pass's buffers are allocated when a block of its part has decompressed, not from the
+    // header alone: a header can list thousands of channels its blocks do not hold, and exr
+    // checks each block's decompressed size against the channel list.
+    let mut buffers: Vec<Option<Vec<Samples>>> = map.passes.iter().map(|_| None).collect();
 
     // A part is read only when it holds a selected channel: in Blender 5's multi-part files
     // the other passes are never decompressed.
@@ -391,6 +520,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     let channel_lists: Vec<ChannelList> =
         reader.meta_data().headers.iter().map(|h| h.channels.clone()).collect();
 
+    check_block_sizes(bytes, reader.meta_data(), Walk::Offsets(wants))?;
     let mut chunks = reader
         .filter_chunks(false, |_, tile: TileCoordinates, block: BlockIndex| {
             wants(block.layer) && tile.level_index == Vec2(0, 0)
@@ -401,6 +531,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
     while let Some(chunk) = chunks.next() {
         let chunk = chunk.map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
+        check_expansion(&chunk, chunks.meta_data())?;
         let block = UncompressedBlock::decompress_chunk(chunk, chunks.meta_data(), false)
             .map_err(|e| map_exr_error(e, ran_out.get(), length, "the pixel data"))?;
         let index = block.index;
@@ -417,6 +548,14 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
         else {
             return Err(DecodeError::Invalid("a block names a part the file does not have".into()));
         };
+        for &(pass, _) in targets {
+            if let (Some(slot @ None), Some(info)) = (buffers.get_mut(pass), map.passes.get(pass)) {
+                if is_selected(pass) {
+                    *slot =
+                        Some(info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect());
+                }
+            }
+        }
         for line in block.lines(channels) {
             let Some(&(pass, channel)) = targets.get(line.location.channel) else {
                 continue;
@@ -446,7 +585,13 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedTile, Deco
     }
 
     let mut passes = Vec::new();
-    for (info, channels) in map.passes.iter().zip(buffers) {
+    for (i, (info, channels)) in map.passes.iter().zip(buffers).enumerate() {
+        // Every wanted part is complete by now, so a selected pass without buffers had no
+        // blocks to fill: an image without pixels.
+        let channels = channels.or_else(|| {
+            is_selected(i)
+                .then(|| info.channels.iter().map(|c| Samples::zeroed(c.sample_type, pixels)).collect())
+        });
         if let Some(channels) = channels {
             passes.push(DecodedPass { info: info.clone(), channels });
         }

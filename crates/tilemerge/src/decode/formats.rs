@@ -119,6 +119,25 @@ impl Compression {
         !matches!(self, Compression::Htj2k32 | Compression::Htj2k256)
     }
 
+    /// The most bytes one stored byte of a block can decompress to. Generous upper bounds, so
+    /// that no valid file is refused: `exr` allocates a block's decompressed size from the
+    /// header before decompressing it, and a header can claim far more than the data holds.
+    pub(crate) fn max_expansion(self) -> u64 {
+        match self {
+            Compression::None => 1,
+            // A count byte and a value byte repeat the value at most 128 times.
+            Compression::Rle => 64,
+            // Deflate's own limit is 1032:1; PIZ's Huffman runs stay under half that.
+            Compression::Zips | Compression::Zip | Compression::Piz => 1032,
+            // Deflate of 24-bit floats widened back to 32 bits.
+            Compression::Pxr24 => 1032 * 4 / 3 + 1,
+            // A flat 4x4 block of halves (32 bytes) takes 3.
+            Compression::B44 | Compression::B44a => 11,
+            // Run-length coding under deflate: no useful bound short of this.
+            Compression::Dwaa | Compression::Dwab | Compression::Htj2k32 | Compression::Htj2k256 => 1032 * 64,
+        }
+    }
+
     /// Whether the `exr` crate can encode it.
     pub fn can_encode(self) -> bool {
         self.can_decode()
