@@ -7,6 +7,16 @@ use crate::export::{encode_exr, ExportError, ExrOptions, ImageData};
 use crate::layout::{Grid, Rect, Size, TileId};
 use crate::passes::{BlockAt, ChannelInfo, PassInfo, SampleType, Samples};
 
+/// SplitMix64: the next 64 random bits from `state`. Seeded, repeatable sequences for synthetic
+/// data, simfarm's simulated farm and the fuzzer's mutations.
+pub fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// A full frame held in memory, pass by pass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame {
