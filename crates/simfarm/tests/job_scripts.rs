@@ -24,17 +24,7 @@ fn scripts_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
 }
 
 async fn start_with_scripts(name: &str, scripts: &Path) -> Server {
-    start_with(Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        render_root: Some(temp_root(name)),
-        workers: 2,
-        task_seconds: 0.2,
-        failure_rate: 0.0,
-        seed: Some(42),
-        scripts: Some(scripts.to_path_buf()),
-        ..Config::default()
-    })
-    .await
+    start_with(Config { scripts: Some(scripts.to_path_buf()), ..test_config(name, 2, 0.2) }).await
 }
 
 fn tour_job(frames: &str, etag: &str) -> Value {

@@ -29,18 +29,8 @@ fn tilemerge_bin() -> PathBuf {
 }
 
 async fn start_farm(name: &str) -> Server {
-    start_with(Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        render_root: Some(temp_root(name)),
-        workers: 4,
-        task_seconds: 0.1,
-        failure_rate: 0.0,
-        seed: Some(7),
-        scripts: Some(jobtypes_dir()),
-        tilemerge: tilemerge_bin(),
-        ..Config::default()
-    })
-    .await
+    let config = test_config(name, 4, 0.1);
+    start_with(Config { scripts: Some(jobtypes_dir()), tilemerge: tilemerge_bin(), ..config }).await
 }
 
 fn submission(root: &Path, (width, height, scale): (u32, u32, u32), tile: u32, etag: &str) -> Value {

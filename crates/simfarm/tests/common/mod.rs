@@ -32,7 +32,12 @@ pub fn temp_root(name: &str) -> std::path::PathBuf {
 
 /// A simfarm for one test: fast tasks, no random failures, fixed seed.
 pub async fn start(name: &str, workers: usize, task_seconds: f64) -> Server {
-    start_with(Config {
+    start_with(test_config(name, workers, task_seconds)).await
+}
+
+/// The configuration [`start`] uses, for tests that change more of it.
+pub fn test_config(name: &str, workers: usize, task_seconds: f64) -> Config {
+    Config {
         listen: "127.0.0.1:0".parse().expect("addr"),
         render_root: Some(temp_root(name)),
         workers,
@@ -40,8 +45,7 @@ pub async fn start(name: &str, workers: usize, task_seconds: f64) -> Server {
         failure_rate: 0.0,
         seed: Some(42),
         ..Config::default()
-    })
-    .await
+    }
 }
 
 pub async fn start_with(config: Config) -> Server {
