@@ -15,7 +15,11 @@ pub fn format_time(time: OffsetDateTime) -> String {
 
 /// The current time as Flamenco's job compilers put it in paths (`{timestamp}`): `2006-01-02_150405`.
 pub fn path_timestamp() -> String {
-    let now = OffsetDateTime::now_utc();
+    path_timestamp_at(OffsetDateTime::now_utc())
+}
+
+/// A time in the `{timestamp}` layout (`formatTimestampLocal` of the job-compiler API).
+pub fn path_timestamp_at(now: OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}_{:02}{:02}{:02}",
         now.year(),

@@ -82,13 +82,9 @@ pub fn compile(settings: &mut JobSettings, context: &CompileContext) -> Result<V
     let frames_text = text(settings.get("frames"));
     // JavaScript hands `undefined` to Go as 0.
     let chunk_size = settings.get("chunk_size").and_then(Value::as_f64).unwrap_or(0.0);
-    if chunk_size < 1.0 || chunk_size.fract() != 0.0 {
-        let error = format!("GoError: invalid chunk size, must be positive number: {chunk_size}");
-        return Err(thrown(error, IN_RENDER_TASKS));
-    }
-    let frames =
-        explode_frames(&frames_text).map_err(|error| thrown(format!("GoError: {error}"), IN_RENDER_TASKS))?;
-    let chunks: Vec<&[i64]> = frames.chunks(chunk_size.min(MAX_FRAMES as f64) as usize).collect();
+    let chunks = chunk_frames(&frames_text, chunk_size)
+        .map_err(|error| thrown(format!("GoError: {error}"), IN_RENDER_TASKS))?;
+    let frames: Vec<i64> = chunks.concat();
 
     let seed = fnv1a(context.job_id.as_bytes());
     let frame_format = FrameFormat::from_setting(&format);
@@ -176,6 +172,17 @@ fn text(value: Option<&Value>) -> String {
         Some(other) => other.to_string(),
         None => "undefined".to_owned(),
     }
+}
+
+/// The Manager's `frameChunker`: the frames of `range` in chunks of `chunk_size`, or why not in
+/// its Go chunker's words.
+pub fn chunk_frames(range: &str, chunk_size: f64) -> Result<Vec<Vec<i64>>, String> {
+    // NaN (a size JavaScript left undefined) is refused too.
+    if !(chunk_size >= 1.0 && chunk_size.fract() == 0.0) {
+        return Err(format!("invalid chunk size, must be positive number: {chunk_size}"));
+    }
+    let frames = explode_frames(range)?;
+    Ok(frames.chunks(chunk_size.min(frames.len() as f64) as usize).map(<[i64]>::to_vec).collect())
 }
 
 /// Frame ranges like `1-10`, `3, 5-10, 47-327` or Blender's `1..10` into sorted, unique frames.

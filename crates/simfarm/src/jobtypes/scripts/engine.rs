@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::gopath;
 use super::throw_sites::MarkedScript;
-use crate::jobtypes::frames::{explode_frames, merge_frames};
+use crate::jobtypes::frames::{chunk_frames, merge_frames};
 
 /// The name QuickJS gives code evaluated from a string; replaced by the script's file name.
 const EVAL_NAME: &str = "eval_script";
@@ -186,19 +186,12 @@ fn install_native(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
 /// `frameChunker(range, size)` as JSON: `{"chunks": [...]}` or `{"error": "..."}` in the Go
 /// chunker's words.
 fn frame_chunker(range: String, chunk_size: f64) -> String {
-    // NaN (a missing size) is refused too.
-    let whole_and_positive = chunk_size >= 1.0 && chunk_size.fract() == 0.0;
-    let answer = if !whole_and_positive {
-        serde_json::json!({"error": format!("invalid chunk size, must be positive number: {chunk_size}")})
-    } else {
-        match explode_frames(&range) {
-            Ok(frames) => {
-                let chunks: Vec<String> =
-                    frames.chunks(chunk_size.min(frames.len() as f64) as usize).map(merge_frames).collect();
-                serde_json::json!({ "chunks": chunks })
-            }
-            Err(error) => serde_json::json!({ "error": error }),
+    let answer = match chunk_frames(&range, chunk_size) {
+        Ok(chunks) => {
+            let chunks: Vec<String> = chunks.iter().map(|chunk| merge_frames(chunk)).collect();
+            serde_json::json!({ "chunks": chunks })
         }
+        Err(error) => serde_json::json!({ "error": error }),
     };
     answer.to_string()
 }
@@ -207,15 +200,7 @@ fn frame_chunker(range: String, chunk_size: f64) -> String {
 fn format_timestamp(millis: f64) -> String {
     let nanos = (millis * 1e6) as i128;
     match time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-        Ok(at) => format!(
-            "{:04}-{:02}-{:02}_{:02}{:02}{:02}",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second()
-        ),
+        Ok(at) => crate::clock::path_timestamp_at(at),
         Err(_) => "0001-01-01_000000".to_owned(),
     }
 }

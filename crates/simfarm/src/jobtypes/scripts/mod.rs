@@ -69,10 +69,6 @@ impl ScriptFolder {
         ScriptFolder { dir, tilemerge }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     pub fn tilemerge(&self) -> &Path {
         &self.tilemerge
     }
