@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use flamenco_api::{JobStatus, SubmittedJob};
+use flamenco_api::{JobStatus, SubmittedJob, TaskStatus};
 use serde_json::json;
 use tilemerge::{decode, DecodeOptions};
 
@@ -45,15 +45,18 @@ async fn simfarm_merge(farm: &Simfarm, tiles: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rendering_job_fills_in_tile_by_tile_and_exports_simfarms_image() {
-    let farm = Simfarm::start(&["--workers", "2", "--task-seconds", "1.5", "--failure-rate", "0"]).await;
+    let farm = Simfarm::start(&["--workers", "2", "--task-seconds", "0.5", "--failure-rate", "0"]).await;
     let api = FarmApi::new(&farm.url);
     let job = api.submit(&single_image_job("poster", 64)).await;
+    // Held half-rendered, however long the browser takes to start: paused once a tile is in.
+    api.wait_for_tasks(&job.id, TaskStatus::Completed, 1, Duration::from_secs(30)).await;
+    api.set_status(&job.id, JobStatus::PauseRequested, "the preview test holds it half-rendered").await;
+    api.wait_for_status(&job.id, JobStatus::Paused, Duration::from_secs(30)).await;
+
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs/{}", farm.url, job.id)).await;
     browser.link("Preview merge").await.click().await.expect("the preview opens");
     browser.heading("Merge preview").await;
-
-    // While it renders: some tiles merged, the others waiting for their task.
     browser
         .wait_xpath(
             "//table[contains(@class,'tile-list')][.//tr[@data-state='placed']][.//tr[@data-state='not-rendered']]",
@@ -62,10 +65,13 @@ async fn a_rendering_job_fills_in_tile_by_tile_and_exports_simfarms_image() {
         .await;
     browser
         .wait_xpath(
-            "//tr[@data-state='not-rendered']/td[3][starts-with(normalize-space(), 'task ')]",
+            "//tr[@data-state='not-rendered']/td[3][normalize-space()='task paused']",
             "a waiting tile shows its task's status",
         )
         .await;
+
+    // Resumed, the rest arrive over the live channel and fill in without a reload.
+    api.set_status(&job.id, JobStatus::Requeueing, "the preview test resumes it").await;
     api.wait_for_status(&job.id, JobStatus::Completed, Duration::from_secs(60)).await;
     browser.wait_xpath(&tiles_in_state("placed", TILES), "every tile placed").await;
 

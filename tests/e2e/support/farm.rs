@@ -103,6 +103,30 @@ impl FarmApi {
         self.tasks(job_id).await.iter().filter(|task| task.status == status).count()
     }
 
+    /// Asks the Manager to change a job's status, as another wrangler or a script would.
+    pub async fn set_status(&self, id: &str, status: JobStatus, reason: &str) {
+        let change = flamenco_api::JobStatusChange { status: status.clone(), reason: reason.into() };
+        let url = format!("{}/api/v3/jobs/{id}/setstatus", self.base);
+        let response = self.http.post(&url).json(&change).send().await.expect("simfarm answers");
+        assert!(response.status().is_success(), "POST {url} ({status}): {}", response.status());
+    }
+
+    /// Waits until at least `count` of the job's tasks have `status`.
+    pub async fn wait_for_tasks(&self, id: &str, status: TaskStatus, count: usize, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let now = self.count_tasks(id, status.clone()).await;
+            if now >= count {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{now} tasks {status} after {within:?}, not {count}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         let response = self.http.get(format!("{}{path}", self.base)).send().await.expect("simfarm answers");
         assert!(response.status().is_success(), "GET {path}: {}", response.status());
