@@ -13,10 +13,6 @@ fn class_suffix(text: &str) -> String {
         .collect()
 }
 
-/// Hides text visually but keeps it for screen readers, inline so it needs no stylesheet rule.
-const SPOKEN_ONLY: &str =
-    "position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0";
-
 /// What the indicator shows: the connection's state, unless the socket is connected while the
 /// Manager's API is not reachable. The Manager's WebSocket accepts any origin but its CORS rule
 /// refuses most, so a page can be connected to the socket while every REST call fails: then
@@ -93,7 +89,7 @@ pub fn ConnectionIndicator() -> impl IntoView {
         <span class=class title=title>
             <span class="live-dot" aria-hidden="true"></span>
             <span class="live-label" aria-hidden="true">{move || shown().label()}</span>
-            <span role="status" style=SPOKEN_ONLY>{move || shown().spoken_label()}</span>
+            <span role="status" class="visually-hidden">{move || shown().spoken_label()}</span>
         </span>
     }
 }

@@ -115,14 +115,15 @@ fn RunBar(view: View, key: String) -> impl IntoView {
         TaskRun { end_ms, outcome, start, ..fixed.clone() }
     });
     let running_now = move || run.with(|run| run.end_ms.is_none()).then(|| view.now.get());
-    let style = move || {
+    // Placed through the style object, not a `style` attribute, which the hosting examples'
+    // Content-Security-Policy blocks.
+    let place = move || {
         let now = running_now().unwrap_or_default();
-        let place = run.with(|run| view.window.with(|window| window.bar(run.start_ms, run.end_or(now))));
-        match place {
-            Some(bar) => format!("left:{:.3}%;width:{:.3}%", bar.left, bar.width),
-            None => "display:none".to_owned(),
-        }
+        run.with(|run| view.window.with(|window| window.bar(run.start_ms, run.end_or(now))))
     };
+    let left = move || place().map(|bar| format!("{:.3}%", bar.left));
+    let width = move || place().map(|bar| format!("{:.3}%", bar.width));
+    let display = move || place().is_none().then_some("none");
     let label = move || {
         let now = running_now().unwrap_or_default();
         run.with(|run| run.describe(now, &clock_seconds))
@@ -131,7 +132,9 @@ fn RunBar(view: View, key: String) -> impl IntoView {
         <A
             href=href
             attr:class=move || run.with(|run| bar_class(run.outcome, run.start))
-            attr:style=style
+            style:left=left
+            style:width=width
+            style:display=display
             attr:aria-label=label
             attr:title=label
         >

@@ -146,7 +146,7 @@ fn HistoryNotice(history: RwSignal<History>) -> impl IntoView {
 #[component]
 fn TimelineBody(view: View) -> impl IntoView {
     let ticks = Memo::new(move |_| view.window.with(Window::ticks));
-    let now_at = move || format!("--now:{:.5}", view.window.with(|window| window.fraction(view.now.get())));
+    let now_at = move || format!("{:.5}", view.window.with(|window| window.fraction(view.now.get())));
     let idle = Memo::new(move |_| {
         let (window, now) = (view.window.get(), view.now.get());
         view.rows.with(|rows| {
@@ -171,7 +171,7 @@ fn TimelineBody(view: View) -> impl IntoView {
                     </div>
                 </div>
                 <WorkerRows view />
-                <span class="timeline-now" aria-hidden="true" style=now_at></span>
+                <span class="timeline-now" aria-hidden="true" style=("--now", now_at)></span>
             </div>
         </div>
     }

@@ -8,6 +8,7 @@
 mod bench_load;
 mod caching;
 mod caddy;
+mod csp;
 mod dev_port;
 mod nginx;
 mod read_only;
@@ -109,6 +110,7 @@ enum Storage {
 /// WebSocket; the last-rendered image comes from `/job-files/`; the merge preview fetches tiles from
 /// the render storage; a reload and the app's root load it again.
 async fn use_the_dashboard(site: &str, farm: &Simfarm, farm_name: &str, storage: Storage) {
+    csp::check_security_headers(site).await;
     let api = FarmApi::new(&farm.url);
     let job = api.submit(&paused_single_image_job(farm)).await;
     let browser = Browser::start().await;
@@ -189,6 +191,7 @@ async fn use_the_dashboard(site: &str, farm: &Simfarm, farm_name: &str, storage:
     // The app's root lists the job.
     browser.open(&format!("{site}/")).await;
     browser.link(JOB_NAME).await;
+    csp::assert_no_csp_violation(&browser, "using the dashboard").await;
     browser.close().await;
 }
 

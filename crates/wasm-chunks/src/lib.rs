@@ -5,9 +5,11 @@
 //! Trunk cannot split, so this runs as its `post_build` hook (see `Trunk.toml`): it splits the
 //! linker's output (kept with `--emit-relocs`, see `.cargo/config.toml`), runs wasm-bindgen and
 //! wasm-opt as Trunk would, and replaces Trunk's two app files in the staging folder, with the
-//! integrity digests in `index.html` updated to match.
+//! integrity digests in `index.html` updated to match. It also moves Trunk's inline start script
+//! into a file (`start_script`), for the hosting examples' Content-Security-Policy.
 
 pub mod names;
+pub mod start_script;
 mod tools;
 
 use std::fs;
@@ -24,6 +26,8 @@ pub enum ChunkError {
     TrunkOutputMissing(String),
     #[error("splitting {path} failed: {message}")]
     Split { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    StartScript { path: PathBuf, message: String },
     #[error("{tool} failed on {path}: {message}")]
     Tool { tool: &'static str, path: PathBuf, message: String },
 }

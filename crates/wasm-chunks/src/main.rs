@@ -1,9 +1,11 @@
 //! Trunk's `post_build` hook (see `Trunk.toml`): splits the app's WebAssembly into the jobs page and
-//! the chunks other pages load when opened. Reads Trunk's hook environment.
+//! the chunks other pages load when opened, and moves the inline start script into a file. Reads
+//! Trunk's hook environment.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use wasm_chunks::start_script::move_start_script_in;
 use wasm_chunks::{split_into_chunks, Build, Optimise};
 
 fn main() -> ExitCode {
@@ -24,10 +26,15 @@ fn main() -> ExitCode {
         bin,
         optimise: if profile == "release" { Optimise::ForSize } else { Optimise::No },
     };
-    match split_into_chunks(&build) {
-        Ok(published) => {
+    let done = split_into_chunks(&build)
+        .and_then(|published| Ok((published, move_start_script_in(&build.staging)?)));
+    match done {
+        Ok((published, start_script)) => {
             let total: u64 = published.iter().map(|file| file.bytes).sum();
-            println!("wasm-chunks: the app and {} chunk files, {total} bytes", published.len() - 1);
+            println!(
+                "wasm-chunks: the app and {} chunk files, {total} bytes; started by {start_script}",
+                published.len() - 1
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {

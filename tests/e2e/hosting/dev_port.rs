@@ -11,8 +11,11 @@ use crate::support::PATIENCE;
 async fn the_documented_port_8081_site_serves_the_dashboard_beside_the_manager() {
     let farm = hosted_farm("Beside port 8081").await;
     let (_app, dist) = installed_dist(&manager_json(&farm));
-    let caddyfile =
-        fill_in(&documented("Caddyfile-8081"), &[("/srv/farmdeck/dist", &dist.display().to_string())]);
+    let manager = farm.url.trim_start_matches("http://");
+    let caddyfile = fill_in(
+        &documented("Caddyfile-8081"),
+        &[("/srv/farmdeck/dist", &dist.display().to_string()), ("farm.lan:8080", manager)],
+    );
     // The port is not the test's to choose: the Manager admits http://localhost:8081 and no other.
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while std::net::TcpListener::bind("0.0.0.0:8081").is_err() {

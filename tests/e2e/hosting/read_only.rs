@@ -39,6 +39,7 @@ async fn the_documented_read_only_nginx_site_shows_the_farm_live_and_refuses_eve
     let (_app, dist) = installed_dist(&storage_json(&farm));
     let nginx = documented_read_only_nginx(&farm, &dist).await;
     let site = nginx.server.url.clone();
+    super::csp::check_security_headers(&site).await;
     let api = FarmApi::new(&farm.url);
     let job = api.submit(&paused_single_image_job(&farm)).await;
 
@@ -81,5 +82,6 @@ async fn the_documented_read_only_nginx_site_shows_the_farm_live_and_refuses_eve
         .expect("simfarm answers");
     assert_eq!(resumed.status(), StatusCode::NO_CONTENT);
     browser.wait_xpath(&job_badge("completed"), "the job completing, shown live").await;
+    super::csp::assert_no_csp_violation(&browser, "the read-only dashboard").await;
     browser.close().await;
 }

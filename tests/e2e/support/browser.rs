@@ -38,6 +38,9 @@ impl Browser {
             });
         let profile = tempfile::tempdir().expect("a temporary browser profile");
         let capabilities = serde_json::json!({
+            // The console is kept for `console_messages` (violations of a Content-Security-Policy,
+            // the page's and its workers', are reported there).
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -82,6 +85,28 @@ impl Browser {
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         assert!(status.is_success(), "{command} failed ({status}): {body}");
         body["value"].clone()
+    }
+
+    /// What the browser's console received since the last call: (level, text), e.g. `("SEVERE",
+    /// "http://…/ - Refused to load …")`. chromedriver hands each message out once.
+    pub async fn console_messages(&self) -> Vec<(String, String)> {
+        let session = self.client.session_id().await.ok().flatten().expect("a WebDriver session");
+        let url = format!("{}/session/{session}/se/log", self.driver_url);
+        let response = reqwest::Client::new()
+            .post(&url)
+            .json(&serde_json::json!({"type": "browser"}))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("chromedriver did not hand out the console: {error}"));
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let entries = body["value"].as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .map(|entry| {
+                let text = |key: &str| entry[key].as_str().unwrap_or_default().to_owned();
+                (text("level"), text("message"))
+            })
+            .collect()
     }
 
     /// Lets the page save downloads without asking, into a folder of this browser's profile, and

@@ -65,7 +65,7 @@ pub fn fill_in(documented: &str, values: &[(&str, &str)]) -> String {
         let mut filled = line.to_owned();
         for (index, (from, to)) in values.iter().enumerate() {
             if filled.contains(from) {
-                filled = filled.replacen(from, to, 1);
+                filled = filled.replace(from, to);
                 used[index] += 1;
             }
         }
