@@ -20,6 +20,7 @@ mod lazy_pages;
 mod live_panes;
 mod measure;
 mod preview;
+mod preview_fuzz;
 mod preview_keys;
 mod preview_layout;
 mod problems;

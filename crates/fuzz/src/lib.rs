@@ -7,6 +7,7 @@ pub mod alloc;
 pub mod exr_edit;
 pub mod fixtures;
 pub mod mutate;
+pub mod preview_rounds;
 pub mod targets;
 
 use std::cell::{Cell, RefCell};
@@ -16,6 +17,10 @@ use std::path::PathBuf;
 pub use fixtures::{Fixture, FixtureTile};
 pub use targets::{Case, Target};
 
+// The fuzzer's binaries count allocations (`run_guarded`) with `alloc::Counting` as their global
+// allocator: `fuzz` itself, this library's tests and `tests/regressions.rs` set it. Other users
+// of the library (the browser test's rounds) keep their own.
+#[cfg(test)]
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 

@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 use fuzz::{normalise, regressions_dir, run_guarded, silence_panics, Case, Fixture, Target, Verdict};
 
+#[global_allocator]
+static ALLOCATOR: fuzz::alloc::Counting = fuzz::alloc::Counting;
+
 /// Share of the cases each target gets, in parts of 16: tiles cost the most per case and are
 /// where the risk is; names, settings and frames are cheap.
 const SHARES: [(Target, u64); 4] =

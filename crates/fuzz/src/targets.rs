@@ -8,7 +8,7 @@ use tilemerge::{
     LayoutReport, PassSelection, Size, TileId, DEFAULT_OVERSCAN,
 };
 
-use crate::fixtures::Fixture;
+use crate::fixtures::{Fixture, FixtureTile};
 use crate::mutate::{self, interesting, Rng};
 
 /// What a case exercises.
@@ -233,23 +233,7 @@ impl Case {
                     id = tiles.get(rng.below(tiles.len())).map(|t| t.id).unwrap_or(id);
                 }
                 let variant = rng.pick(&VARIANTS).copied().unwrap_or(Variant::Alone);
-                for _ in 0..=rng.below(3) {
-                    if rng.one_in(20) {
-                        // Spliced onto another tile's tail: the offsets point into foreign data.
-                        let other =
-                            tiles.get(rng.below(tiles.len())).map(|t| t.bytes.as_slice()).unwrap_or(&[]);
-                        let at = rng.below(input.len().min(other.len()) + 1);
-                        input.truncate(at);
-                        input.extend_from_slice(other.get(at..).unwrap_or(&[]));
-                    } else if rng.one_in(2) || !mutate::exr(&mut rng, &mut input) {
-                        mutate::bytes(
-                            &mut rng,
-                            &mut input,
-                            4096,
-                            &[b"\0", b"\x76\x2f\x31\x01", b"chunkCount\0int\0"],
-                        );
-                    }
-                }
+                mutate_tile(&mut rng, &mut input, tiles);
                 Case { target, input, tile: Some((f, id, variant)) }
             }
             Target::Names => {
@@ -368,6 +352,27 @@ impl Case {
 
 /// A tile the way the preview and the command-line tool take it: header, block check, the
 /// grid's size check and decoding, then placement on a canvas.
+/// One to three edits of a tile: structure-aware EXR edits, byte edits, or (rarely) its tail
+/// replaced by another tile's, so that its offsets point into foreign data.
+pub fn mutate_tile(rng: &mut Rng, input: &mut Vec<u8>, tiles: &[FixtureTile]) {
+    for _ in 0..=rng.below(3) {
+        if rng.one_in(20) {
+            let other = tiles.get(rng.below(tiles.len())).map(|t| t.bytes.as_slice()).unwrap_or(&[]);
+            let at = rng.below(input.len().min(other.len()) + 1);
+            input.truncate(at);
+            input.extend_from_slice(other.get(at..).unwrap_or(&[]));
+        } else if rng.one_in(2) || !mutate::exr(rng, input) {
+            mutate::bytes(rng, input, 4096, &[b"\0", b"\x76\x2f\x31\x01", b"chunkCount\0int\0"]);
+        }
+    }
+}
+
+/// What the browser preview's pipeline makes of a tile: read, decode its first pass only, and
+/// place it on the fixture's canvas.
+pub fn run_tile_as_the_preview(fixture: &Fixture, id: TileId, bytes: &[u8]) -> Result<(), String> {
+    run_tile(fixture, id, Variant::OnePass, bytes)
+}
+
 fn run_tile(fixture: &Fixture, id: TileId, variant: Variant, bytes: &[u8]) -> Result<(), String> {
     let info = read_info(bytes).map_err(|e| format!("read_info: {e}"))?;
     let blocks = check_blocks(bytes);

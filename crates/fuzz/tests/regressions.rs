@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use fuzz::{regressions_dir, run_guarded, Case, Target, Verdict};
 
+#[global_allocator]
+static ALLOCATOR: fuzz::alloc::Counting = fuzz::alloc::Counting;
+
 #[test]
 fn every_kept_input_ends_in_a_result_or_a_named_error() {
     let fixtures = std::sync::Arc::new(fuzz::fixtures::load().expect("the fixtures in ../shared/fixtures"));
