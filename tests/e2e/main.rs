@@ -29,6 +29,7 @@ mod render_time;
 mod setup_assistant;
 mod shell;
 mod single_image_tiles;
+mod soak;
 mod submit;
 mod submit_eval;
 mod tags;

@@ -9,6 +9,7 @@ mod hosting;
 pub mod load;
 pub mod observe;
 mod servers;
+pub mod soak;
 pub mod submit_form;
 mod windows;
 
