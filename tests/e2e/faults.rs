@@ -59,7 +59,10 @@ async fn garbled_and_unknown_live_frames_are_said_the_jobs_fetched_again_and_upd
     browser.wait_xpath(&row_checkbox("Alpha shot"), "Alpha's checkbox").await.click().await.expect("tick");
 
     // Unknown events (a newer Manager's) and frames that are not socket.io at all.
-    assert!(proxy.send_to_sockets(r#"42["unknown-event",{"what":"a newer Manager's"}]"#) > 0, "a socket is open");
+    assert!(
+        proxy.send_to_sockets(r#"42["unknown-event",{"what":"a newer Manager's"}]"#) > 0,
+        "a socket is open"
+    );
     proxy.send_to_sockets("4garbage");
     proxy.send_to_sockets(r#"42["/jobs",{garbage}]"#);
     // The Manager's real update of Beta arrives garbled: the change it carried is lost.
@@ -99,7 +102,9 @@ async fn a_job_list_cut_off_mid_answer_is_said_and_fetched_again_by_itself() {
         api.submit(&FarmApi::frames_job(&format!("Shot {n:02}"), 1)).await;
     }
     let proxy = FaultProxy::start(&farm.url).await;
-    proxy.cut_next("/api/v3/jobs", 3000);
+    // Two answers in a row are cut: on a loaded machine the page may ask once before its live
+    // connection is made and once after, and the failure must outlast both.
+    proxy.cut_next("/api/v3/jobs", 3000, 2);
 
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs", proxy.url)).await;
@@ -112,7 +117,8 @@ async fn a_job_list_cut_off_mid_answer_is_said_and_fetched_again_by_itself() {
 
     browser.link("Shot 29").await;
     browser.wait_gone(&status_saying("could not be loaded"), "the failure notice").await;
-    assert_eq!(proxy.requests_to("/api/v3/jobs"), 2, "fetched again once, without a reload");
+    let asked = proxy.requests_to("/api/v3/jobs");
+    assert!((3..=4).contains(&asked), "fetched again by itself, without a reload: {asked} requests");
     assert_eq!(browser.field_value("Search jobs").await, "Shot 2", "the search stays");
     assert!(!browser.shown_now(&job_row("Shot 11")).await, "the search applies to the list that came");
     browser.fill("Search jobs", "").await;

@@ -100,10 +100,10 @@ impl FaultProxy {
         FaultProxy { url: format!("http://{address}"), shared, task }
     }
 
-    /// The next answer for `path` (exactly, without the query) breaks off after `bytes` bytes of
-    /// its body, the connection failing as when the server dies mid-answer.
-    pub fn cut_next(&self, path: &str, bytes: usize) {
-        self.rules().cuts.insert(path.to_owned(), (bytes, 1));
+    /// The next `times` answers for `path` (exactly, without the query) break off after `bytes`
+    /// bytes of their body, the connection failing as when the server dies mid-answer.
+    pub fn cut_next(&self, path: &str, bytes: usize, times: u32) {
+        self.rules().cuts.insert(path.to_owned(), (bytes, times));
     }
 
     /// Requests whose path contains `part` get no answer until [`FaultProxy::lift`].
