@@ -20,7 +20,7 @@ pub async fn read_file(file: &File) -> Result<ArrayBuffer, String> {
 
 /// How long a server may take to start answering for a file, and then to send all of it. A tile
 /// server that stalls must not hold the merge forever: the tile fails, naming the wait, the others
-/// are merged, and "Merge again" asks for it anew.
+/// are merged, and merging again (or opening the job's preview again) asks for it anew.
 pub const ANSWER_WITHIN_MS: i32 = 20_000;
 const READ_WITHIN_MS: i32 = 120_000;
 

@@ -184,7 +184,7 @@ async fn answers_with_fields_added_or_left_out_and_unknown_statuses_are_shown() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_stalled_tile_server_fails_its_tile_the_rest_merge_and_merging_again_gets_it() {
+async fn a_stalled_tile_server_fails_its_tile_the_rest_merge_and_opening_it_again_gets_it() {
     let farm = Simfarm::start(&["--workers", "6", "--task-seconds", "0.2", "--failure-rate", "0"]).await;
     let api = FarmApi::new(&farm.url);
     let job = api.submit(&crate::job_preview::single_image_job("stalled", 64)).await;
@@ -209,9 +209,10 @@ async fn a_stalled_tile_server_fails_its_tile_the_rest_merge_and_merging_again_g
         .wait_xpath("//button[normalize-space()='Export EXR'][not(@disabled)]", "Export EXR enabled")
         .await;
 
-    // The server answers again: merging again brings the tile in.
+    // The server answers again: opening the preview again (no reload) brings the tile in.
     proxy.lift(stalled);
-    browser.button("Merge again").await.click().await.expect("Merge again");
+    browser.link("stalled").await.click().await.expect("back to the job");
+    browser.link("Preview merge").await.click().await.expect("the preview opens again");
     browser.wait_xpath(&crate::preview::tiles_in_state("placed", 12), "every tile placed").await;
     browser.close().await;
 }

@@ -264,8 +264,13 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         Some(at) if at < bytes.len() => {
             headers.insert("content-length", bytes.len().into());
             let part = bytes.slice(..at);
-            let broken = io::Error::new(io::ErrorKind::ConnectionReset, "cut off by the fault proxy");
-            Body::from_stream(futures::stream::iter([Ok(part), Err(broken)]))
+            // The failure waits a moment, so that the head and the part are sent first (hyper
+            // drops an answer whose body fails before anything was written).
+            let broken = futures::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Err(io::Error::new(io::ErrorKind::ConnectionReset, "cut off by the fault proxy"))
+            });
+            Body::from_stream(futures::stream::iter([Ok(part)]).chain(broken))
         }
         _ => Body::from(bytes),
     };
