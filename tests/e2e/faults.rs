@@ -276,3 +276,30 @@ async fn a_manager_killed_mid_bulk_action_is_reported_per_job_and_the_rest_can_b
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_restarted_with_another_farm_shows_its_jobs_and_keeps_what_was_typed() {
+    let before = Simfarm::start(&["--workers", "0", "--name", "Old farm"]).await;
+    FarmApi::new(&before.url).submit(&FarmApi::frames_job("Old shot", 1)).await;
+    let after = Simfarm::start(&["--workers", "0", "--name", "New farm"]).await;
+    let proxy = FaultProxy::start(&before.url).await;
+
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/jobs", proxy.url)).await;
+    browser.link("Old shot").await;
+    browser.wait_xpath(LIVE, "the live indicator").await;
+    browser.fill("Search jobs", "shot").await;
+
+    // The same address, another Manager: its jobs come and the old farm's go, without a reload.
+    proxy.replace_manager(&after.url);
+    FarmApi::new(&after.url).submit(&FarmApi::frames_job("New shot", 1)).await;
+    browser.link("New shot").await;
+    browser.wait_gone(&job_row("Old shot"), "the old farm's job").await;
+    browser.wait_xpath(LIVE, "live again").await;
+    assert_eq!(browser.field_value("Search jobs").await, "shot", "the search stays");
+    FarmApi::new(&after.url).submit(&FarmApi::frames_job("Unrelated", 1)).await;
+    FarmApi::new(&after.url).submit(&FarmApi::frames_job("Later shot", 1)).await;
+    browser.link("Later shot").await;
+    assert!(!browser.shown_now(&job_row("Unrelated")).await, "the search applies to the new farm's jobs");
+    browser.close().await;
+}

@@ -51,7 +51,8 @@ struct Rules {
 }
 
 struct Shared {
-    upstream: String,
+    /// The Manager's address; another one after [`FaultProxy::replace_manager`].
+    upstream: Mutex<String>,
     http: reqwest::Client,
     rules: Mutex<Rules>,
     /// Woken whenever a stall is lifted.
@@ -75,7 +76,7 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a local port");
         let address = listener.local_addr().expect("a bound address");
         let shared = Arc::new(Shared {
-            upstream: upstream.trim_end_matches('/').to_owned(),
+            upstream: Mutex::new(upstream.trim_end_matches('/').to_owned()),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -144,6 +145,14 @@ impl FaultProxy {
     /// they carried is lost.
     pub fn garble_frames_containing(&self, text: &str) {
         self.rules().garbles.push(text.to_owned());
+    }
+
+    /// The Manager dies and another one comes up at the same address (`upstream`): a Manager
+    /// restarted with another database, as the browser sees it.
+    pub fn replace_manager(&self, upstream: &str) {
+        self.shared.die();
+        *self.shared.upstream.lock().expect("the upstream") = upstream.trim_end_matches('/').to_owned();
+        self.come_back();
     }
 
     /// Sends `frame` as it is to every open live socket, as if the Manager had sent it.
@@ -228,7 +237,8 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let Ok(body) = axum::body::to_bytes(request.into_body(), usize::MAX).await else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let url = format!("{}{path}{query}", shared.upstream);
+    let upstream = shared.upstream.lock().expect("the upstream").clone();
+    let url = format!("{upstream}{path}{query}");
     let answer = match shared.http.request(method, &url).headers(headers).body(body).send().await {
         Ok(answer) => answer,
         Err(error) => return (StatusCode::BAD_GATEWAY, format!("{url}: {error}")).into_response(),
@@ -283,7 +293,8 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
 /// A live socket: the browser's on one side, simfarm's on the other, and frames of the proxy's own.
 async fn socket(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade, request: Request) -> Response {
     let query = request.uri().query().unwrap_or_default().to_owned();
-    let url = format!("{}/socket.io/?{query}", shared.upstream.replacen("http://", "ws://", 1));
+    let upstream = shared.upstream.lock().expect("the upstream").clone();
+    let url = format!("{}/socket.io/?{query}", upstream.replacen("http://", "ws://", 1));
     let Ok((upstream, _)) = tokio_tungstenite::connect_async(&url).await else {
         return StatusCode::BAD_GATEWAY.into_response();
     };
