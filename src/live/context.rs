@@ -119,6 +119,18 @@ pub fn provide_live(manager_base_url: &str) -> LiveContext {
         });
     });
 
+    // A Manager that comes back may be another one (restarted with another database, or another
+    // Manager at the same address): its name and version are asked for again after a reconnect.
+    if let Some(version) = use_context::<ManagerContext>().map(|manager| manager.version) {
+        Effect::new(move |previous: Option<u64>| {
+            let now = epoch.get();
+            if previous.is_some_and(|previous| previous != now) && now > 1 {
+                version.refetch();
+            }
+            now
+        });
+    }
+
     driver.start();
     on_cleanup(move || {
         hub.try_with_value(|hub| hub.driver.stop());

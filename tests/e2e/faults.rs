@@ -278,7 +278,7 @@ async fn a_manager_killed_mid_bulk_action_is_reported_per_job_and_the_rest_can_b
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_manager_restarted_with_another_farm_shows_its_jobs_and_keeps_what_was_typed() {
+async fn a_manager_restarted_with_another_farm_shows_that_farm_and_keeps_what_was_typed() {
     let before = Simfarm::start(&["--workers", "0", "--name", "Old farm"]).await;
     FarmApi::new(&before.url).submit(&FarmApi::frames_job("Old shot", 1)).await;
     let after = Simfarm::start(&["--workers", "0", "--name", "New farm"]).await;
@@ -301,5 +301,12 @@ async fn a_manager_restarted_with_another_farm_shows_its_jobs_and_keeps_what_was
     FarmApi::new(&after.url).submit(&FarmApi::frames_job("Later shot", 1)).await;
     browser.link("Later shot").await;
     assert!(!browser.shown_now(&job_row("Unrelated")).await, "the search applies to the new farm's jobs");
+    // The header names the Manager it now talks to.
+    browser
+        .wait_xpath(
+            "//*[contains(@class,'manager-name')][normalize-space()='New farm']",
+            "the new farm's name",
+        )
+        .await;
     browser.close().await;
 }
