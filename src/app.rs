@@ -38,6 +38,7 @@ pub fn App(settings: Settings) -> impl IntoView {
             <AppHeader />
             <crate::keyboard::KeyboardShortcuts />
             <ManagerBanner />
+            <crate::live::LiveGlitchNotice />
             <crate::read_only::ReadOnlyBanner />
             <crate::read_only::Writable><FirstRunBanner /></crate::read_only::Writable>
             <main id="main">

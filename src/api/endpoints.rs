@@ -44,7 +44,11 @@ impl ManagerClient {
     async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiFailure> {
         let url = self.url(path);
         let response = super::send(&url, gloo_net::http::Request::get(&url)).await?;
-        response.binary().await.map_err(|error| ApiFailure::UnexpectedBody { url, detail: error.to_string() })
+        // The headers came, then the connection failed: the Manager (or a proxy) went away mid-answer.
+        response.binary().await.map_err(|error| ApiFailure::UnexpectedBody {
+            url,
+            detail: format!("the answer broke off before its end ({error})"),
+        })
     }
 
     /// `fetchJob`.

@@ -44,11 +44,29 @@ impl ActionPlan {
     }
 }
 
-/// A job the Manager refused the action for.
+/// A job the Manager refused the action for, or did not answer for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
     pub job_name: String,
     pub message: String,
+    /// No answer came (the Manager went away): the job may or may not have changed.
+    pub unanswered: bool,
+}
+
+impl Refused {
+    /// The job `job_name` whose request failed with `failure`.
+    pub fn new(job_name: &str, failure: &crate::api::ApiFailure) -> Refused {
+        Refused {
+            job_name: job_name.to_owned(),
+            message: failure.to_string(),
+            unanswered: failure.is_connection_problem(),
+        }
+    }
+
+    /// A refusal explained in words (not a failed request).
+    pub fn because(job_name: &str, message: String) -> Refused {
+        Refused { job_name: job_name.to_owned(), message, unanswered: false }
+    }
 }
 
 /// What was sent to the jobs.
@@ -65,6 +83,8 @@ pub enum Change {
 pub struct ActionReport {
     pub change: Change,
     pub applied: usize,
+    /// The jobs done, by name, where the report names them (a status action).
+    pub applied_names: Vec<String>,
     pub refused: Vec<Refused>,
     pub skipped: Vec<Skipped>,
 }
@@ -77,13 +97,27 @@ impl ActionReport {
             Change::Priority(priority) => format!("Set priority {priority} on {}.", count(self.applied)),
             Change::WorkerTag(name) => format!("Set worker tag \"{name}\" on {}.", count(self.applied)),
         };
-        if !self.refused.is_empty() {
-            let reasons: Vec<String> = self
-                .refused
+        let (unanswered, refused): (Vec<&Refused>, Vec<&Refused>) =
+            self.refused.iter().partition(|refused| refused.unanswered);
+        if !unanswered.is_empty() && !self.applied_names.is_empty() {
+            // Which ones got through matters when others did not: say it per job.
+            text.pop();
+            text.push_str(&format!(": {}.", quoted(self.applied_names.iter().map(String::as_str))));
+        }
+        if !refused.is_empty() {
+            let reasons: Vec<String> = refused
                 .iter()
                 .map(|refused| format!("\"{}\": {}", refused.job_name, refused.message))
                 .collect();
-            text.push_str(&format!(" The Manager refused {}: {}.", self.refused.len(), reasons.join("; ")));
+            text.push_str(&format!(" The Manager refused {}: {}.", refused.len(), reasons.join("; ")));
+        }
+        if let Some(first) = unanswered.first() {
+            text.push_str(&format!(
+                " No answer for {} ({}), which may be unchanged: {}. Try again once the Manager is back.",
+                count(unanswered.len()),
+                first.message,
+                quoted(unanswered.iter().map(|refused| refused.job_name.as_str()))
+            ));
         }
         if !self.skipped.is_empty() {
             let reasons: Vec<String> = self
@@ -110,6 +144,11 @@ fn past_tense(action: JobAction) -> &'static str {
         JobAction::Cancel => "Asked to cancel",
         JobAction::Delete => "Marked for deletion",
     }
+}
+
+/// `"A", "B"`: names as the list shows them.
+fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.map(|name| format!("\"{name}\"")).collect::<Vec<_>>().join(", ")
 }
 
 fn count(jobs: usize) -> String {
@@ -165,17 +204,24 @@ mod tests {
         let report = ActionReport {
             change: Change::Action(JobAction::Pause),
             applied: 2,
+            applied_names: vec![],
             refused: vec![],
             skipped: vec![Skipped { job_name: "Beta".into(), reason: "is completed".into() }],
         };
         assert_eq!(report.summary(), "Asked to pause 2 jobs. Skipped 1: \"Beta\" is completed.");
-        let priority =
-            ActionReport { change: Change::Priority(80), applied: 1, refused: vec![], skipped: vec![] };
+        let priority = ActionReport {
+            change: Change::Priority(80),
+            applied: 1,
+            applied_names: vec![],
+            refused: vec![],
+            skipped: vec![],
+        };
         assert_eq!(priority.summary(), "Set priority 80 on 1 job.");
         let refused = ActionReport {
             change: Change::Action(JobAction::Delete),
             applied: 0,
-            refused: vec![Refused { job_name: "Alpha".into(), message: "no such job (HTTP 404)".into() }],
+            applied_names: vec![],
+            refused: vec![Refused::because("Alpha", "no such job (HTTP 404)".into())],
             skipped: vec![],
         };
         assert_eq!(
@@ -186,12 +232,37 @@ mod tests {
         let tag = ActionReport {
             change: Change::WorkerTag("GPU".into()),
             applied: 1,
-            refused: vec![Refused { job_name: "Beta".into(), message: "no such job (HTTP 404)".into() }],
+            applied_names: vec![],
+            refused: vec![Refused::because("Beta", "no such job (HTTP 404)".into())],
             skipped: vec![],
         };
         assert_eq!(
             tag.summary(),
             "Set worker tag \"GPU\" on 1 job. The Manager refused 1: \"Beta\": no such job (HTTP 404)."
         );
+    }
+
+    #[test]
+    fn a_manager_gone_mid_action_is_reported_per_job() {
+        let gone =
+            crate::api::ApiFailure::Unreachable { url: "http://farm".into(), detail: "no answer".into() };
+        let refusal = crate::api::ApiFailure::Manager {
+            status: 404,
+            error: flamenco_api::ManagerError::from_body(404, r#"{"code":404,"message":"no such job"}"#),
+        };
+        let report = ActionReport {
+            change: Change::Action(JobAction::Pause),
+            applied: 2,
+            applied_names: vec!["A".into(), "B".into()],
+            refused: vec![Refused::new("C", &gone), Refused::new("D", &refusal), Refused::new("E", &gone)],
+            skipped: vec![],
+        };
+        assert_eq!(
+            report.summary(),
+            "Asked to pause 2 jobs: \"A\", \"B\". The Manager refused 1: \"D\": no such job (HTTP 404). No answer for 2 jobs \
+             (cannot reach the Manager at http://farm: no answer), which may be unchanged: \"C\", \"E\". Try again \
+             once the Manager is back."
+        );
+        assert!(report.has_problems());
     }
 }

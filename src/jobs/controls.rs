@@ -28,14 +28,22 @@ pub async fn execute(client: ManagerClient, plan: ActionPlan) -> ActionReport {
                 }
                 None => client.delete_job(id).await,
             };
-            result.map_err(|failure| Refused { job_name: name.clone(), message: failure.to_string() })
+            result.map_err(|failure| Refused::new(name, &failure))
         }
     });
     let results = futures::future::join_all(requests).await;
+    let applied_names: Vec<String> = plan
+        .targets
+        .iter()
+        .zip(&results)
+        .filter(|(_, result)| result.is_ok())
+        .map(|((_, name), _)| name.clone())
+        .collect();
     let refused: Vec<Refused> = results.into_iter().filter_map(Result::err).collect();
     ActionReport {
         change: Change::Action(plan.action),
-        applied: plan.targets.len() - refused.len(),
+        applied: applied_names.len(),
+        applied_names,
         refused,
         skipped: plan.skipped,
     }
@@ -162,7 +170,7 @@ fn PriorityEditor(selected_jobs: Memo<Vec<Job>>, report: RwSignal<Option<ActionR
                     client
                         .set_job_priority(id, priority)
                         .await
-                        .map_err(|failure| Refused { job_name: name.clone(), message: failure.to_string() })
+                        .map_err(|failure| Refused::new(name, &failure))
                 }
             });
             let refused: Vec<Refused> =
@@ -170,6 +178,7 @@ fn PriorityEditor(selected_jobs: Memo<Vec<Job>>, report: RwSignal<Option<ActionR
             ActionReport {
                 change: Change::Priority(priority),
                 applied: ids.len() - refused.len(),
+                applied_names: vec![],
                 refused,
                 skipped: vec![],
             }
@@ -226,7 +235,7 @@ fn BulkTagEditor(selected_jobs: Memo<Vec<Job>>, report: RwSignal<Option<ActionRe
                     async move {
                         set_tag_and_fetch(client, id.clone(), choice)
                             .await
-                            .map_err(|message| Refused { job_name: name.clone(), message })
+                            .map_err(|message| Refused::because(name, message))
                     }
                 });
                 let results = futures::future::join_all(requests).await;
@@ -243,6 +252,7 @@ fn BulkTagEditor(selected_jobs: Memo<Vec<Job>>, report: RwSignal<Option<ActionRe
                     ActionReport {
                         change: Change::WorkerTag(label),
                         applied: ids.len() - refused.len(),
+                        applied_names: vec![],
                         refused,
                         skipped: vec![],
                     },

@@ -38,11 +38,16 @@ fn StaleNotice() -> impl IntoView {
     move || {
         let connection = live.state().get();
         let state = store.state.get();
+        let retry = store
+            .retry_in
+            .get()
+            .map(|delay| format!(" Trying again in {} s.", delay.as_secs()))
+            .unwrap_or_default();
         let message = match (&state, connection.is_connected()) {
             (LoadState::Stale(failure), _) if !store.ever_loaded.get() => {
-                Some(format!("The jobs could not be loaded: {failure}"))
+                Some(format!("The jobs could not be loaded: {failure}.{retry}"))
             }
-            (LoadState::Stale(failure), _) => Some(format!("Showing jobs from before: {failure}")),
+            (LoadState::Stale(failure), _) => Some(format!("Showing jobs from before: {failure}.{retry}")),
             (_, false) if !matches!(state, LoadState::Loading) => Some(format!(
                 "Not receiving live updates ({}): the jobs shown may be out of date.",
                 connection.label()

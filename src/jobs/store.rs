@@ -18,6 +18,13 @@ use crate::ui::yield_now::yield_now;
 /// How long live job events are gathered before they are applied together.
 const EVENT_BATCH_WINDOW: Duration = Duration::from_millis(60);
 
+/// How long to wait before fetching the list again after `failures` failed fetches in a row:
+/// 2 s, doubling up to 30 s. A list cut off mid-answer is fetched again without a reconnect.
+pub fn retry_delay(failures: u32) -> Duration {
+    let seconds = 2_u64.saturating_mul(1 << failures.saturating_sub(1).min(4));
+    Duration::from_secs(seconds.min(30))
+}
+
 /// The shared job data and the list's selection.
 #[derive(Clone, Copy)]
 pub struct JobsStore {
@@ -28,6 +35,12 @@ pub struct JobsStore {
     pub ever_loaded: RwSignal<bool>,
     /// How many live job events have been applied since the page opened (the benchmark reads it).
     pub applied_events: RwSignal<u64>,
+    /// After a failed fetch: how long until the list is fetched again by itself.
+    pub retry_in: RwSignal<Option<Duration>>,
+    /// Fetches started, so that a retry is dropped when another fetch came first.
+    fetches: StoredValue<u64>,
+    /// Failed fetches in a row.
+    failures: StoredValue<u32>,
     pending_events: StoredValue<Vec<EventJobUpdate>, LocalStorage>,
     client: StoredValue<ManagerClient>,
 }
@@ -76,6 +89,12 @@ impl JobsStore {
                 *state = LoadState::Refreshing;
             }
         });
+        let Some(fetch) = store.fetches.try_update_value(|fetches| {
+            *fetches += 1;
+            *fetches
+        }) else {
+            return;
+        };
         spawn_local(async move {
             match client.fetch_jobs().await {
                 Ok(jobs) => {
@@ -89,12 +108,40 @@ impl JobsStore {
                     };
                     store.state.set(LoadState::Fresh);
                     store.ever_loaded.set(true);
+                    store.failures.set_value(0);
+                    store.retry_in.set(None);
                     yield_now().await;
                     drop(replaced);
                 }
-                Err(failure) => store.state.set(LoadState::failed(failure)),
+                Err(failure) => {
+                    store.state.set(LoadState::failed(failure));
+                    store.retry_later(fetch);
+                }
             }
         });
+    }
+}
+
+impl JobsStore {
+    /// Fetches again after a backoff, unless another fetch (a reconnect's) started after `fetch`.
+    fn retry_later(&self, fetch: u64) {
+        let store = *self;
+        let Some(failures) = store.failures.try_update_value(|failures| {
+            *failures = failures.saturating_add(1);
+            *failures
+        }) else {
+            return;
+        };
+        let delay = retry_delay(failures);
+        store.retry_in.set(Some(delay));
+        set_timeout(
+            move || {
+                if store.fetches.try_get_value() == Some(fetch) {
+                    store.refresh();
+                }
+            },
+            delay,
+        );
     }
 }
 
@@ -106,6 +153,9 @@ pub fn provide_jobs_store() -> JobsStore {
         selection: RwSignal::new(Selection::default()),
         ever_loaded: RwSignal::new(false),
         applied_events: RwSignal::new(0),
+        retry_in: RwSignal::new(None),
+        fetches: StoredValue::new(0),
+        failures: StoredValue::new(0),
         pending_events: StoredValue::new_local(Vec::new()),
         client: StoredValue::new(use_manager().client),
     };
@@ -126,4 +176,17 @@ pub fn provide_jobs_store() -> JobsStore {
 /// The shared job store (provided by the app).
 pub fn use_jobs() -> JobsStore {
     expect_context::<JobsStore>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_list_is_fetched_again_sooner_first_then_every_half_minute() {
+        let delays: Vec<u64> = (1..=8).map(|failures| retry_delay(failures).as_secs()).collect();
+        assert_eq!(delays, [2, 4, 8, 16, 30, 30, 30, 30]);
+        assert_eq!(retry_delay(0).as_secs(), 2);
+        assert_eq!(retry_delay(u32::MAX).as_secs(), 30);
+    }
 }

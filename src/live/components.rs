@@ -121,9 +121,52 @@ pub fn FarmStatusBadge() -> impl IntoView {
     view! { <span class=class title=title>{text}</span> }
 }
 
+/// How long the notice about an unreadable live update stays after the last one.
+const GLITCH_SHOWN: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// What the person reads when a live update could not be read.
+pub fn glitch_message(what: &str) -> String {
+    format!(
+        "A live update from the Manager could not be read ({what}); the data shown was fetched again, \
+         and live updates go on."
+    )
+}
+
+/// Says, for a while, that a live update could not be read and that the data was fetched again.
+#[component]
+pub fn LiveGlitchNotice() -> impl IntoView {
+    let glitch = use_live().last_glitch();
+    // The count of the last glitch whose time is up: shown until then.
+    let expired = RwSignal::new(0_u64);
+    Effect::new(move |_| {
+        if let Some(count) = glitch.with(|glitch| glitch.as_ref().map(|glitch| glitch.count)) {
+            set_timeout(
+                move || {
+                    expired.try_update(|expired| *expired = (*expired).max(count));
+                },
+                GLITCH_SHOWN,
+            );
+        }
+    });
+    move || {
+        let glitch = glitch.get().filter(|glitch| glitch.count > expired.get())?;
+        Some(view! {
+            <section class="banner banner-warning live-glitch" role="status">
+                <p>{glitch_message(&glitch.what)}</p>
+            </section>
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{class_suffix, ConnectionState, Indicated};
+    use super::{class_suffix, glitch_message, ConnectionState, Indicated};
+
+    #[test]
+    fn the_glitch_message_names_what_was_wrong_and_what_was_done() {
+        let text = glitch_message("an unreadable \"/jobs\" update");
+        assert!(text.contains("\"/jobs\"") && text.contains("fetched again"), "{text}");
+    }
 
     #[test]
     fn a_socket_without_the_api_is_not_called_live() {

@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use super::events::LiveEvent;
 use super::fetch_schedule::CONNECT_GRACE;
 use super::listeners::Listeners;
-use super::socket::{socket_url, Driver, Hooks};
+use super::socket::{socket_url, Driver, Glitch, Hooks};
 use super::state::ConnectionState;
 use super::subscriptions::{takes_uuid, SubscriptionKey};
 use crate::api::ManagerClient;
@@ -32,6 +32,7 @@ pub struct LiveContext {
     epoch: RwSignal<u64>,
     farm_status: RwSignal<Option<FarmStatus>>,
     problem: RwSignal<Option<String>>,
+    glitch: RwSignal<Option<Glitch>>,
     slow_to_connect: RwSignal<bool>,
     hub: StoredValue<Rc<Hub>, LocalStorage>,
 }
@@ -44,6 +45,7 @@ pub fn provide_live(manager_base_url: &str) -> LiveContext {
     let epoch = RwSignal::new(0_u64);
     let farm_status = RwSignal::new(None::<FarmStatus>);
     let problem = RwSignal::new(None::<String>);
+    let glitch = RwSignal::new(None::<Glitch>);
     let slow_to_connect = RwSignal::new(false);
     set_timeout(
         move || {
@@ -80,10 +82,10 @@ pub fn provide_live(manager_base_url: &str) -> LiveContext {
     };
     let driver = Driver::new(
         socket_url(manager_base_url),
-        Hooks { state, epoch, problem, on_event: Box::new(on_event) },
+        Hooks { state, epoch, problem, glitch, on_event: Box::new(on_event) },
     );
     let hub = StoredValue::new_local(Rc::new(Hub { driver: Rc::clone(&driver), listeners }));
-    let context = LiveContext { state, epoch, farm_status, problem, slow_to_connect, hub };
+    let context = LiveContext { state, epoch, farm_status, problem, glitch, slow_to_connect, hub };
     provide_context(context);
 
     // The farm status: asked for once the job list's first rows are shown and after every
@@ -117,6 +119,18 @@ pub fn provide_live(manager_base_url: &str) -> LiveContext {
         });
     });
 
+    // A Manager that comes back may be another one (restarted with another database, or another
+    // Manager at the same address): its name and version are asked for again after a reconnect.
+    if let Some(version) = use_context::<ManagerContext>().map(|manager| manager.version) {
+        Effect::new(move |previous: Option<u64>| {
+            let now = epoch.get();
+            if previous.is_some_and(|previous| previous != now) && now > 1 {
+                version.refetch();
+            }
+            now
+        });
+    }
+
     driver.start();
     on_cleanup(move || {
         hub.try_with_value(|hub| hub.driver.stop());
@@ -135,9 +149,9 @@ impl LiveContext {
         self.state.into()
     }
 
-    /// Bumped each time the connection is (re)established and the subscriptions are sent again.
-    /// Read it in a resource's fetcher so the page re-fetches what it missed while disconnected.
-    /// 0 until the first connection.
+    /// Bumped each time the connection is (re)established and the subscriptions are sent again,
+    /// and when a live update could not be read (at most every few seconds). Read it in a
+    /// resource's fetcher so the page re-fetches what it missed. 0 until the first connection.
     pub fn epoch(&self) -> Signal<u64> {
         self.epoch.into()
     }
@@ -157,6 +171,11 @@ impl LiveContext {
     /// Why the connection was last lost; None once it is back.
     pub fn last_problem(&self) -> Signal<Option<String>> {
         self.problem.into()
+    }
+
+    /// The last live update that could not be read, if any.
+    pub fn last_glitch(&self) -> Signal<Option<Glitch>> {
+        self.glitch.into()
     }
 
     /// The WebSocket URL in use.

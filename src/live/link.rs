@@ -13,6 +13,10 @@ use super::subscriptions::{SubscriptionKey, SubscriptionSet};
 /// climbing the backoff, so a broken Manager is not hammered twice a second.
 pub const STABLE_AFTER_MS: f64 = 10_000.0;
 
+/// After an unreadable live update the pages fetch their data again, at most this often: a
+/// Manager (or proxy) that garbles every frame must not make them fetch on every one.
+pub const RESYNC_INTERVAL_MS: f64 = 5_000.0;
+
 /// What the glue must do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -30,6 +34,10 @@ pub enum Command {
     Event(Box<LiveEvent>),
     /// Why the connection was lost, for the indicator's tooltip and the console.
     Lost(String),
+    /// A live update could not be read (this says what): tell the person, whose pages fetch again.
+    Unreadable(String),
+    /// Still connected, but an update was lost: bump the epoch, so pages fetch what they missed.
+    Resync,
     /// A console warning.
     Warn(String),
     /// A console line at the verbose level.
@@ -55,6 +63,10 @@ pub struct Link {
     attempt: u32,
     /// 0.0..=1.0, for the backoff's jitter.
     random: Box<dyn FnMut() -> f64>,
+    /// When the pages were last told to fetch again after an unreadable update.
+    resynced_at: Option<f64>,
+    /// An unreadable update arrived too soon after the last resync: one more is due.
+    resync_due: bool,
 }
 
 impl Link {
@@ -65,6 +77,8 @@ impl Link {
             phase: Phase::Idle,
             attempt: 0,
             random: Box::new(random),
+            resynced_at: None,
+            resync_due: false,
         }
     }
 
@@ -107,7 +121,11 @@ impl Link {
         match &mut self.phase {
             Phase::Online { session, .. } => {
                 let outputs = session.on_timer(now);
-                self.carry_out(outputs, now)
+                let mut commands = self.carry_out(outputs, now);
+                if self.resync_due && matches!(self.phase, Phase::Online { .. }) {
+                    commands.extend(self.resync(now));
+                }
+                commands
             }
             Phase::Waiting { retry_at, .. } if now >= *retry_at => {
                 self.phase = Phase::Online { session: Session::new(now), connected_at: None };
@@ -125,7 +143,10 @@ impl Link {
     /// When [`Link::timer`] should be called next, in the same clock as `now`.
     pub fn next_deadline(&self) -> Option<f64> {
         match &self.phase {
-            Phase::Online { session, .. } => session.next_deadline(),
+            Phase::Online { session, .. } => {
+                let resync = self.resync_due.then(|| self.resync_at()).flatten();
+                [session.next_deadline(), resync].into_iter().flatten().reduce(f64::min)
+            }
             Phase::Waiting { tick_at, .. } => Some(*tick_at),
             Phase::Idle | Phase::Stopped => None,
         }
@@ -172,6 +193,11 @@ impl Link {
                 Output::Event(event) => commands.push(Command::Event(event)),
                 Output::Warn(text) => commands.push(Command::Warn(text)),
                 Output::Debug(text) => commands.push(Command::Debug(text)),
+                Output::Unreadable(what) => {
+                    commands.push(Command::Unreadable(what));
+                    self.resync_due = true;
+                    commands.extend(self.resync(now));
+                }
                 Output::Dead(reason) => {
                     commands.extend(self.lose(&reason, now));
                     // Nothing the dead session said after this matters.
@@ -197,7 +223,24 @@ impl Link {
         commands
     }
 
+    /// When the next resync may happen.
+    fn resync_at(&self) -> Option<f64> {
+        Some(self.resynced_at.map_or(f64::NEG_INFINITY, |at| at + RESYNC_INTERVAL_MS))
+    }
+
+    /// Tells the pages to fetch again, if one is due and the last was long enough ago.
+    fn resync(&mut self, now: f64) -> Vec<Command> {
+        if !self.resync_due || self.resync_at().is_some_and(|at| now < at) {
+            return Vec::new();
+        }
+        self.resync_due = false;
+        self.resynced_at = Some(now);
+        vec![Command::Resync]
+    }
+
     fn lose(&mut self, reason: &str, now: f64) -> Vec<Command> {
+        // The reconnect fetches everything anyway.
+        self.resync_due = false;
         if let Phase::Online { connected_at: Some(since), .. } = self.phase {
             if now - since >= STABLE_AFTER_MS {
                 self.attempt = 0;
@@ -351,6 +394,43 @@ mod tests {
         ));
         assert_eq!(link.socket_text("1", 2.0)[0], Command::Close);
         assert!(link.socket_text(r#"42["/status",{"status":"idle"}]"#, 3.0).is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_update_makes_the_pages_fetch_again_at_most_every_interval() {
+        let mut link = link();
+        link.start(0.0);
+        connect(&mut link, 0.0);
+        let commands = link.socket_text(r#"42["/jobs",{"garbage":true}]"#, 1_000.0);
+        assert!(
+            matches!(commands.as_slice(), [Command::Warn(_), Command::Unreadable(what), Command::Resync] if what.contains("/jobs")),
+            "{commands:?}"
+        );
+        // More garbage soon after: said, but the fetch waits for the interval.
+        let commands = link.socket_text("4garbage", 2_000.0);
+        assert!(!commands.contains(&Command::Resync), "{commands:?}");
+        assert!(commands.iter().any(|c| matches!(c, Command::Unreadable(_))), "{commands:?}");
+        link.socket_text("4more", 3_000.0);
+        assert_eq!(link.next_deadline(), Some(1_000.0 + RESYNC_INTERVAL_MS));
+        assert_eq!(link.timer(1_000.0 + RESYNC_INTERVAL_MS), [Command::Resync], "one fetch for both");
+        assert_eq!(link.next_deadline(), Some(25_000.0), "then only the heartbeat");
+        assert!(link.timer(10_000.0).is_empty());
+
+        // Unknown events are a newer Manager's, not lost updates.
+        assert!(matches!(
+            link.socket_text(r#"42["unknown-event",{}]"#, 20_000.0).as_slice(),
+            [Command::Debug(_)]
+        ));
+        // A reconnect fetches anyway: a due resync is dropped with the connection.
+        let mut link = self::link();
+        link.start(0.0);
+        connect(&mut link, 0.0);
+        link.socket_text("4x", 1_000.0);
+        link.socket_text("4x", 2_000.0);
+        link.socket_closed("gone", 2_100.0);
+        assert_eq!(link.timer(2_600.0).last(), Some(&Command::Open));
+        assert_eq!(connect(&mut link, 3_000.0).last(), Some(&Command::Established));
+        assert_eq!(link.next_deadline(), Some(28_000.0), "no resync after the reconnect, only the heartbeat");
     }
 
     #[test]

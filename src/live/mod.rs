@@ -23,13 +23,13 @@ mod socket;
 mod state;
 pub mod subscriptions;
 
-pub use components::{ConnectionIndicator, FarmStatusBadge};
+pub use components::{ConnectionIndicator, FarmStatusBadge, LiveGlitchNotice};
 pub use context::{
     provide_live, use_live, use_live_event, use_subscription, ListenerGuard, LiveContext, SubscriptionGuard,
 };
 pub use events::{DecodeError, LiveEvent};
 pub use fetch_schedule::{fetch_once_per_connection, FetchSchedule};
 pub use flamenco_api::SubscriptionType;
-pub use socket::socket_url;
+pub use socket::{socket_url, Glitch};
 pub use state::ConnectionState;
 pub use subscriptions::SubscriptionKey;

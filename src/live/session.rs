@@ -42,6 +42,9 @@ pub enum Output {
     Warn(String),
     /// Something worth a line in the console's verbose level only.
     Debug(String),
+    /// A frame or a known event could not be read: whatever change it carried is lost, so the
+    /// pages must fetch their data again. Says what was wrong.
+    Unreadable(String),
     /// The connection is unusable, for this reason: close it and start again.
     Dead(String),
 }
@@ -103,9 +106,13 @@ impl Session {
         }
         let frame = match Frame::parse(text) {
             Ok(frame) => frame,
-            // One bad frame is the server's bug, not a reason to drop the connection.
+            // One bad frame is the server's bug (or a proxy's), not a reason to drop the connection;
+            // but it may have carried an update, so the pages fetch again.
             Err(error) => {
-                return vec![Output::Warn(format!("live updates: unreadable frame {}: {error}", clip(text)))]
+                return vec![
+                    Output::Warn(format!("live updates: unreadable frame {}: {error}", clip(text))),
+                    Output::Unreadable(format!("an unreadable message ({error})")),
+                ]
             }
         };
         match frame {
@@ -164,13 +171,17 @@ impl Session {
                 }
                 let name = data.first().and_then(Value::as_str).unwrap_or_default();
                 let payload = data.get(1).unwrap_or(&Value::Null);
-                outputs.push(match decode_event(name, payload) {
-                    Ok(event) => Output::Event(Box::new(event)),
+                match decode_event(name, payload) {
+                    Ok(event) => outputs.push(Output::Event(Box::new(event))),
+                    // A newer Manager's event: nothing this version shows depends on it.
                     Err(error @ DecodeError::UnknownEvent(_)) => {
-                        Output::Debug(format!("live updates: {error}"))
+                        outputs.push(Output::Debug(format!("live updates: {error}")))
                     }
-                    Err(error) => Output::Warn(format!("live updates: {error}")),
-                });
+                    Err(error) => {
+                        outputs.push(Output::Warn(format!("live updates: {error}")));
+                        outputs.push(Output::Unreadable(format!("an unreadable \"{name}\" update")));
+                    }
+                }
                 outputs
             }
             Packet::Ack { id, data, .. } => {
@@ -373,12 +384,16 @@ mod tests {
     #[test]
     fn bad_frames_and_payloads_are_reported_not_fatal() {
         let mut session = connected(0.0);
-        for text in ["", "9x", "42[1]", "42{", r#"42["/jobs",{"id":3}]"#] {
+        for text in ["", "9x", "42[1]", "42{", "4garbage", r#"42["/jobs",{"id":3}]"#] {
             let outputs = session.on_text(text, 1.0);
-            assert!(matches!(outputs.as_slice(), [Output::Warn(_)]), "{text:?}: {outputs:?}");
+            assert!(
+                matches!(outputs.as_slice(), [Output::Warn(_), Output::Unreadable(_)]),
+                "{text:?}: {outputs:?}"
+            );
         }
         let outputs = session.on_text(r#"42["/jobs",{"id":3}]"#, 1.0);
         assert!(matches!(&outputs[0], Output::Warn(why) if why.contains("/jobs")), "{outputs:?}");
+        assert!(matches!(&outputs[1], Output::Unreadable(why) if why.contains("\"/jobs\"")), "{outputs:?}");
         assert!(matches!(session.on_text(r#"42["/new-thing",1]"#, 1.0).as_slice(), [Output::Debug(_)]));
         assert!(matches!(session.on_text(r#"42/admin,["/jobs",{}]"#, 1.0).as_slice(), [Output::Debug(_)]));
         assert!(session.is_connected());

@@ -34,7 +34,16 @@ pub struct Hooks {
     pub state: RwSignal<ConnectionState>,
     pub epoch: RwSignal<u64>,
     pub problem: RwSignal<Option<String>>,
+    /// The last live update that could not be read.
+    pub glitch: RwSignal<Option<Glitch>>,
     pub on_event: Box<dyn Fn(&LiveEvent)>,
+}
+
+/// A live update that could not be read: what it was, and a count that tells one from the next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Glitch {
+    pub what: String,
+    pub count: u64,
 }
 
 /// The open socket and the callbacks that must live as long as it.
@@ -129,6 +138,15 @@ impl Driver {
             Command::Lost(reason) => {
                 debug(&format!("live updates lost: {reason}"));
                 self.hooks.problem.try_set(Some(reason));
+            }
+            Command::Unreadable(what) => {
+                self.hooks.glitch.try_update(|glitch| {
+                    let count = glitch.as_ref().map_or(1, |glitch| glitch.count + 1);
+                    *glitch = Some(Glitch { what, count });
+                });
+            }
+            Command::Resync => {
+                self.hooks.epoch.try_update(|epoch| *epoch += 1);
             }
             Command::Warn(text) => warn(&text),
             Command::Debug(text) => debug(&text),

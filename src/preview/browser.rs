@@ -18,26 +18,66 @@ pub async fn read_file(file: &File) -> Result<ArrayBuffer, String> {
     bytes.dyn_into().map_err(|_| "the browser gave no bytes".to_string())
 }
 
-/// The bytes at `url`; an HTTP error or a blocked request is an error naming the URL.
+/// How long a server may take to start answering for a file, and then to send all of it. A tile
+/// server that stalls must not hold the merge forever: the tile fails, naming the wait, the others
+/// are merged, and merging again (or opening the job's preview again) asks for it anew.
+pub const ANSWER_WITHIN_MS: i32 = 20_000;
+const READ_WITHIN_MS: i32 = 120_000;
+
+/// The bytes at `url`; an HTTP error, a blocked request or a stalled server is an error naming the URL.
 pub async fn fetch_bytes(url: &str) -> Result<ArrayBuffer, String> {
-    let raw = fetch(url).await?;
-    let promise = raw.array_buffer().map_err(describe)?;
-    let bytes = JsFuture::from(promise).await.map_err(|e| format!("cannot read {url}: {}", describe(e)))?;
+    let bytes = fetch_within(url, |raw| raw.array_buffer()).await?;
     bytes.dyn_into().map_err(|_| format!("{url} gave no bytes"))
 }
 
 /// The text at `url` (a folder listing), with the same errors as [`fetch_bytes`].
 pub async fn fetch_text(url: &str) -> Result<String, String> {
-    let raw = fetch(url).await?;
-    let promise = raw.text().map_err(describe)?;
-    let text = JsFuture::from(promise).await.map_err(|e| format!("cannot read {url}: {}", describe(e)))?;
+    let text = fetch_within(url, |raw| raw.text()).await?;
     text.as_string().ok_or_else(|| format!("{url} gave no text"))
 }
 
-async fn fetch(url: &str) -> Result<web_sys::Response, String> {
+/// Fetches `url` and reads its body with `read`, each step within its time; a step that takes
+/// longer aborts the request.
+async fn fetch_within(
+    url: &str,
+    read: impl FnOnce(&web_sys::Response) -> Result<js_sys::Promise, JsValue>,
+) -> Result<JsValue, String> {
+    let abort = web_sys::AbortController::new().map_err(describe)?;
+    let raw = within(ANSWER_WITHIN_MS, &abort, fetch(url, &abort.signal()), || {
+        format!("{url} did not answer within {} s (the server stalled)", ANSWER_WITHIN_MS / 1000)
+    })
+    .await?;
+    let promise = read(&raw).map_err(describe)?;
+    let body =
+        async { JsFuture::from(promise).await.map_err(|e| format!("cannot read {url}: {}", describe(e))) };
+    within(READ_WITHIN_MS, &abort, body, || {
+        format!("{url} did not finish sending within {} s (the server stalled)", READ_WITHIN_MS / 1000)
+    })
+    .await
+}
+
+/// `work`, or the error `late` once `ms` have passed first (aborting the request).
+async fn within<T>(
+    ms: i32,
+    abort: &web_sys::AbortController,
+    work: impl std::future::Future<Output = Result<T, String>>,
+    late: impl FnOnce() -> String,
+) -> Result<T, String> {
+    let timer = Box::pin(crate::ui::yield_now::sleep(ms));
+    match futures::future::select(Box::pin(work), timer).await {
+        futures::future::Either::Left((result, _)) => result,
+        futures::future::Either::Right(_) => {
+            abort.abort();
+            Err(late())
+        }
+    }
+}
+
+async fn fetch(url: &str, abort: &web_sys::AbortSignal) -> Result<web_sys::Response, String> {
     // A tile rendered again keeps its URL: never take it from the cache.
     let response = gloo_net::http::Request::get(url)
         .cache(web_sys::RequestCache::NoStore)
+        .abort_signal(Some(abort))
         .send()
         .await
         .map_err(|e| {

@@ -9,6 +9,7 @@ mod compare;
 mod compare_jobs;
 mod desktop_notifications;
 mod farm_pages;
+mod faults;
 mod first_load;
 mod hosting;
 mod inspector;

@@ -3,6 +3,7 @@
 mod browser;
 pub mod cockpit;
 mod farm;
+pub mod fault_proxy;
 mod hosting;
 // The benchmark's whole matrix runs in examples/bench_load.rs; the tests run one cell of it.
 #[allow(dead_code)]
@@ -15,6 +16,7 @@ mod windows;
 
 pub use browser::{xpath_literal, Browser, PATIENCE};
 pub use farm::FarmApi;
+pub use fault_proxy::FaultProxy;
 pub use hosting::{documented_config, fill_in, installed_dist, nginx_site, LoggedRequest, Nginx, Server};
 pub use servers::{free_port, Simfarm, StaticSite};
 
