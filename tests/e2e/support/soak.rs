@@ -109,6 +109,9 @@ impl Soak {
         tokio::spawn(drive(farm.url.clone(), Arc::clone(&driving)));
 
         let browser = Browser::start().await;
+        // A page under a burst may take a while to answer a script; the figures are the point.
+        let timeouts = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(300)), None, None);
+        browser.client.update_timeouts(timeouts).await.expect("script timeout");
         let paths = [
             (Pane::JobList, "/jobs".to_owned()),
             (Pane::JobTasks, format!("/jobs/{}", tasks_job.id)),
