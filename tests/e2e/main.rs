@@ -34,5 +34,6 @@ mod tags;
 mod time_left;
 mod timeline;
 mod triage;
+mod untrusted_text;
 mod worker_admin;
 mod workers;
