@@ -86,7 +86,8 @@ async fn job_settings_links_and_long_or_reversed_names_are_bounded_text() {
     let settings = job.settings.get_or_insert_default();
     settings.insert("scene".into(), json!(format!("{IMG}{SCRIPT}")));
     settings.insert(format!("{IMG}key"), json!(JS_URL));
-    job.metadata = Some([("homepage".to_owned(), JS_URL.to_owned()), ("note".to_owned(), unbroken(700))].into());
+    job.metadata =
+        Some([("homepage".to_owned(), JS_URL.to_owned()), ("note".to_owned(), unbroken(700))].into());
     let job = api.submit(&job).await;
 
     let browser = Browser::start().await;
@@ -121,7 +122,9 @@ impl ApiWorker {
         let types = ["blender", "ffmpeg", "file-management", "misc"];
         let registered: Value = http
             .post(format!("{}/api/v3/worker/register-worker", farm.url))
-            .json(&json!({"secret": secret, "platform": "linux", "supported_task_types": types, "name": name}))
+            .json(
+                &json!({"secret": secret, "platform": "linux", "supported_task_types": types, "name": name}),
+            )
             .send()
             .await
             .expect("simfarm answers")
@@ -132,7 +135,9 @@ impl ApiWorker {
         let worker = ApiWorker { base: farm.url.clone(), id, secret, http };
         let body = json!({"name": name, "supported_task_types": types, "software_version": "3.9"});
         worker.post("/api/v3/worker/sign-on", body.to_string().into_bytes()).await;
-        worker.post("/api/v3/worker/state-changed", json!({"status": "awake"}).to_string().into_bytes()).await;
+        worker
+            .post("/api/v3/worker/state-changed", json!({"status": "awake"}).to_string().into_bytes())
+            .await;
         worker
     }
 
@@ -216,7 +221,8 @@ async fn tag_names_and_descriptions_from_another_client_are_bounded_text() {
 fn write_tiles(folder: &Path, layer: &str, metadata: &Metadata) -> usize {
     std::fs::create_dir_all(folder).expect("a tile folder");
     let mut frame = Frame::blender_like(Size { width: 128, height: 96 }, 7);
-    let rgba = [("R", SampleType::F16), ("G", SampleType::F16), ("B", SampleType::F16), ("A", SampleType::F16)];
+    let rgba =
+        [("R", SampleType::F16), ("G", SampleType::F16), ("B", SampleType::F16), ("A", SampleType::F16)];
     frame.passes[0].0 = pass(layer, "Combined", &rgba);
     frame.passes[1].0 = pass(layer, "Depth", &[("Z", SampleType::F32)]);
     let grid = Grid::new(frame.size, Size { width: 64, height: 48 }, DEFAULT_OVERSCAN).expect("a grid");
@@ -250,7 +256,8 @@ async fn file_names_in_a_tile_folder_are_bounded_text() {
     browser.button("Load").await.click().await.expect("the folder loads");
     browser.wait_xpath(&tiles_in_state("placed", count), "the real tiles placed").await;
     for name in &names {
-        let row = format!("//tr[@data-tile={}]/td[normalize-space()={}]", xpath_literal(name), xpath_literal(name));
+        let row =
+            format!("//tr[@data-tile={}]/td[normalize-space()={}]", xpath_literal(name), xpath_literal(name));
         browser.wait_xpath(&row, &format!("the file {name:?} listed by its name")).await;
     }
     assert_nothing_ran(&browser, "the tile list").await;
@@ -308,12 +315,20 @@ async fn a_task_log_with_terminal_codes_markup_a_1_mb_line_and_bad_bytes_is_read
 
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs/{}/tasks/{task_id}", farm.url, job.id)).await;
-    let log = browser.wait_xpath("//pre[contains(@class,'log')][contains(., 'the last line')]", "the log tail").await;
+    let log = browser
+        .wait_xpath("//pre[contains(@class,'log')][contains(., 'the last line')]", "the log tail")
+        .await;
     let text = log.text().await.expect("the log's text");
     assert!(text.contains("red alert and cleared"), "colour and cursor codes are taken out: {text:?}");
-    assert!(!text.contains('\u{1b}') && !text.contains("[31m") && !text.contains("[2J"), "no raw codes: {text:?}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains("[31m") && !text.contains("[2J"),
+        "no raw codes: {text:?}"
+    );
     assert!(text.contains(&format!("{IMG}{SCRIPT}")), "markup shown as text: {text:?}");
-    assert!(text.contains("bytes \u{fffd}\u{fffd} in the middle, the rest intact"), "bad bytes as U+FFFD: {text:?}");
+    assert!(
+        text.contains("bytes \u{fffd}\u{fffd} in the middle, the rest intact"),
+        "bad bytes as U+FFFD: {text:?}"
+    );
     assert_nothing_ran(&browser, "the log tail").await;
 
     browser.button("Show full log").await.click().await.expect("the full log can be asked for");
@@ -329,7 +344,8 @@ async fn a_task_log_with_terminal_codes_markup_a_1_mb_line_and_bad_bytes_is_read
     // The page still answers a person: a click lands and the next frame is drawn within seconds.
     let started = Instant::now();
     browser.heading("Full log").await.click().await.expect("the page takes a click");
-    let frame = "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));";
+    let frame =
+        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));";
     browser.client.execute_async(frame, vec![]).await.expect("a frame is drawn");
     let waited = started.elapsed();
     assert!(waited < Duration::from_secs(3), "the page answered a click after {waited:?}");

@@ -58,7 +58,15 @@ impl ApiState {
         let file =
             if first_run { config::first_run_file(&name) } else { config::default_file(&name, &storage) };
         let config_file = Arc::new(Mutex::new(file));
-        ApiState { farm, job_types, render_root, seam_noise, name, config_file, worker_secrets: Default::default() }
+        ApiState {
+            farm,
+            job_types,
+            render_root,
+            seam_noise,
+            name,
+            config_file,
+            worker_secrets: Default::default(),
+        }
     }
 }
 

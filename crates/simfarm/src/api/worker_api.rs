@@ -73,7 +73,12 @@ pub async fn sign_on(State(state): State<ApiState>, headers: HeaderMap, body: Bo
     let mut farm = farm::lock(&state.farm);
     farm.set_worker_name(&worker_id, &sign_on.name);
     let platform = farm.worker_details(&worker_id).map(|worker| worker.platform).unwrap_or_default();
-    farm.set_worker_identity(&worker_id, &platform, &sign_on.supported_task_types, Some(&sign_on.software_version));
+    farm.set_worker_identity(
+        &worker_id,
+        &platform,
+        &sign_on.supported_task_types,
+        Some(&sign_on.software_version),
+    );
     farm.worker_set_status(&worker_id, WorkerStatus::Starting);
     ok_json(&json!({"status_requested": WorkerStatus::Awake}))
 }

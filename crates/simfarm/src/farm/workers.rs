@@ -51,7 +51,13 @@ impl Farm {
     }
 
     /// What a worker says it is when it registers or signs on: platform, task types, version.
-    pub fn set_worker_identity(&mut self, id: &str, platform: &str, task_types: &[String], version: Option<&str>) {
+    pub fn set_worker_identity(
+        &mut self,
+        id: &str,
+        platform: &str,
+        task_types: &[String],
+        version: Option<&str>,
+    ) {
         if let Some(worker) = self.worker_mut(id) {
             platform.clone_into(&mut worker.platform);
             task_types.clone_into(&mut worker.supported_task_types);
