@@ -72,6 +72,12 @@ async fn assert_fits_the_window(browser: &Browser, what: &str) {
     }
 }
 
+/// Both: nothing ran or was made from the farm's text, and no long text pushed anything out.
+async fn assert_text_only_and_bounded(browser: &Browser, what: &str) {
+    assert_nothing_ran(browser, what).await;
+    assert_fits_the_window(browser, what).await;
+}
+
 /// Waits until `text` is on the page, character for character, in one element's own text.
 async fn shown_literally(browser: &Browser, text: &str) {
     browser.text(text).await;
@@ -97,13 +103,11 @@ async fn job_settings_links_and_long_or_reversed_names_are_bounded_text() {
     shown_literally(&browser, &format!("{IMG}{SCRIPT}")).await;
     shown_literally(&browser, JS_URL).await;
     shown_literally(&browser, &unbroken(700)).await;
-    assert_nothing_ran(&browser, "the job's pane").await;
-    assert_fits_the_window(&browser, "the job's pane").await;
+    assert_text_only_and_bounded(&browser, "the job's pane").await;
 
     browser.open(&format!("{}/jobs", farm.url)).await;
     browser.link(&name).await;
-    assert_nothing_ran(&browser, "the jobs list").await;
-    assert_fits_the_window(&browser, "the jobs list").await;
+    assert_text_only_and_bounded(&browser, "the jobs list").await;
     browser.close().await;
 }
 
@@ -183,13 +187,11 @@ async fn a_workers_own_name_is_shown_as_bounded_text() {
     let browser = Browser::start().await;
     browser.open(&format!("{}/workers", farm.url)).await;
     browser.link(&name).await;
-    assert_nothing_ran(&browser, "the workers list").await;
-    assert_fits_the_window(&browser, "the workers list").await;
+    assert_text_only_and_bounded(&browser, "the workers list").await;
     browser.open(&format!("{}/workers/{}", farm.url, worker.id)).await;
     browser.heading(&unbroken(520)).await;
     shown_literally(&browser, &name).await;
-    assert_nothing_ran(&browser, "the worker's pane").await;
-    assert_fits_the_window(&browser, "the worker's pane").await;
+    assert_text_only_and_bounded(&browser, "the worker's pane").await;
     browser.close().await;
 }
 
@@ -211,8 +213,7 @@ async fn tag_names_and_descriptions_from_another_client_are_bounded_text() {
     browser.heading(&unbroken(510)).await;
     shown_literally(&browser, &name).await;
     shown_literally(&browser, &description).await;
-    assert_nothing_ran(&browser, "the tags page").await;
-    assert_fits_the_window(&browser, "the tags page").await;
+    assert_text_only_and_bounded(&browser, "the tags page").await;
     browser.close().await;
 }
 
@@ -294,8 +295,7 @@ async fn exr_header_strings_and_layer_names_are_bounded_text() {
     assert_eq!(shown, expected, "the attribute's value, as text, cut short");
     shown_literally(&browser, &format!("{IMG} Blender")).await;
     shown_literally(&browser, layer).await;
-    assert_nothing_ran(&browser, "the metadata panel").await;
-    assert_fits_the_window(&browser, "the metadata panel").await;
+    assert_text_only_and_bounded(&browser, "the metadata panel").await;
     browser.close().await;
 }
 
@@ -339,8 +339,7 @@ async fn a_task_log_with_terminal_codes_markup_a_1_mb_line_and_bad_bytes_is_read
         .await
         .expect("script");
     assert!(length.as_u64().unwrap_or(0) > 1024 * 1024, "the whole 1 MB line is there: {length}");
-    assert_fits_the_window(&browser, "the full log").await;
-    assert_nothing_ran(&browser, "the full log").await;
+    assert_text_only_and_bounded(&browser, "the full log").await;
     // The page still answers a person: a click lands and the next frame is drawn within seconds.
     let started = Instant::now();
     browser.heading("Full log").await.click().await.expect("the page takes a click");
