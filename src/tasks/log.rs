@@ -10,6 +10,7 @@ use flamenco_api::SubscriptionType;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::log_text::readable_log;
 use crate::live::{use_live_event, use_subscription, LiveEvent};
 use crate::manager::use_manager;
 
@@ -91,7 +92,7 @@ pub fn TaskLog(
         Some(Err(message)) => error.set(Some(format!("The full log could not be loaded: {message}"))),
         None => {}
     });
-    let shown = move || full.get().unwrap_or_else(|| tail.get());
+    let shown = move || full.with(|full| tail.with(|tail| readable_log(full.as_deref().unwrap_or(tail))));
     view! {
         <section class="task-log" aria-label="Task log">
             <div class="toolbar">

@@ -6,6 +6,7 @@ pub mod fetch_queue;
 pub mod follow;
 mod list;
 mod log;
+mod log_text;
 mod store;
 pub mod table;
 

@@ -37,5 +37,6 @@ mod tags;
 mod time_left;
 mod timeline;
 mod triage;
+mod untrusted_text;
 mod worker_admin;
 mod workers;

@@ -5,6 +5,7 @@ mod jobs;
 mod meta;
 mod setup;
 mod tasks;
+mod worker_api;
 mod workers;
 
 use std::sync::{Arc, Mutex};
@@ -38,6 +39,8 @@ pub struct ApiState {
     pub name: String,
     /// The Manager's settings file (`/api/v3/configuration/file`), kept in memory.
     pub config_file: Arc<Mutex<Value>>,
+    /// The secrets of workers registered through the Worker API.
+    pub worker_secrets: worker_api::WorkerSecrets,
 }
 
 impl ApiState {
@@ -55,7 +58,15 @@ impl ApiState {
         let file =
             if first_run { config::first_run_file(&name) } else { config::default_file(&name, &storage) };
         let config_file = Arc::new(Mutex::new(file));
-        ApiState { farm, job_types, render_root, seam_noise, name, config_file }
+        ApiState {
+            farm,
+            job_types,
+            render_root,
+            seam_noise,
+            name,
+            config_file,
+            worker_secrets: Default::default(),
+        }
     }
 }
 
@@ -131,7 +142,9 @@ pub fn parse_body<T: DeserializeOwned>(
     if !media_type.eq_ignore_ascii_case("application/json") {
         return Err(invalid(format!("header Content-Type has unexpected value: {content_type:?}")));
     }
-    let value: Value = serde_json::from_slice(body)
+    // Go's JSON decoder takes invalid UTF-8 in a string as U+FFFD, so a Worker's log bytes that
+    // are not UTF-8 arrive as replacement characters, not as a refused request.
+    let value: Value = serde_json::from_str(&String::from_utf8_lossy(body))
         .map_err(|error| invalid(format!("failed to decode request body: {}", go_json_error(&error))))?;
     let mismatch =
         |why: String| invalid(format!("doesn't match schema #/components/schemas/{schema}: {why}"));
@@ -202,6 +215,25 @@ fn fields(schema: &str) -> &'static [Field] {
         ],
         "WorkerTag" => &[("id", String, false), ("name", String, true), ("description", String, false)],
         "PathCheckInput" => &[("path", String, true)],
+        "WorkerRegistration" => &[
+            ("secret", String, true),
+            ("platform", String, true),
+            ("supported_task_types", Strings, true),
+            ("name", String, true),
+        ],
+        "WorkerSignOn" => &[
+            ("name", String, true),
+            ("supported_task_types", Strings, true),
+            ("software_version", String, true),
+            ("can_restart", Boolean, false),
+        ],
+        "WorkerStateChanged" => &[("status", String, true)],
+        "TaskUpdate" => &[
+            ("taskStatus", String, false),
+            ("activity", String, false),
+            ("log", String, false),
+            ("steps_completed", ANY_INTEGER, false),
+        ],
         "SetupAssistantConfig" => &[
             ("storageLocation", String, true),
             (
@@ -329,6 +361,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v3/tasks/{task_id}/log", get(tasks::log_info))
         .route("/api/v3/tasks/{task_id}/logtail", get(tasks::log_tail))
         .route("/api/v3/tasks/{task_id}/setstatus", post(tasks::set_status))
+        .route("/api/v3/worker/register-worker", post(worker_api::register))
+        .route("/api/v3/worker/sign-on", post(worker_api::sign_on))
+        .route("/api/v3/worker/state-changed", post(worker_api::state_changed))
+        .route("/api/v3/worker/task", post(worker_api::schedule))
+        .route("/api/v3/worker/task/{task_id}", post(worker_api::task_update))
         .route("/api/v3/worker-mgt/workers", get(workers::list))
         .route("/api/v3/worker-mgt/workers/{worker_id}", get(workers::fetch).delete(workers::delete))
         .route("/api/v3/worker-mgt/workers/{worker_id}/setstatus", post(workers::set_status))

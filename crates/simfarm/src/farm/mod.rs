@@ -44,8 +44,9 @@ pub fn lock(farm: &SharedFarm) -> MutexGuard<'_, Farm> {
 pub const TASK_FAIL_AFTER_SOFT_FAILS: usize = 3;
 /// Maximum bytes `logtail` returns, like Flamenco.
 const LOG_TAIL_BYTES: usize = 2048;
-/// A task log is kept to this size; older text is dropped (the simulated logs are chatty).
-const LOG_KEEP_BYTES: usize = 256 * 1024;
+/// A task log is kept to this size; older text is dropped (the simulated logs are chatty). Room for
+/// a Worker's 1 MB line whole, as the Manager's log file keeps it.
+const LOG_KEEP_BYTES: usize = 4 * 1024 * 1024;
 
 /// A job and the ids of its tasks, in index order.
 pub struct JobRec {

@@ -43,6 +43,30 @@ impl Farm {
         id
     }
 
+    /// A worker's name, as it says it when it signs on.
+    pub fn set_worker_name(&mut self, id: &str, name: &str) {
+        if let Some(worker) = self.worker_mut(id) {
+            name.clone_into(&mut worker.name);
+        }
+    }
+
+    /// What a worker says it is when it registers or signs on: platform, task types, version.
+    pub fn set_worker_identity(
+        &mut self,
+        id: &str,
+        platform: &str,
+        task_types: &[String],
+        version: Option<&str>,
+    ) {
+        if let Some(worker) = self.worker_mut(id) {
+            platform.clone_into(&mut worker.platform);
+            task_types.clone_into(&mut worker.supported_task_types);
+            if let Some(version) = version {
+                version.clone_into(&mut worker.version);
+            }
+        }
+    }
+
     pub(crate) fn worker(&self, id: &str) -> Option<&WorkerRec> {
         self.workers.iter().find(|worker| worker.id == id)
     }
