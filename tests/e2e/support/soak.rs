@@ -294,6 +294,9 @@ fn slope_per_hour(minutes: &[f64], values: &[f64]) -> f64 {
     }
 }
 
+/// One figure of a window's sample.
+type Figure = fn(&PaneSample) -> f64;
+
 /// The samples as a table, then each figure's first and last value and its slope per hour.
 pub fn table(workers: usize, jobs: usize, samples: &[Sample]) -> String {
     let mut out = format!("\nSoak: {workers} workers, {jobs} seeded jobs, one-second tasks, 5 % failing\n");
@@ -324,7 +327,7 @@ pub fn table(workers: usize, jobs: usize, samples: &[Sample]) -> String {
         "window", "figure", "first", "last", "per hour"
     );
     for pane in Pane::ALL {
-        let figures: [(&str, fn(&PaneSample) -> f64); 3] =
+        let figures: [(&str, Figure); 3] =
             [("JS heap MB", |p| p.heap_mb), ("wasm MB", |p| p.wasm_mb), ("DOM nodes", |p| p.dom_nodes)];
         for (name, get) in figures {
             let values: Vec<f64> =
