@@ -165,12 +165,7 @@ async fn answers_with_fields_added_or_left_out_and_unknown_statuses_are_shown() 
     browser.link("Plain one").await.click().await.expect("the job opens");
     browser.heading("Plain one").await;
     // Actions follow Flamenco's rules; a status they do not know is skipped, named.
-    browser
-        .wait_xpath("//label[normalize-space()='Select all shown jobs']/input", "select all")
-        .await
-        .click()
-        .await
-        .expect("select all");
+    browser.field("Select all shown jobs").await.click().await.expect("select all");
     browser.button("Pause").await.click().await.expect("Pause");
     let report = browser.text("Asked to pause 1 job.").await.text().await.expect("the report");
     assert!(report.contains("\"Odd one\" is some-new-status"), "{report}");
@@ -231,12 +226,7 @@ async fn a_manager_killed_mid_bulk_action_is_reported_per_job_and_the_rest_can_b
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs", proxy.url)).await;
     browser.wait_xpath(LIVE, "the live indicator").await;
-    browser
-        .wait_xpath("//label[normalize-space()='Select all shown jobs']/input", "select all")
-        .await
-        .click()
-        .await
-        .expect("select all");
+    browser.field("Select all shown jobs").await.click().await.expect("select all");
     browser.text("6 of 6 selected").await;
     // Three requests get through, then the Manager dies.
     proxy.die_after("/setstatus", 3);

@@ -120,12 +120,7 @@ async fn a_bulk_pause_over_mixed_statuses_reports_what_it_skipped() {
     let browser = Browser::start().await;
     browser.open(&format!("{}/jobs", farm.url)).await;
     browser.link("Long one").await;
-    browser
-        .wait_xpath("//label[normalize-space()='Select all shown jobs']/input", "select all")
-        .await
-        .click()
-        .await
-        .expect("select all");
+    browser.field("Select all shown jobs").await.click().await.expect("select all");
     browser.text("3 of 3 selected").await;
     browser.button("Pause").await.click().await.expect("Pause applies to at least one selected job");
 
@@ -341,12 +336,7 @@ async fn a_bulk_action_acts_only_on_the_selected_jobs_the_filter_shows() {
     browser.link("Beta three").await;
     search(&browser, "Alpha").await;
     browser.wait_gone(&job_row("Beta one"), "the jobs the search hides").await;
-    browser
-        .wait_xpath("//label[normalize-space()='Select all shown jobs']/input", "select all")
-        .await
-        .click()
-        .await
-        .expect("select all");
+    browser.field("Select all shown jobs").await.click().await.expect("select all");
     browser.text("2 of 2 selected").await;
 
     // Another search: the Alpha jobs leave the screen, and with them the selection.
