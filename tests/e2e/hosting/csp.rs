@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::{documented, hosted_farm, installed_dist, storage_json, storage_path, TILES};
+use super::{hosted_farm, installed_dist, storage_json, TILES};
 use crate::preview::tiles_in_state;
-use crate::support::{nginx_site, Browser, FarmApi, Nginx};
+use crate::support::{Browser, FarmApi};
 
 /// The sources each directive must allow at least, and `script-src` exactly: nothing inline, no
 /// `eval`, only the app's files and the compiling of WebAssembly.
@@ -109,9 +109,7 @@ async fn a_violation_is_seen(browser: &Browser) {
 async fn behind_the_documented_nginx_every_page_works_under_its_policy_without_a_violation() {
     let farm = hosted_farm("Behind nginx").await;
     let (_app, dist) = installed_dist(&storage_json(&farm));
-    let manager = farm.url.trim_start_matches("http://");
-    let nginx =
-        Nginx::start(&nginx_site(&documented("nginx-site.conf"), manager, &dist, &storage_path(&farm))).await;
+    let nginx = super::nginx::documented_nginx(&farm, &dist).await;
     let site = nginx.server.url.clone();
     check_security_headers(&site).await;
     let api = FarmApi::new(&farm.url);

@@ -12,7 +12,7 @@ use super::{
 use crate::support::{nginx_site, Browser, LoggedRequest, Nginx, Simfarm};
 
 /// nginx with the documented site file in front of `farm`, serving the app installed in `dist`.
-async fn documented_nginx(farm: &Simfarm, dist: &Path) -> Nginx {
+pub(super) async fn documented_nginx(farm: &Simfarm, dist: &Path) -> Nginx {
     let manager = farm.url.trim_start_matches("http://");
     let site_file = nginx_site(&documented("nginx-site.conf"), manager, dist, &storage_path(farm));
     Nginx::start(&site_file).await

@@ -191,9 +191,8 @@ impl Soak {
         sent.elapsed().as_secs_f64() * 1000.0
     }
 
-    /// Stops the driver, lets the farm finish what it has, and checks every job row and task row on
-    /// screen against the API (a row may show the state just before or just after the check reads
-    /// the API, which the farm can change in between).
+    /// Stops the driver, lets the farm finish what it has (so nothing changes while the rows are
+    /// read), and checks every job row and task row on screen against the API.
     pub async fn check_screen_against_api(&self) {
         self.driving.store(false, Ordering::SeqCst);
         let api = FarmApi::new(&self.farm.url);
