@@ -22,11 +22,15 @@ async fn main() {
     let (minutes, workers, jobs) =
         (setting("SOAK_MINUTES", 30), setting("SOAK_WORKERS", 100), setting("SOAK_JOBS", 2000));
     let mut soak = Soak::start(workers, jobs).await;
+    // Samples on the minute for `minutes` minutes of wall time: on a machine the farm saturates, a
+    // sample can take longer than a minute, and the run still ends on time (the next is taken at once).
+    let end = tokio::time::Instant::now() + Duration::from_secs(60 * minutes as u64);
     let mut samples = vec![soak.sample().await];
-    for _ in 0..minutes {
-        let next = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut next = tokio::time::Instant::now() + Duration::from_secs(60);
+    while next <= end {
         tokio::time::sleep_until(next).await;
         samples.push(soak.sample().await);
+        next = (next + Duration::from_secs(60)).max(tokio::time::Instant::now());
         eprint!("{}", table(workers, jobs, &samples));
     }
     soak.check_screen_against_api().await;

@@ -60,6 +60,9 @@ pub struct Sample {
     pub panes: Vec<PaneSample>,
     /// From the priority change sent to the frame its row showed it.
     pub event_ms: f64,
+    /// The machine's one-minute load average, which says whether the farm and the browser had the
+    /// CPU they wanted (NaN where `/proc/loadavg` is missing).
+    pub load: f64,
 }
 
 /// A farm under load and a browser watching it.
@@ -159,7 +162,7 @@ impl Soak {
         }
         self.browser.switch_to(&self.windows[0].1).await;
         let event_ms = self.time_an_event().await;
-        Sample { minutes: self.started.elapsed().as_secs_f64() / 60.0, panes, event_ms }
+        Sample { minutes: self.started.elapsed().as_secs_f64() / 60.0, panes, event_ms, load: load_average() }
     }
 
     /// Changes the priority of the first job on screen and waits for its row to show it.
@@ -277,6 +280,12 @@ async fn drive(url: String, driving: Arc<AtomicBool>) {
     }
 }
 
+/// The one-minute load average, from `/proc/loadavg`.
+fn load_average() -> f64 {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().next().and_then(|load| load.parse().ok()).unwrap_or(f64::NAN)
+}
+
 /// Least-squares slope of `values` over `minutes`, per hour.
 fn slope_per_hour(minutes: &[f64], values: &[f64]) -> f64 {
     let n = minutes.len() as f64;
@@ -301,21 +310,26 @@ pub fn table(workers: usize, jobs: usize, samples: &[Sample]) -> String {
     let mut out = format!("\nSoak: {workers} workers, {jobs} seeded jobs, one-second tasks, 5 % failing\n");
     let _ = writeln!(
         out,
-        "{:>6}  {:<12} {:>9} {:>9} {:>9}  {:>9}",
-        "minute", "window", "JS heap", "wasm", "DOM nodes", "event"
+        "{:>6}  {:<12} {:>9} {:>9} {:>9}  {:>9} {:>5}",
+        "minute", "window", "JS heap", "wasm", "DOM nodes", "event", "load"
     );
     for sample in samples {
         for (index, pane) in sample.panes.iter().enumerate() {
-            let event = if index == 0 { format!("{:.0} ms", sample.event_ms) } else { String::new() };
+            let (event, load) = if index == 0 {
+                (format!("{:.0} ms", sample.event_ms), format!("{:.1}", sample.load))
+            } else {
+                (String::new(), String::new())
+            };
             let _ = writeln!(
                 out,
-                "{:>6.1}  {:<12} {:>6.1} MB {:>6.1} MB {:>9.0}  {:>9}",
+                "{:>6.1}  {:<12} {:>6.1} MB {:>6.1} MB {:>9.0}  {:>9} {:>5}",
                 sample.minutes,
                 pane.pane.name(),
                 pane.heap_mb,
                 pane.wasm_mb,
                 pane.dom_nodes,
-                event
+                event,
+                load
             );
         }
     }
