@@ -1,9 +1,9 @@
 //! Writing the merged image: a multilayer EXR in either of Blender's layouts, and a PNG preview
 //! of one pass. Everything produces bytes; writing files is the caller's business.
 
-use std::io::{Seek, Write};
+use std::io::{Read, Seek, Write};
 
-use exr::block::chunk::Chunk;
+use exr::block::chunk::{Chunk, CompressedBlock, CompressedScanLineBlock};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -18,10 +18,11 @@ use crate::stitch::{Canvas, CanvasOptions, TileError, TileProblem};
 mod file_plan;
 mod lossy;
 mod png;
+mod sorted_headers;
 
 #[cfg(test)]
 use file_plan::zip_block;
-use file_plan::FilePlan;
+pub(crate) use file_plan::{write_blocks, FilePlan};
 pub use file_plan::{Deflate, Miniz};
 pub use lossy::{lossy_export, LossyExport};
 pub use png::{export_png, linear_to_srgb8, preview_rgba8};
@@ -124,8 +125,58 @@ impl<'a> ImageData<'a> {
 
 /// One compressed block, ready to be written.
 pub struct EncodedBlock {
-    index_in_header: usize,
-    chunk: Chunk,
+    pub(crate) index_in_header: usize,
+    pub(crate) chunk: Chunk,
+}
+
+impl EncodedBlock {
+    /// The part (header) the block belongs to.
+    pub fn part(&self) -> usize {
+        self.chunk.layer_index
+    }
+
+    /// Appends the block to `out` as a record that [`EncodedBlock::read_record`] gives back: a
+    /// multi-part file holds each part's blocks together, so a streamed merge keeps the later
+    /// parts' blocks aside (on disk) while it writes the first part's.
+    pub fn write_record(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let CompressedBlock::ScanLine(block) = &self.chunk.compressed_block else {
+            return Err(std::io::Error::other("only scan-line blocks are written"));
+        };
+        out.write_all(&(self.index_in_header as u64).to_le_bytes())?;
+        out.write_all(&(self.chunk.layer_index as u64).to_le_bytes())?;
+        out.write_all(&block.y_coordinate.to_le_bytes())?;
+        out.write_all(&(block.compressed_pixels_le.len() as u64).to_le_bytes())?;
+        out.write_all(&block.compressed_pixels_le)
+    }
+
+    /// The next block [`EncodedBlock::write_record`] wrote to `input`; `None` at its end.
+    pub fn read_record(input: &mut impl Read) -> std::io::Result<Option<EncodedBlock>> {
+        let mut word = [0u8; 8];
+        match input.read_exact(&mut word) {
+            Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            result => result?,
+        }
+        let index_in_header = u64::from_le_bytes(word);
+        input.read_exact(&mut word)?;
+        let layer_index = u64::from_le_bytes(word);
+        let mut y = [0u8; 4];
+        input.read_exact(&mut y)?;
+        input.read_exact(&mut word)?;
+        let too_big = || std::io::Error::other("a kept block's size overflows");
+        let length = usize::try_from(u64::from_le_bytes(word)).map_err(|_| too_big())?;
+        let mut compressed_pixels_le = vec![0u8; length];
+        input.read_exact(&mut compressed_pixels_le)?;
+        Ok(Some(EncodedBlock {
+            index_in_header: usize::try_from(index_in_header).map_err(|_| too_big())?,
+            chunk: Chunk {
+                layer_index: usize::try_from(layer_index).map_err(|_| too_big())?,
+                compressed_block: CompressedBlock::ScanLine(CompressedScanLineBlock {
+                    y_coordinate: i32::from_le_bytes(y),
+                    compressed_pixels_le,
+                }),
+            },
+        }))
+    }
 }
 
 /// Encodes an image block by block. [`ExrEncoder::encode_block`] takes `&self`, so a caller
@@ -165,7 +216,7 @@ impl<'a> ExrEncoder<'a> {
     ) -> Result<EncodedBlock, ExportError> {
         let header = self.plan.jobs.get(i).map_or(0, |job| job.header);
         let sources = self.sources.get(header).map(Vec::as_slice).unwrap_or(&[]);
-        self.plan.encode_block(i, sources, deflate)
+        self.plan.encode_block(i, sources, 0, deflate)
     }
 
     /// Writes the file from every encoded block; the file's bytes follow the blocks' order.
@@ -290,7 +341,7 @@ pub fn export_exr_from_files(
             .unwrap_or_default();
         for (i, job) in plan.jobs.iter().enumerate() {
             if job.header == index {
-                blocks.push(plan.encode_block(i, &sources, &mut Miniz)?);
+                blocks.push(plan.encode_block(i, &sources, 0, &mut Miniz)?);
             }
         }
         // The canvas goes here, before the next pass is decoded.

@@ -15,6 +15,9 @@
 //! 6. [`analysis`]: the inspector's measurements: A/B comparison with metrics and worst tiles,
 //!    difference pictures, histograms, rectangle statistics, a file's header attributes.
 //!
+//! 7. [`stream`]: the merge of a frame too big to hold, a band of tile rows at a time, its file
+//!    the same bytes as a whole-frame merge's.
+//!
 //! [`synth`] makes synthetic tile sets with Blender's geometry, for tests and benchmarks.
 
 #![warn(missing_docs)]
@@ -28,6 +31,7 @@ pub mod layout;
 pub mod passes;
 pub mod seams;
 pub mod stitch;
+pub mod stream;
 pub mod synth;
 pub mod view;
 
@@ -51,3 +55,4 @@ pub use stitch::{
     decode_for_grid, Canvas, CanvasOptions, Coverage, PassImage, Placement, TileCoverage, TileError,
     TileProblem, TileState,
 };
+pub use stream::{Band, MemoryPlan, StreamMerge};

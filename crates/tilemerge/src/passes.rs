@@ -136,6 +136,23 @@ impl Samples {
         }
     }
 
+    /// Drops the first `drop` samples, keeps the next ones at the front and zero-fills up to
+    /// `len`: a band of rows moving down the image. Grows to exactly `len`, never to the
+    /// doubled capacity `Vec`'s growth would reserve: a band is a large share of the memory.
+    pub(crate) fn slide(&mut self, drop: usize, len: usize) {
+        fn slide<T: Copy>(v: &mut Vec<T>, drop: usize, len: usize, zero: T) {
+            v.drain(..drop.min(v.len()));
+            v.truncate(len);
+            v.reserve_exact(len - v.len());
+            v.resize(len, zero);
+        }
+        match self {
+            Samples::F16(v) => slide(v, drop, len, f16::ZERO),
+            Samples::F32(v) => slide(v, drop, len, 0.0),
+            Samples::U32(v) => slide(v, drop, len, 0),
+        }
+    }
+
     /// Writes native-endian bytes (as exr hands them out) starting at sample `offset`; `false`
     /// when they do not fit or are not whole samples.
     pub(crate) fn write_ne_bytes(&mut self, offset: usize, bytes: &[u8]) -> bool {
@@ -540,6 +557,17 @@ mod tests {
         let mut le = Vec::new();
         assert!(Samples::U32(vec![0x0102_0304]).extend_bytes(0, 1, true, &mut le));
         assert_eq!(le, [4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn a_sliding_band_keeps_its_lower_rows_at_the_front_and_zeroes_the_rest() {
+        let mut band = Samples::F32(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        band.slide(4, 5);
+        assert_eq!(band.to_f32_vec(), [5.0, 6.0, 0.0, 0.0, 0.0]);
+        band.slide(1, 2);
+        assert_eq!(band.to_f32_vec(), [6.0, 0.0]);
+        band.slide(9, 3);
+        assert_eq!(band.to_f32_vec(), [0.0, 0.0, 0.0]);
     }
 
     #[test]

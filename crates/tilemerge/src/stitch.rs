@@ -3,6 +3,7 @@
 //! not-yet-placed neighbour still needs for the seam check are kept.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,7 @@ use crate::passes::{BlockAt, PassInfo, Samples};
 use crate::seams::{SeamReport, SeamTracker, Source};
 
 mod outcome;
+mod rows;
 
 pub use outcome::{Coverage, PassImage, Placement, TileCoverage, TileError, TileProblem, TileState};
 
@@ -79,6 +81,9 @@ pub struct Canvas {
     states: Vec<TileState>,
     passes: Vec<PassInfo>,
     buffers: Vec<Vec<Samples>>,
+    /// The image rows (from the top) the buffers hold: all of them, unless a streamed merge
+    /// holds a band ([`Canvas::with_rows`]).
+    rows: Range<u32>,
     layout: Option<ExrLayout>,
     metadata: Metadata,
     metadata_from: Option<usize>,
@@ -99,6 +104,7 @@ impl Canvas {
             index,
             passes: Vec::new(),
             buffers: Vec::new(),
+            rows: 0..grid.image.height,
             layout: None,
             metadata: Metadata::default(),
             metadata_from: None,
@@ -224,6 +230,10 @@ impl Canvas {
             self.adopt_passes(&decoded).map_err(|e| self.fail_at(index, e))?;
         }
         let order = self.match_passes(&decoded).map_err(|e| self.fail_at(index, e))?;
+        if placed.y < self.rows.start || placed.bottom() > self.rows.end {
+            let (rows, held) = ((placed.y, placed.bottom()), (self.rows.start, self.rows.end));
+            return Err(self.fail_at(index, TileError::OutsideBand { rows, held }));
+        }
         let src_stride = decoded.size.width as usize;
         let width = self.grid.image.width as usize;
         let source_at = BlockAt {
@@ -236,7 +246,7 @@ impl Canvas {
         let target_at = BlockAt {
             stride: width,
             x: placed.x as usize,
-            y: placed.y as usize,
+            y: (placed.y - self.rows.start) as usize,
             width: placed.width as usize,
             height: placed.height as usize,
         };
@@ -274,7 +284,7 @@ impl Canvas {
     }
 
     fn adopt_passes(&mut self, decoded: &DecodedTile) -> Result<(), TileError> {
-        let pixels = self.grid.image.area();
+        let pixels = u64::from(self.grid.image.width) * u64::from(self.rows.end - self.rows.start);
         let per_pixel: u64 =
             decoded.passes.iter().flat_map(|p| &p.info.channels).map(|c| c.sample_type.bytes() as u64).sum();
         let bytes = pixels.saturating_mul(per_pixel);
@@ -351,7 +361,7 @@ impl Canvas {
             passes: self.buffers.iter().map(Vec::as_slice).collect(),
             stride: self.grid.image.width,
             origin_x: 0,
-            origin_y: 0,
+            origin_y: self.rows.start,
         };
         for other in self.neighbours(rendered) {
             if other == index {
@@ -482,10 +492,10 @@ impl Canvas {
         self.passes.iter().zip(self.buffers.iter().map(Vec::as_slice))
     }
 
-    /// A pass as interleaved f32, for display (uncovered pixels are 0).
+    /// A pass as interleaved f32, for display (uncovered pixels are 0): the rows held.
     pub fn pass_f32(&self, pass: &str) -> Option<PassImage> {
         let (info, buffers) = self.pass_samples(pass)?;
-        let pixels = self.grid.image.area() as usize;
+        let pixels = buffers.first().map_or(0, Samples::len);
         let n = buffers.len();
         let mut data = vec![0f32; pixels * n];
         for (c, samples) in buffers.iter().enumerate() {
@@ -497,7 +507,7 @@ impl Canvas {
         }
         Some(PassImage {
             width: self.grid.image.width,
-            height: self.grid.image.height,
+            height: self.rows.end - self.rows.start,
             components: info.channels.iter().map(|c| c.component.clone()).collect(),
             data,
         })

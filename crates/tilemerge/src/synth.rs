@@ -63,11 +63,18 @@ impl Frame {
     /// half) and `ViewLayer.Depth` (Z, float, as Blender keeps depth in float), with smooth
     /// shading plus per-pixel noise so it compresses like a render, not like a gradient.
     pub fn blender_like(size: Size, seed: u64) -> Frame {
-        let (w, h) = (size.width as usize, size.height as usize);
+        Frame::blender_like_region(size, Rect { x: 0, y: 0, width: size.width, height: size.height }, seed)
+    }
+
+    /// The pixels of `rect` of [`Frame::blender_like`]`(size, seed)`, computed alone: a tile of a
+    /// frame too large to hold (each pixel is a function of its position, so the values are
+    /// the same bits).
+    pub fn blender_like_region(size: Size, rect: Rect, seed: u64) -> Frame {
+        let (w, h) = (rect.width as usize, rect.height as usize);
         let mut rgba: Vec<Vec<f16>> = (0..4).map(|_| Vec::with_capacity(w * h)).collect();
         let mut depth = Vec::with_capacity(w * h);
-        for y in 0..size.height {
-            for x in 0..size.width {
+        for y in rect.y..rect.bottom() {
+            for x in rect.x..rect.right() {
                 let (u, v) = (x as f32 / size.width as f32, y as f32 / size.height as f32);
                 let disc = ((u - 0.5) * (u - 0.5) + (v - 0.55) * (v - 0.55)).sqrt();
                 let inside = disc < 0.3;
@@ -87,7 +94,7 @@ impl Frame {
         // Channel order in `pass` below: R, G, B, A.
         let combined = vec![next(), next(), next(), next()];
         Frame {
-            size,
+            size: rect.size(),
             passes: vec![
                 (
                     pass(
@@ -172,5 +179,25 @@ impl Frame {
             .into_iter()
             .filter_map(|id| self.tile_file(grid.rendered(id), options).map(|r| r.map(|b| (id, b))))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_computed_alone_is_the_crop_of_the_whole_frame() {
+        let size = Size { width: 97, height: 61 };
+        let rect = Rect { x: 30, y: 17, width: 40, height: 33 };
+        let cropped = Frame::blender_like(size, 9).crop(rect).expect("inside the frame");
+        let alone = Frame::blender_like_region(size, rect, 9);
+        assert_eq!(alone.size, rect.size());
+        for ((info, crop), (_, region)) in cropped.passes.iter().zip(&alone.passes) {
+            for (a, b) in crop.iter().zip(region) {
+                let bits = |s: &Samples| (0..s.len()).filter_map(|i| s.get_bits(i)).collect::<Vec<_>>();
+                assert_eq!(bits(a), bits(b), "{}", info.display_name());
+            }
+        }
     }
 }

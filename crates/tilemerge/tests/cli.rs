@@ -363,3 +363,74 @@ fn blocks(bytes: &[u8]) -> Vec<(usize, i32, Vec<u8>)> {
         })
         .collect()
 }
+
+#[test]
+fn merge_streams_the_bytes_of_the_whole_frame_merge_and_honours_a_memory_limit() {
+    let dir = scratch("streamed");
+    let o = tilemerge(&["gen-bench", s(&dir), "--size", "1000x700", "--tile", "128", "--seed", "4"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (tiles, job) = (dir.join("tiles"), dir.join("job.json"));
+    let sets =
+        [(tiles.clone(), job.clone()), (fixture_dir(B5).join("tiles"), fixture_dir(B5).join("job.json"))];
+    let sets = sets.into_iter().chain([(fixture_dir(B42).join("tiles"), fixture_dir(B42).join("job.json"))]);
+    for (index, (tiles, job)) in sets.enumerate() {
+        let merged = |name: &str, extra: &[&str]| {
+            let out = dir.join(format!("{index}-{name}.exr"));
+            let mut args =
+                vec!["merge", s(&tiles), "--job", s(&job), "-o", s(&out), "--seams", "--threads", "3"];
+            args.extend_from_slice(extra);
+            let o = tilemerge(&args);
+            assert!(o.status.success(), "{}", stdout(&o));
+            (std::fs::read(&out).unwrap(), stdout(&o))
+        };
+        let (streamed, said) = merged("streamed", &[]);
+        assert!(said.contains("streamed (peak planned"), "{said}");
+        let (whole, whole_said) = merged("whole", &["--in-memory"]);
+        assert!(streamed == whole, "set {index}: the streamed file differs from the whole-frame merge's");
+        // The same report, seams included, but for the line saying how the file was written.
+        let report =
+            |text: &str| text.lines().filter(|l| !l.starts_with("wrote")).collect::<Vec<_>>().join("\n");
+        assert_eq!(report(&said), report(&whole_said));
+    }
+    // Nothing but the outputs: the later parts' blocks kept aside are gone.
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // A limit below what the band needs is refused before anything is decoded, with the figures.
+    let out = dir.join("limited.exr");
+    let limited = |limit: &str, extra: &[&str]| {
+        let mut args = vec![
+            "merge",
+            s(&tiles),
+            "--job",
+            s(&job),
+            "-o",
+            s(&out),
+            "--threads",
+            "2",
+            "--max-memory",
+            limit,
+        ];
+        args.extend_from_slice(extra);
+        tilemerge(&args)
+    };
+    let o = limited("2M", &[]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("not merging: the streamed merge of this 1000x700 frame needs about"), "{text}");
+    assert!(text.contains("a band of rows") && text.contains("--max-memory is 2 MB"), "{text}");
+    assert!(!out.exists());
+    let o = limited("5M", &["--in-memory"]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("holding the whole 1000x700 frame takes 8 MB, more than --max-memory 5 MB"),
+        "{text}"
+    );
+    let o = limited("8M", &[]);
+    assert!(o.status.success(), "the streamed merge fits in 8 MB: {}", stdout(&o));
+}

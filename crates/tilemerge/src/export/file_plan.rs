@@ -11,34 +11,35 @@ use exr::meta::attribute::{ChannelDescription, IntegerBounds, LineOrder};
 use exr::meta::header::{Header, ImageAttributes, LayerAttributes};
 use exr::meta::BlockDescription;
 
+use super::sorted_headers::SortedHeaders;
 use super::{exr_error, EncodedBlock, ExportError, ExrOptions};
 use crate::decode::{Compression, ExrLayout, Metadata};
 use crate::layout::Size;
 use crate::passes::{string_to_text, ChannelInfo, PassInfo, Samples};
 
-pub(super) struct BlockJob {
-    pub(super) header: usize,
-    pub(super) index_in_header: usize,
-    pub(super) y: usize,
-    pub(super) height: usize,
+pub(crate) struct BlockJob {
+    pub(crate) header: usize,
+    pub(crate) index_in_header: usize,
+    pub(crate) y: usize,
+    pub(crate) height: usize,
 }
 
 /// The file's structure, known before any pixel: headers (one per part) and the blocks to encode.
-pub(super) struct FilePlan {
-    pub(super) headers: Vec<Header>,
+pub(crate) struct FilePlan {
+    pub(crate) headers: Vec<Header>,
     /// Per header, the passes it holds (indices into the image's passes) and, in the header's
     /// (alphabetical) channel order, each channel as (pass index, channel index in the pass).
-    pub(super) channels: Vec<Vec<(usize, usize)>>,
-    pub(super) jobs: Vec<BlockJob>,
-    pub(super) width: usize,
+    pub(crate) channels: Vec<Vec<(usize, usize)>>,
+    pub(crate) jobs: Vec<BlockJob>,
+    pub(crate) width: usize,
     /// `Some(level)` when blocks are ZIP-compressed here rather than by exr.
-    pub(super) zip_level: Option<u8>,
+    pub(crate) zip_level: Option<u8>,
 }
 
 impl FilePlan {
     /// Plans the file from the passes alone: every buffer must hold `size.area()` samples of its
     /// channel's sample type.
-    pub(super) fn new(
+    pub(crate) fn new(
         size: Size,
         passes: &[&PassInfo],
         metadata: Option<&Metadata>,
@@ -109,7 +110,7 @@ impl FilePlan {
     }
 
     /// The buffers of header `header`'s channels, in its channel order, from the image's passes.
-    pub(super) fn sources<'a>(
+    pub(crate) fn sources<'a>(
         &self,
         header: usize,
         passes: &[(&PassInfo, &'a [Samples])],
@@ -125,14 +126,19 @@ impl FilePlan {
             .unwrap_or_default()
     }
 
-    /// Gathers and compresses block `i` from its part's channel buffers.
-    pub(super) fn encode_block(
+    /// Gathers and compresses block `i` from its part's channel buffers, which hold the image's
+    /// rows from `first_row` on (0 for a whole image, a band's first row when streaming).
+    pub(crate) fn encode_block(
         &self,
         i: usize,
         sources: &[&Samples],
+        first_row: usize,
         deflate: &mut dyn Deflate,
     ) -> Result<EncodedBlock, ExportError> {
         let job = self.jobs.get(i).ok_or_else(|| ExportError::Exr(format!("there is no block {i}")))?;
+        if job.y < first_row {
+            return Err(ExportError::Exr(format!("block {i} starts at row {}, above the rows held", job.y)));
+        }
         let expected = self.channels.get(job.header).map_or(0, Vec::len);
         if sources.len() != expected {
             return Err(ExportError::Exr(format!(
@@ -156,7 +162,9 @@ impl FilePlan {
                         word += evens
                             .get_mut(word..)
                             .zip(odds.get_mut(word..))
-                            .and_then(|(e, o)| samples.split_words(y * self.width, self.width, e, o))
+                            .and_then(|(e, o)| {
+                                samples.split_words((y - first_row) * self.width, self.width, e, o)
+                            })
                             .ok_or_else(|| outside(y))?;
                     }
                 }
@@ -174,7 +182,7 @@ impl FilePlan {
                 // Row by row, each row channel after channel: exr's and the file's block layout.
                 for y in rows {
                     for samples in sources {
-                        if !samples.extend_bytes(y * self.width, self.width, false, &mut data) {
+                        if !samples.extend_bytes((y - first_row) * self.width, self.width, false, &mut data) {
                             return Err(outside(y));
                         }
                     }
@@ -203,36 +211,49 @@ impl FilePlan {
 
     /// Writes the file to `out` from every encoded block, in the order they come. A failed block
     /// stops the writing and is the error returned.
-    pub(super) fn write<W: Write + Seek>(
+    pub(crate) fn write<W: Write + Seek>(
         &self,
         out: W,
         blocks: impl IntoIterator<Item = Result<EncodedBlock, ExportError>>,
     ) -> Result<(), ExportError> {
-        let expected = self.jobs.len();
-        // exr's closure can only return exr's errors: ours waits here and replaces its stand-in.
-        let mut failed = None;
         // A few headers: cloned, so that threads can still be compressing with the plan meanwhile.
-        let written = exr::block::write(out, self.headers.clone().into(), false, |_, writer| {
-            let mut count = 0;
-            for block in blocks {
-                match block {
-                    Ok(block) => writer.write_chunk(block.index_in_header, block.chunk)?,
-                    Err(error) => {
-                        failed = Some(error);
-                        return Err(exr::error::Error::Aborted);
-                    }
+        write_blocks(self.headers.clone(), self.jobs.len(), out, blocks)
+    }
+}
+
+/// Writes a file of these headers to `out` from its `expected` blocks, in the order they come.
+pub(crate) fn write_blocks<W: Write + Seek>(
+    headers: Vec<Header>,
+    expected: usize,
+    out: W,
+    blocks: impl IntoIterator<Item = Result<EncodedBlock, ExportError>>,
+) -> Result<(), ExportError> {
+    // exr's closure can only return exr's errors: ours waits here and replaces its stand-in.
+    let mut failed = None;
+    let mut sorted = SortedHeaders::new(out);
+    let written = exr::block::write(&mut sorted, headers.into(), false, |_, writer| {
+        let mut count = 0;
+        for block in blocks {
+            match block {
+                Ok(block) => writer.write_chunk(block.index_in_header, block.chunk)?,
+                Err(error) => {
+                    failed = Some(error);
+                    return Err(exr::error::Error::Aborted);
                 }
-                count += 1;
             }
-            if count != expected {
-                failed = Some(ExportError::Exr(format!("{count} of {expected} blocks were encoded")));
-                return Err(exr::error::Error::Aborted);
-            }
-            Ok(())
-        });
-        match (failed, written) {
-            (Some(error), _) => Err(error),
-            (None, written) => written.map_err(exr_error),
+            count += 1;
+        }
+        if count != expected {
+            failed = Some(ExportError::Exr(format!("{count} of {expected} blocks were encoded")));
+            return Err(exr::error::Error::Aborted);
+        }
+        Ok(())
+    });
+    match (failed, written) {
+        (Some(error), _) => Err(error),
+        (None, written) => {
+            written.map_err(exr_error)?;
+            sorted.finish().map(drop).map_err(|e| ExportError::Exr(e.to_string()))
         }
     }
 }

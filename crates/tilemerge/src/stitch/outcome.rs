@@ -37,6 +37,15 @@ pub enum TileError {
         /// The limit.
         limit: u64,
     },
+    /// The tile's rows are not among those the canvas holds: a streamed merge holds one band
+    /// of rows at a time, top first, and has written the rows above it.
+    #[error("its rows {} to {} lie outside rows {} to {}, which the merge holds now", .rows.0, .rows.1, .held.0, .held.1)]
+    OutsideBand {
+        /// The rows asked for, first and one past the last (from the top).
+        rows: (u32, u32),
+        /// The rows held.
+        held: (u32, u32),
+    },
     /// The file could not be read (reported by whoever fetched it).
     #[error("it could not be read: {0}")]
     Read(String),

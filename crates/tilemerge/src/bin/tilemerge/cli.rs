@@ -102,6 +102,14 @@ pub struct MergeArgs {
     /// Also compare the tiles' overlapping overscan and report the seams.
     #[arg(long)]
     pub seams: bool,
+    /// Hold the whole frame in memory, as the merge did before it streamed (the file is the
+    /// same bytes). --png needs the whole frame and implies it.
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Refuse to start when the merge would need more memory than this (bytes, or with K, M or
+    /// G: 800M, 1G), saying what it needs.
+    #[arg(long, value_parser = parse_bytes)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -202,6 +210,29 @@ fn parse_size(text: &str) -> Result<Size, String> {
             Ok(Size { width: n, height: n })
         }
     }
+}
+
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let (number, unit) = match trimmed.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((at, _)) => trimmed.split_at(at),
+        None => (trimmed, ""),
+    };
+    let scale: u64 = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("{text:?} is not a size (a number of bytes, or with K, M or G)")),
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (a number of bytes, or with K, M or G)"))?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("{text:?} is not a size above zero"));
+    }
+    Ok((value * scale as f64) as u64)
 }
 
 fn parse_compression(text: &str) -> Result<Compression, String> {

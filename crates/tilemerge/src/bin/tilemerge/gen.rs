@@ -24,7 +24,8 @@ pub fn run(args: &GenArgs) -> Result<ExitCode, String> {
         }
     }
     let pool = thread_pool(args.threads)?;
-    let frame = Frame::blender_like(grid.image, args.seed);
+    // Each tile is computed alone, so that sets of frames too large to hold can be made; the
+    // whole frame only for --full.
     let options =
         ExrOptions { layout: args.layout.into(), compression: args.compression, zip_level: args.zip_level };
     let tiles = grid.tiles();
@@ -39,7 +40,8 @@ pub fn run(args: &GenArgs) -> Result<ExitCode, String> {
                     grid.rendered(*id)
                 };
                 bar.inc(1);
-                let bytes = frame.tile_file(rendered, &options)?;
+                let bytes = rendered
+                    .map(|rect| Frame::blender_like_region(grid.image, rect, args.seed).to_exr(&options))?;
                 Some(bytes.map_err(|e| e.to_string()).and_then(|bytes| {
                     let path = tiles_dir.join(id.file_name());
                     std::fs::write(&path, &bytes)
@@ -79,7 +81,7 @@ pub fn run(args: &GenArgs) -> Result<ExitCode, String> {
     let text = serde_json::to_string_pretty(&job).map_err(|e| e.to_string())?;
     std::fs::write(&job_path, text).map_err(|e| format!("cannot write {}: {e}", job_path.display()))?;
     if args.full {
-        let bytes = frame.to_exr(&options).map_err(|e| e.to_string())?;
+        let bytes = Frame::blender_like(grid.image, args.seed).to_exr(&options).map_err(|e| e.to_string())?;
         let path = args.dir.join("full.exr");
         std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }

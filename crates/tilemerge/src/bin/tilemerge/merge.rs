@@ -89,9 +89,17 @@ fn read_and_decode(
     (decode_for_grid(grid, tile, &bytes, options), read)
 }
 
-/// Lists the folder, finds the grid, and decodes every tile in parallel onto a canvas.
-pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
-    let start = Instant::now();
+/// A folder's tiles matched to their grid, before any is decoded.
+pub struct Prepared {
+    pub report: LayoutReport,
+    pub grid_source: String,
+    pub options: CanvasOptions,
+    pub started: Instant,
+}
+
+/// Lists the folder, finds the grid, and checks the passes asked for against the first tile.
+pub fn prepare(input: &Input, seams: bool) -> Result<Prepared, String> {
+    let started = Instant::now();
     let names = list_dir(&input.tiles_dir)?;
     let (report, grid_source) = grid_for(input, &names)?;
     let passes =
@@ -115,6 +123,46 @@ pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
         seams,
         ..CanvasOptions::default()
     };
+    Ok(Prepared { report, grid_source, options, started })
+}
+
+/// Reads and decodes `tiles` (with their file names) on the pool's threads and hands each to
+/// `place` on this thread as it comes, with the time its file took to read. Decoded tiles wait
+/// at most `ahead` deep, so memory stays at a few tiles.
+pub fn decode_each(
+    pool: &rayon::ThreadPool,
+    dir: &Path,
+    grid: &Grid,
+    tiles: &[(TileId, &str)],
+    options: &DecodeOptions,
+    ahead: usize,
+    mut place: impl FnMut(TileId, Result<DecodedTile, TileError>, Duration),
+) {
+    let (sender, receiver) = sync_channel(ahead);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            pool.install(|| {
+                tiles.par_iter().for_each_with(sender, |sender, (tile, name)| {
+                    let (result, read) = read_and_decode(dir, grid, *tile, name, options);
+                    // The receiver only goes away if the main thread is gone; nothing to do then.
+                    let _ = sender.send((*tile, result, read));
+                });
+            });
+        });
+        for (tile, result, read) in receiver {
+            place(tile, result, read);
+        }
+    });
+}
+
+/// Lists the folder, finds the grid, and decodes every tile in parallel onto a canvas.
+pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
+    load_prepared(input, prepare(input, seams)?)
+}
+
+/// Decodes every tile of a prepared folder in parallel onto a canvas of the whole frame.
+pub fn load_prepared(input: &Input, prepared: Prepared) -> Result<Loaded, String> {
+    let Prepared { report, grid_source, options, started: start } = prepared;
     let grid = report.grid;
     let mut canvas = Canvas::new(grid, options.clone());
     let mut timings = Timings { layout: start.elapsed(), ..Timings::default() };
@@ -122,23 +170,16 @@ pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
     let pool = thread_pool(input.threads)?;
     let bar = progress(input.quiet, report.found.len(), "decoding");
     let decode_start = Instant::now();
-    // Decoded tiles queue up only a little ahead of placement, so memory stays at a few tiles.
-    let (sender, receiver) = sync_channel(pool.current_num_threads() * 2);
-    let found = &report.found;
-    let dir = input.tiles_dir.as_path();
-    let decode_options = &options.decode;
-    let pool_ref = &pool;
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            pool_ref.install(|| {
-                found.par_iter().for_each_with(sender, |sender, (tile, name)| {
-                    let (result, read) = read_and_decode(dir, &grid, *tile, name, decode_options);
-                    // The receiver only goes away if the main thread is gone; nothing to do then.
-                    let _ = sender.send((*tile, result, read));
-                });
-            });
-        });
-        for (tile, result, read) in receiver {
+    let tiles: Vec<(TileId, &str)> = report.found.iter().map(|(tile, name)| (*tile, name.as_str())).collect();
+    let ahead = pool.current_num_threads() * 2;
+    decode_each(
+        &pool,
+        input.tiles_dir.as_path(),
+        &grid,
+        &tiles,
+        &options.decode,
+        ahead,
+        |tile, result, read| {
             let placing = Instant::now();
             match result {
                 Ok(decoded) => {
@@ -151,8 +192,8 @@ pub fn load(input: &Input, seams: bool) -> Result<Loaded, String> {
             timings.place += placing.elapsed();
             timings.read_files += read;
             bar.inc(1);
-        }
-    });
+        },
+    );
     bar.finish_and_clear();
     timings.decode = decode_start.elapsed();
     Ok(Loaded { report, canvas, grid_source, timings, pool })
@@ -241,9 +282,9 @@ pub fn encode_parallel<W: Write + Seek>(
 }
 
 /// Counts the time spent in a writer's calls.
-struct TimedWrite<W> {
-    inner: W,
-    spent: Duration,
+pub struct TimedWrite<W> {
+    pub inner: W,
+    pub spent: Duration,
 }
 
 impl<W> TimedWrite<W> {
@@ -273,7 +314,7 @@ impl<W: Seek> Seek for TimedWrite<W> {
 
 /// Writes the EXR to `path` through a file beside it, renamed into place once complete, so
 /// that a failed merge leaves an earlier file as it was and no partial one.
-fn write_exr(
+pub fn write_exr(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<Duration, String>,
 ) -> Result<(u64, Duration), String> {
@@ -298,8 +339,48 @@ fn write_exr(
 }
 
 pub fn run_merge(args: &MergeArgs) -> Result<ExitCode, String> {
-    let started = Instant::now();
-    let mut loaded = load(&args.input, args.seams)?;
+    let prepared = prepare(&args.input, args.seams)?;
+    if args.in_memory || args.png.is_some() {
+        return merge_in_memory(args, prepared);
+    }
+    crate::stream::merge_streamed(args, prepared)
+}
+
+/// The bytes a whole-frame canvas of the first tile's (chosen) passes takes.
+fn frame_bytes(input: &Input, prepared: &Prepared) -> Option<u64> {
+    let (_, name) = prepared.report.found.first()?;
+    let info = read_info(&std::fs::read(input.tiles_dir.join(name)).ok()?).ok()?;
+    let per_pixel: u64 = info
+        .passes
+        .iter()
+        .filter(|p| prepared.options.decode.passes.includes(p))
+        .flat_map(|p| &p.channels)
+        .map(|c| c.sample_type.bytes() as u64)
+        .sum();
+    Some(prepared.report.grid.image.area().saturating_mul(per_pixel))
+}
+
+/// The merge as it was before it streamed: every tile decoded onto a canvas of the whole frame,
+/// then written. `--png` needs it.
+pub fn merge_in_memory(args: &MergeArgs, prepared: Prepared) -> Result<ExitCode, String> {
+    let started = prepared.started;
+    if let (Some(limit), Some(needed)) = (args.max_memory, frame_bytes(&args.input, &prepared)) {
+        if needed > limit {
+            println!(
+                "not merging: holding the whole {} frame takes {} MB, more than --max-memory {} MB{}",
+                prepared.report.grid.image,
+                needed >> 20,
+                limit >> 20,
+                if args.png.is_some() {
+                    " (--png needs the whole frame)"
+                } else {
+                    "; without --in-memory the merge streams"
+                }
+            );
+            return Ok(ExitCode::from(crate::cli::EXIT_USAGE));
+        }
+    }
+    let mut loaded = load_prepared(&args.input, prepared)?;
     report::print_layout(&loaded.report, &loaded.canvas, &loaded.grid_source);
     if args.seams {
         report::print_seams(&loaded.canvas.seam_report(), 3);
