@@ -63,7 +63,9 @@ def main():
         else:
             results["tilemerge merge --in-memory"] = f"skipped: needs about {gigabytes(2 * frame)}"
         oiio_need = size * size * OIIOTOOL_PER_PIXEL
-        if oiio_need < available_memory():
+        if size > int(os.environ.get("OIIOTOOL_MAX", "8192")):
+            results["oiiotool (Combined only)"] = "skipped: above OIIOTOOL_MAX"
+        elif oiio_need < available_memory():
             layout = os.path.join(out, "layout.json")
             _, _, report = timed([tilemerge, "check", tiles, "--job", job, "--json", "--quiet", "--passes", "Combined"])
             with open(layout, "w") as f:
@@ -79,6 +81,9 @@ def main():
             same = subprocess.run(["cmp", "-s", streamed, whole]).returncode == 0
             os.remove(whole)
         rows.append((size, tile, set_bytes, os.path.getsize(streamed), results, same))
+        for name, result in results.items():
+            shown = result if isinstance(result, str) else f"{result[0]:.1f} s, peak {gigabytes(result[1])}"
+            print(f"[bench] {size}: {name}: {shown}", file=sys.stderr, flush=True)
         for path in (streamed, os.path.join(out, "oiiotool.exr")):
             if os.path.exists(path):
                 os.remove(path)

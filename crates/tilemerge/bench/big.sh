@@ -8,6 +8,8 @@
 # are compared byte for byte. Not part of `cargo test`. Environment:
 #   SIZES="4096 8192 16384 32768"   frame sides
 #   TILE=1024                      tile side
+#   OIIOTOOL_MAX=8192              the largest frame oiiotool is run on: it pastes each tile into a
+#                                  whole-frame canvas, and at 16384 that took over 10 minutes here
 #   BENCH_DIR=...                  where the sets go (default: $CARGO_TARGET_DIR/tilemerge-bench);
 #                                  the 32768 set takes 5.6 GB, its merge as much again
 #   OIIO_VENV=...                  virtualenv for the PyPI OpenImageIO package (created if missing)
@@ -31,5 +33,5 @@ if [ ! -x "$OIIO_VENV/bin/oiiotool" ]; then
 fi
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) measures the peak memory; install it (apt install time)" >&2; exit 1; }
 
-SIZES="${SIZES:-4096 8192 16384 32768}" TILE="${TILE:-1024}" \
+SIZES="${SIZES:-4096 8192 16384 32768}" TILE="${TILE:-1024}" OIIOTOOL_MAX="${OIIOTOOL_MAX:-8192}" \
   python3 "$CRATE_DIR/bench/big.py" "$TARGET_DIR/release/tilemerge" "$BENCH_DIR" "$OIIO_VENV/bin/oiiotool"
