@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod heap;
 pub mod jobs;
 pub mod keyboard;
 pub mod last_rendered;

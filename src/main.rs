@@ -1,5 +1,9 @@
 //! Starts Farmdeck in the browser: reads where the Manager is, then mounts the app.
 
+/// Counts the heap's bytes, for the soak's figures (`farmdeck::heap`).
+#[global_allocator]
+static HEAP: farmdeck::heap::CountingHeap = farmdeck::heap::CountingHeap;
+
 fn main() {
     console_error_panic_hook::set_once();
     // Leptos' own spawn_local has no executor before mounting; wasm-bindgen's does.

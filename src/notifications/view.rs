@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::ui::following_link::FollowingLink;
+
 use super::history::{Notice, NoticeFilter, DEFAULT_CAPACITY};
 use super::store::use_notifications;
 
@@ -113,22 +115,26 @@ pub fn NotificationsLink() -> impl IntoView {
     }
 }
 
-/// The latest notice in one line, like Flamenco's notification bar; hidden on narrow screens.
+/// The latest notice in one line, like Flamenco's notification bar; hidden on narrow screens. One
+/// link follows the notices ([`FollowingLink`]): several come a second on a busy farm.
 #[component]
 pub fn LatestNotice() -> impl IntoView {
     let history = use_notifications().history;
     let latest = Memo::new(move |_| history.with(|h| h.latest().cloned()));
-    move || {
-        latest.get().map(|notice| {
-            let text = notice.summary();
-            let title = text.clone();
-            let time = clock_time(notice.at_ms);
-            let href = notice.href.clone().unwrap_or_else(|| "/notifications".into());
-            view! {
-                <A href=href attr:class=format!("latest-notice {}", notice.tone.css_class()) attr:title=title>
-                    <time>{time}</time>" "{text}
-                </A>
-            }
-        })
+    let shown = move || latest.with(Option::is_some);
+    let field = move |part: fn(&Notice) -> String| {
+        Signal::derive(move || latest.with(|notice| notice.as_ref().map(part).unwrap_or_default()))
+    };
+    let href = field(|notice| notice.href.clone().unwrap_or_else(|| "/notifications".into()));
+    let class = field(|notice| format!("latest-notice {}", notice.tone.css_class()));
+    let (time, summary) = (field(|notice| clock_time(notice.at_ms)), field(Notice::summary));
+    view! {
+        <Show when=shown>
+            <FollowingLink href class title=summary>
+                <time>{time}</time>
+                " "
+                {summary}
+            </FollowingLink>
+        </Show>
     }
 }

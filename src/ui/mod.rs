@@ -1,6 +1,7 @@
 //! Small pieces of interface that every feature uses.
 
 pub mod first_rows;
+pub mod following_link;
 pub mod image_sources;
 pub mod live_record;
 pub mod load_state;

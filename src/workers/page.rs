@@ -11,6 +11,7 @@ use super::table::WorkerTable;
 use super::task_role::{TaskRole, WorkerTaskLink};
 use crate::live::{use_live, use_live_event, use_subscription, LiveEvent};
 use crate::manager::use_manager;
+use crate::ui::following_link::FollowingLink;
 use crate::ui::load_state::LoadState;
 use crate::ui::status::StatusBadge;
 
@@ -167,11 +168,20 @@ fn WorkerRow(
 fn WorkerExtraCells(id: String, details: RwSignal<HashMap<String, Worker>>) -> impl IntoView {
     let worker = Memo::new(move |_| details.with(|details| details.get(&id).cloned()));
     let task = Memo::new(move |_| worker.with(|worker| worker.as_ref().and_then(WorkerTaskLink::of)));
-    let task_cell = move || {
-        task.get().map(|task| {
-            let last = (task.role == TaskRole::Last).then(|| view! { <span class="muted">"last: "</span> });
-            view! { <span title=task.role.label()>{last}<A href=task.href>{task.name}</A></span> }
-        })
+    let part = move |part: fn(&WorkerTaskLink) -> String| {
+        Signal::derive(move || task.with(|task| task.as_ref().map(part).unwrap_or_default()))
+    };
+    let is_last = move || task.with(|task| task.as_ref().is_some_and(|task| task.role == TaskRole::Last));
+    // One link, following the worker's task (it changes every task: see `FollowingLink`).
+    let task_cell = view! {
+        <Show when=move || task.with(Option::is_some)>
+            <span title=part(|task| task.role.label().to_owned())>
+                <Show when=is_last>
+                    <span class="muted">"last: "</span>
+                </Show>
+                <FollowingLink href=part(|task| task.href.clone())>{part(|task| task.name.clone())}</FollowingLink>
+            </span>
+        </Show>
     };
     let tags = move || {
         worker.with(|worker| {

@@ -19,6 +19,7 @@ use super::task_role::{TaskRole, WorkerTaskLink};
 use crate::live::{use_live, use_live_event, LiveEvent};
 use crate::manager::use_manager;
 use crate::read_only::{Frozen, Writable};
+use crate::ui::following_link::FollowingLink;
 use crate::ui::live_record::{LiveRecord, LiveRecordProblem};
 use crate::ui::status::StatusBadge;
 use crate::ui::time::{local_time_text, parse_timestamp_ms, use_now, RelativeTime};
@@ -161,9 +162,14 @@ fn WorkerDetails(
         }
     });
     let task_label = move || task.with(|task| task.as_ref().map_or("Current task", |task| task.role.label()));
-    let task_link = move || match task.get() {
-        Some(task) => view! { <A href=task.href>{task.name}</A> }.into_any(),
-        None => "none".into_any(),
+    let part = move |part: fn(&WorkerTaskLink) -> String| {
+        Signal::derive(move || task.with(|task| task.as_ref().map(part).unwrap_or_default()))
+    };
+    // One link, following the worker's task (it changes every task: see `FollowingLink`).
+    let task_link = view! {
+        <Show when=move || task.with(Option::is_some) fallback=|| "none">
+            <FollowingLink href=part(|task| task.href.clone())>{part(|task| task.name.clone())}</FollowingLink>
+        </Show>
     };
     // Each gated control owns its copy of the id.
     let (commands_id, tags_id, schedule_id) = (id.clone(), id.clone(), id.clone());

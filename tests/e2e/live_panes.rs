@@ -142,3 +142,43 @@ async fn a_task_nobody_runs_has_no_worker() {
     }
     browser.close().await;
 }
+
+/// The text of `element`, or why it could not be read (it left the page).
+async fn text_of(element: &fantoccini::elements::Element) -> Result<String, String> {
+    element.text().await.map_err(|error| error.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn links_that_live_updates_change_stay_the_same_elements() {
+    // A worker's task link changes with every task, the header's latest notice with every
+    // notice: each is one element updated in place. (Made afresh each time, every old link left a
+    // subscription to the router behind, and the heap grew for as long as the page was open.)
+    let (farm, api, _job) = busy_farm("7").await;
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/workers", farm.url)).await;
+    let task_link =
+        browser.wait_xpath("//table//td//a[contains(@href,'/tasks/')]", "a worker's task link").await;
+    let first_task = text_of(&task_link).await.expect("the task link reads");
+    // Each job submitted is a notice.
+    api.submit(&FarmApi::frames_job("Notice 1", 2)).await;
+    let notice = browser.wait_xpath("//a[contains(@class,'latest-notice')]", "the latest notice").await;
+    let first_notice = text_of(&notice).await.expect("the notice reads");
+    api.submit(&FarmApi::frames_job("Notice 2", 2)).await;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let task_now = text_of(&task_link).await;
+        let notice_now = text_of(&notice).await;
+        let (Ok(task_now), Ok(notice_now)) = (&task_now, &notice_now) else {
+            panic!("a link was made again instead of changed: task link {task_now:?}, notice {notice_now:?}");
+        };
+        if *task_now != first_task && *notice_now != first_notice {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the links did not change: task {task_now:?}, notice {notice_now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    browser.close().await;
+}

@@ -21,7 +21,7 @@ async fn the_soak_samples_every_window_and_the_screen_equals_the_api_at_the_end(
         let panes: Vec<Pane> = sample.panes.iter().map(|pane| pane.pane).collect();
         assert_eq!(panes, Pane::ALL, "every window sampled");
         for pane in &sample.panes {
-            for figure in [pane.heap_mb, pane.wasm_mb, pane.dom_nodes] {
+            for figure in [pane.heap_mb, pane.wasm_mb, pane.in_use_mb, pane.dom_nodes] {
                 assert!(figure.is_finite() && figure > 0.0, "a figure that means something: {pane:?}");
             }
         }

@@ -49,7 +49,10 @@ impl Pane {
 pub struct PaneSample {
     pub pane: Pane,
     pub heap_mb: f64,
+    /// WebAssembly memory: it only ever grows, so this is the high-water mark.
     pub wasm_mb: f64,
+    /// What the app's heap holds now, within that memory (`farmdeck::heap`).
+    pub in_use_mb: f64,
     pub dom_nodes: f64,
 }
 
@@ -152,11 +155,21 @@ impl Soak {
                 )
                 .await
                 .expect("the page answers");
+            let in_use = self
+                .browser
+                .client
+                .execute(
+                    "const app = window.wasmBindings; return app && app.heapInUse ? app.heapInUse() : null;",
+                    vec![],
+                )
+                .await
+                .expect("the page answers");
             let mb = |bytes: Option<f64>| bytes.unwrap_or(f64::NAN) / 1_048_576.0;
             panes.push(PaneSample {
                 pane: *pane,
                 heap_mb: mb(heap["usedSize"].as_f64()),
                 wasm_mb: mb(wasm.as_f64()),
+                in_use_mb: mb(in_use.as_f64()),
                 dom_nodes: dom["nodes"].as_f64().unwrap_or(f64::NAN),
             });
         }
@@ -310,8 +323,8 @@ pub fn table(workers: usize, jobs: usize, samples: &[Sample]) -> String {
     let mut out = format!("\nSoak: {workers} workers, {jobs} seeded jobs, one-second tasks, 5 % failing\n");
     let _ = writeln!(
         out,
-        "{:>6}  {:<12} {:>9} {:>9} {:>9}  {:>9} {:>5}",
-        "minute", "window", "JS heap", "wasm", "DOM nodes", "event", "load"
+        "{:>6}  {:<12} {:>9} {:>9} {:>9} {:>9}  {:>9} {:>5}",
+        "minute", "window", "JS heap", "wasm", "in use", "DOM nodes", "event", "load"
     );
     for sample in samples {
         for (index, pane) in sample.panes.iter().enumerate() {
@@ -322,11 +335,12 @@ pub fn table(workers: usize, jobs: usize, samples: &[Sample]) -> String {
             };
             let _ = writeln!(
                 out,
-                "{:>6.1}  {:<12} {:>6.1} MB {:>6.1} MB {:>9.0}  {:>9} {:>5}",
+                "{:>6.1}  {:<12} {:>6.1} MB {:>6.1} MB {:>6.1} MB {:>9.0}  {:>9} {:>5}",
                 sample.minutes,
                 pane.pane.name(),
                 pane.heap_mb,
                 pane.wasm_mb,
+                pane.in_use_mb,
                 pane.dom_nodes,
                 event,
                 load
@@ -340,8 +354,12 @@ pub fn table(workers: usize, jobs: usize, samples: &[Sample]) -> String {
         "window", "figure", "first", "last", "per hour"
     );
     for pane in Pane::ALL {
-        let figures: [(&str, Figure); 3] =
-            [("JS heap MB", |p| p.heap_mb), ("wasm MB", |p| p.wasm_mb), ("DOM nodes", |p| p.dom_nodes)];
+        let figures: [(&str, Figure); 4] = [
+            ("JS heap MB", |p| p.heap_mb),
+            ("wasm MB", |p| p.wasm_mb),
+            ("in use MB", |p| p.in_use_mb),
+            ("DOM nodes", |p| p.dom_nodes),
+        ];
         for (name, get) in figures {
             let values: Vec<f64> =
                 samples.iter().filter_map(|s| s.panes.iter().find(|p| p.pane == pane).map(get)).collect();
