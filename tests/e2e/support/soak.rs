@@ -222,7 +222,23 @@ impl Soak {
             assert!(tokio::time::Instant::now() < deadline, "the farm did not settle");
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        // The last events may still be on their way to a window: the screen must come to equal
+        // the API, and stay wrong past the patience only if an update was lost.
+        let settled = tokio::time::Instant::now() + PATIENCE;
+        let (jobs, tasks) = loop {
+            let (jobs, tasks, wrong) = self.screen_against_api(&api).await;
+            if wrong.is_empty() {
+                break (jobs, tasks);
+            }
+            assert!(tokio::time::Instant::now() < settled, "the screen differs from the Manager: {wrong:?}");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        println!("soak: {jobs} job rows and {tasks} task rows on screen equal the Manager's");
+    }
+
+    /// Reads every job row and task row on screen: how many there are, and each that differs
+    /// from what the API says.
+    async fn screen_against_api(&self, api: &FarmApi) -> (usize, usize, Vec<String>) {
         let rows = "return Array.from(document.querySelectorAll(arguments[0])).map(row => [
             row.querySelector(arguments[1]).getAttribute('href').split('/').pop(),
             row.querySelector('.status-badge').textContent.trim(),
@@ -232,16 +248,22 @@ impl Soak {
             read(&self.browser, rows, json!(["tr.job-row", "td.col-name a", "td.col-priority"])).await;
         let listed: Vec<Job> = api.jobs().await;
         assert!(!jobs.is_empty(), "the job list shows rows");
+        let mut wrong = Vec::new();
         for (id, status, priority) in &jobs {
-            let job = listed
-                .iter()
-                .find(|job| &job.id == id)
-                .unwrap_or_else(|| panic!("job {id} on screen is not the Manager's"));
-            assert_eq!(
-                (status.as_str(), priority.as_str()),
-                (job.status.as_str(), job.priority.to_string().as_str()),
-                "job {id}"
-            );
+            match listed.iter().find(|job| &job.id == id) {
+                None => wrong.push(format!("job {id} on screen is not the Manager's")),
+                Some(job)
+                    if (status.as_str(), priority.clone())
+                        != (job.status.as_str(), job.priority.to_string()) =>
+                {
+                    wrong.push(format!(
+                        "job {id}: {status} {priority} on screen, {} {} in the API",
+                        job.status.as_str(),
+                        job.priority
+                    ))
+                }
+                Some(_) => {}
+            }
         }
         self.browser.switch_to(&self.windows[1].1).await;
         let tasks: Vec<(String, String, String)> = read(
@@ -254,13 +276,15 @@ impl Soak {
         let known = api.tasks(&job_id).await;
         assert!(!tasks.is_empty(), "the job shows its tasks");
         for (id, status, _) in &tasks {
-            let task = known
-                .iter()
-                .find(|task| &task.id == id)
-                .unwrap_or_else(|| panic!("task {id} on screen is not the job's"));
-            assert_eq!(status, task.status.as_str(), "task {id}");
+            match known.iter().find(|task| &task.id == id) {
+                None => wrong.push(format!("task {id} on screen is not the job's")),
+                Some(task) if status != task.status.as_str() => {
+                    wrong.push(format!("task {id}: {status} on screen, {} in the API", task.status.as_str()))
+                }
+                Some(_) => {}
+            }
         }
-        println!("soak: {} job rows and {} task rows on screen equal the Manager's", jobs.len(), tasks.len());
+        (jobs.len(), tasks.len(), wrong)
     }
 
     pub async fn close(self) {
