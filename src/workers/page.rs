@@ -168,9 +168,7 @@ fn WorkerRow(
 fn WorkerExtraCells(id: String, details: RwSignal<HashMap<String, Worker>>) -> impl IntoView {
     let worker = Memo::new(move |_| details.with(|details| details.get(&id).cloned()));
     let task = Memo::new(move |_| worker.with(|worker| worker.as_ref().and_then(WorkerTaskLink::of)));
-    let part = move |part: fn(&WorkerTaskLink) -> String| {
-        Signal::derive(move || task.with(|task| task.as_ref().map(part).unwrap_or_default()))
-    };
+    let part = move |part: fn(&WorkerTaskLink) -> String| WorkerTaskLink::follow(task, part);
     let is_last = move || task.with(|task| task.as_ref().is_some_and(|task| task.role == TaskRole::Last));
     // One link, following the worker's task (it changes every task: see `FollowingLink`).
     let task_cell = view! {

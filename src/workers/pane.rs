@@ -162,9 +162,7 @@ fn WorkerDetails(
         }
     });
     let task_label = move || task.with(|task| task.as_ref().map_or("Current task", |task| task.role.label()));
-    let part = move |part: fn(&WorkerTaskLink) -> String| {
-        Signal::derive(move || task.with(|task| task.as_ref().map(part).unwrap_or_default()))
-    };
+    let part = move |part: fn(&WorkerTaskLink) -> String| WorkerTaskLink::follow(task, part);
     // One link, following the worker's task (it changes every task: see `FollowingLink`).
     let task_link = view! {
         <Show when=move || task.with(Option::is_some) fallback=|| "none">

@@ -39,6 +39,16 @@ pub struct WorkerTaskLink {
 }
 
 impl WorkerTaskLink {
+    /// One part of the task `link` holds, following it ("" while there is none): what a
+    /// `FollowingLink` to the worker's task shows.
+    pub fn follow(
+        link: leptos::prelude::Memo<Option<WorkerTaskLink>>,
+        part: fn(&WorkerTaskLink) -> String,
+    ) -> leptos::prelude::Signal<String> {
+        use leptos::prelude::With;
+        leptos::prelude::Signal::derive(move || link.with(|task| task.as_ref().map(part).unwrap_or_default()))
+    }
+
     /// The worker's task, if it has had one.
     pub fn of(worker: &Worker) -> Option<WorkerTaskLink> {
         worker.task.as_ref().map(|task| WorkerTaskLink {
