@@ -144,8 +144,10 @@ fn JobDetails(id: String, tasks: UseJobTasksReturn) -> impl IntoView {
             <crate::read_only::Writable><JobActionButtons jobs=as_list report /></crate::read_only::Writable>
         </div>
         <ActionReportLine report />
-        <crate::read_only::Writable><A href=copy_href attr:class="submit-copy">"Submit a copy"</A></crate::read_only::Writable>
-        {preview}
+        <p class="job-links">
+            <crate::read_only::Writable><A href=copy_href attr:class="submit-copy">"Submit a copy"</A></crate::read_only::Writable>
+            {preview}
+        </p>
         <dl class="facts">
             <dt>"Activity"</dt><dd>{field(|job| job.activity.clone())}</dd>
             <dt>"Progress"</dt><dd>{field(progress_text)}</dd>

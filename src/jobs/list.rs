@@ -223,8 +223,13 @@ fn SortHeader(column: JobColumn, query: Memo<ListQuery>, set_query: Callback<Lis
         next.sort = next.sort.toggled(column);
         set_query.run(next);
     };
+    let class = if column.list_only() {
+        format!("col-{} list-only", column.as_str())
+    } else {
+        format!("col-{}", column.as_str())
+    };
     view! {
-        <th class=format!("col-{}", column.as_str()) aria-sort=aria_sort>
+        <th class=class aria-sort=aria_sort>
             <button type="button" class="sort" on:click=on_click>{column.label()}</button>
         </th>
     }
@@ -305,7 +310,12 @@ fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> i
     let cells = move || {
         job.get().map(|job| {
             let tag = job.worker_tag.clone().filter(|tag| !tag.is_empty());
-            let Job { name, job_type, priority, status, steps_completed, steps_total, updated, .. } = job;
+            let submitter = super::table::submitter(&job).map(str::to_owned);
+            let progress = format!("{:.0} %", job.progress() * 100.0);
+            let steps = steps_done_text(&job);
+            let Job {
+                name, job_type, priority, status, steps_completed, steps_total, created, updated, ..
+            } = job;
             let status_text = status.as_str().to_owned();
             let fraction = flamenco_api::progress_fraction(steps_completed, steps_total);
             let progress_label = format!("Progress of {name}");
@@ -315,9 +325,13 @@ fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> i
                     <ProgressBar fraction status=status_text label=progress_label />
                 </td>
                 <td class="col-name"><a href=href.clone()>{name}</a></td>
+                <td class="col-progress list-only">{progress}</td>
+                <td class="col-steps list-only">{steps}</td>
                 <td class="col-type">{job_type}</td>
+                <td class="col-submitter list-only">{submitter}</td>
                 <td class="col-tag">{move || tag.as_deref().map(|tag| tags.name_of(tag))}</td>
                 <td class="col-priority">{priority}</td>
+                <td class="col-created list-only"><RelativeTime timestamp=created now /></td>
                 <td class="col-updated"><RelativeTime timestamp=updated now /></td>
             }
         })
@@ -336,6 +350,11 @@ fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> i
             {cells}
         </tr>
     }
+}
+
+/// "12 / 40", or nothing before the job first runs (its step count is 0 until then).
+fn steps_done_text(job: &Job) -> Option<String> {
+    (job.steps_total > 0).then(|| format!("{} / {}", job.steps_completed, job.steps_total))
 }
 
 /// Whether a click landed inside an element matching `selector` (a control that handles itself).

@@ -150,31 +150,54 @@ pub struct JobFilter {
 pub enum JobColumn {
     Status,
     Name,
+    /// Progress in per cent, from the job's steps.
+    Progress,
+    /// Steps done out of all: what the Manager counts job progress in.
+    Steps,
     Type,
+    /// Who submitted the job (`user.name` in its metadata, as Blender's add-on sets it).
+    Submitter,
     /// The worker tag (sorted by id: jobs of one tag end up together).
     Tag,
     Priority,
+    Created,
     Updated,
 }
 
+/// The metadata key under which Flamenco's Blender add-on records who submitted a job.
+pub const SUBMITTER_KEY: &str = "user.name";
+
+/// Who submitted `job`, if its metadata says.
+pub fn submitter(job: &Job) -> Option<&str> {
+    job.metadata.as_ref()?.get(SUBMITTER_KEY).map(String::as_str).filter(|name| !name.is_empty())
+}
+
 impl JobColumn {
-    pub const ALL: [JobColumn; 6] = [
+    pub const ALL: [JobColumn; 10] = [
         JobColumn::Status,
         JobColumn::Name,
+        JobColumn::Progress,
+        JobColumn::Steps,
         JobColumn::Type,
+        JobColumn::Submitter,
         JobColumn::Tag,
         JobColumn::Priority,
+        JobColumn::Created,
         JobColumn::Updated,
     ];
 
-    /// The name in the address bar (`?sort=updated`).
+    /// The name in the address bar (`?sort=updated`), and the column's CSS class (`col-updated`).
     pub fn as_str(self) -> &'static str {
         match self {
             JobColumn::Status => "status",
             JobColumn::Name => "name",
+            JobColumn::Progress => "progress",
+            JobColumn::Steps => "steps",
             JobColumn::Type => "type",
+            JobColumn::Submitter => "submitter",
             JobColumn::Tag => "tag",
             JobColumn::Priority => "priority",
+            JobColumn::Created => "created",
             JobColumn::Updated => "updated",
         }
     }
@@ -188,26 +211,51 @@ impl JobColumn {
         match self {
             JobColumn::Status => "Status",
             JobColumn::Name => "Name",
+            JobColumn::Progress => "Progress",
+            JobColumn::Steps => "Steps done",
             JobColumn::Type => "Type",
+            JobColumn::Submitter => "Submitter",
             JobColumn::Tag => "Worker tag",
             JobColumn::Priority => "Priority",
+            JobColumn::Created => "Created",
             JobColumn::Updated => "Updated",
         }
     }
 
-    /// The direction a first click sorts in: newest and highest first, text A to Z.
+    /// Whether the column shows only while the list has the screen to itself (no job open, on a
+    /// wide screen): beside an open job the list keeps to what tells jobs apart.
+    pub fn list_only(self) -> bool {
+        matches!(self, JobColumn::Progress | JobColumn::Steps | JobColumn::Submitter | JobColumn::Created)
+    }
+
+    /// The direction a first click sorts in: newest, highest and furthest first, text A to Z.
     pub fn descending_first(self) -> bool {
-        matches!(self, JobColumn::Priority | JobColumn::Updated)
+        matches!(
+            self,
+            JobColumn::Priority
+                | JobColumn::Updated
+                | JobColumn::Created
+                | JobColumn::Progress
+                | JobColumn::Steps
+        )
     }
 
     fn compare(self, a: &Job, b: &Job) -> Ordering {
         match self {
             JobColumn::Status => a.status.as_str().cmp(b.status.as_str()),
             JobColumn::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            JobColumn::Progress => a.progress().total_cmp(&b.progress()),
+            JobColumn::Steps => a.steps_completed.cmp(&b.steps_completed),
             JobColumn::Type => a.job_type.cmp(&b.job_type),
+            // Jobs without a submitter go last in A to Z.
+            JobColumn::Submitter => match (submitter(a), submitter(b)) {
+                (Some(a), Some(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
+                (a, b) => b.is_some().cmp(&a.is_some()),
+            },
             JobColumn::Tag => a.worker_tag.cmp(&b.worker_tag),
             JobColumn::Priority => a.priority.cmp(&b.priority),
             // RFC 3339 timestamps from one Manager share a format, so text order is time order.
+            JobColumn::Created => a.created.cmp(&b.created),
             JobColumn::Updated => a.updated.cmp(&b.updated),
         }
     }
@@ -334,6 +382,37 @@ pub(crate) mod tests {
         assert_eq!(table.select(&text("CREDITS"), JobSort::default()), ["c"]);
         assert_eq!(table.select(&text("fright"), JobSort::default()).len(), 3, "metadata values match");
         assert!(table.select(&text("nothing like it"), JobSort::default()).is_empty());
+    }
+
+    #[test]
+    fn sorting_by_submitter_puts_jobs_without_one_last() {
+        let mut table = table();
+        for (id, name) in [("a", "zoe"), ("c", "Ann")] {
+            let mut job = table.get(id).unwrap().clone();
+            job.metadata.get_or_insert_with(Default::default).insert(SUBMITTER_KEY.into(), name.into());
+            table.upsert(job);
+        }
+        let by_submitter = JobSort::default().toggled(JobColumn::Submitter);
+        assert_eq!(table.select(&JobFilter::default(), by_submitter), ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn sorting_by_progress_starts_with_the_furthest_job() {
+        let mut table = table();
+        for (id, done) in [("a", 9), ("b", 1), ("c", 5)] {
+            let mut job = table.get(id).unwrap().clone();
+            job.steps_completed = done;
+            table.upsert(job);
+        }
+        let by_progress = JobSort::default().toggled(JobColumn::Progress);
+        assert_eq!(table.select(&JobFilter::default(), by_progress), ["a", "c", "b"]);
+    }
+
+    #[test]
+    fn every_column_reads_back_from_its_address_name() {
+        for column in JobColumn::ALL {
+            assert_eq!(JobColumn::parse(column.as_str()), Some(column));
+        }
     }
 
     #[test]

@@ -94,8 +94,9 @@ pub fn ConnectionIndicator() -> impl IntoView {
     }
 }
 
-/// "Farm: active" and so on. Classes: `farm-status farm-status-<value>` (`farm-status-pending`
-/// before the first answer), plus `stale` while live updates are interrupted.
+/// A dot in the status colour and "Farm: active" and so on. Classes: `farm-status
+/// farm-status-<value>` (`farm-status-pending` before the first answer), plus `stale` while live
+/// updates are interrupted; `farm-dot`.
 #[component]
 pub fn FarmStatusBadge() -> impl IntoView {
     let live = use_live();
@@ -118,7 +119,12 @@ pub fn FarmStatusBadge() -> impl IntoView {
             format!("{base} Live updates are interrupted: this may be out of date.")
         }
     };
-    view! { <span class=class title=title>{text}</span> }
+    view! {
+        <span class=class title=title>
+            <span class="farm-dot" aria-hidden="true"></span>
+            {text}
+        </span>
+    }
 }
 
 /// How long the notice about an unreadable live update stays after the last one.

@@ -1,5 +1,6 @@
 //! The top bar: the product, which Manager this is, and the navigation.
 
+use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -11,8 +12,10 @@ use crate::read_only::Writable;
 /// The header with the Manager's name and version, and links to every page.
 #[component]
 pub fn AppHeader() -> impl IntoView {
+    let header = NodeRef::<html::Header>::new();
+    super::header_height::use_header_height(header);
     view! {
-        <header class="app-header">
+        <header class="app-header" node_ref=header>
             <a class="brand" href="/">"Farmdeck"</a>
             <ManagerIdentity />
             <FarmStatusBadge />

@@ -2,6 +2,7 @@
 
 mod addon_link;
 mod header;
+mod header_height;
 mod manager_banner;
 
 pub use addon_link::AddonLink;

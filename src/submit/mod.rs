@@ -2,6 +2,7 @@
 //! validation before anything is sent, Submit as paused, drafts, resubmitting a copy, and a tile
 //! preview for single-image jobs.
 
+mod catalog;
 mod computed;
 mod draft;
 pub mod eval;
@@ -18,4 +19,5 @@ mod setting_field;
 pub mod tiles;
 pub mod validate;
 
-pub use page::{form_href, SubmitPage, SubmitTypePage};
+pub use catalog::form_href;
+pub use page::{SubmitPage, SubmitTypePage};

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::catalog::JobTypeCatalog;
 use super::draft;
 use super::form::SubmitForm;
 use super::model::FormState;
@@ -23,11 +24,6 @@ pub struct Loaded {
     pub initial: FormState,
 }
 
-/// The address of the form for a job type.
-pub fn form_href(job_type: &str) -> String {
-    format!("/submit/{}", String::from(js_sys::encode_uri_component(job_type)))
-}
-
 #[component]
 pub fn SubmitPage() -> impl IntoView {
     if crate::read_only::use_read_only() {
@@ -38,22 +34,10 @@ pub fn SubmitPage() -> impl IntoView {
         let client = client.clone();
         async move { client.get_json::<AvailableJobTypes>("/api/v3/jobs/types").await }
     });
-    let list = move || {
+    let catalog = move || {
         types.get().map(|result| match result {
-            Ok(types) => types
-                .job_types
-                .into_iter()
-                .map(|job_type| {
-                    view! {
-                        <li>
-                            <A href=form_href(&job_type.name)>{job_type.label}</A>
-                            <p class="muted">{job_type.description}</p>
-                        </li>
-                    }
-                })
-                .collect_view()
-                .into_any(),
-            Err(failure) => view! { <li class="field-error" role="alert">{format!("The job types could not be loaded: {failure}")}</li> }.into_any(),
+            Ok(types) => view! { <JobTypeCatalog types /> }.into_any(),
+            Err(failure) => view! { <p class="field-error" role="alert">{format!("The job types could not be loaded: {failure}")}</p> }.into_any(),
         })
     };
     view! {
@@ -61,9 +45,7 @@ pub fn SubmitPage() -> impl IntoView {
             <h1>"Submit a job"</h1>
             <p class="muted">"Choose the kind of job. The form is made from what the Manager says the job type needs."</p>
             <p class="muted">"Submitting from Blender instead? " <AddonLink /> " from this Manager, for its version."</p>
-            <Transition fallback=|| view! { <p class="muted">"Loading the job types…"</p> }>
-                <ul class="job-type-list">{list}</ul>
-            </Transition>
+            <Transition fallback=|| view! { <p class="muted">"Loading the job types…"</p> }>{catalog}</Transition>
         </section>
     }
     .into_any()

@@ -27,6 +27,7 @@ mod preview_layout;
 mod problems;
 mod read_only;
 mod render_time;
+mod screens;
 mod setup_assistant;
 mod shell;
 mod single_image_tiles;

@@ -62,8 +62,19 @@ fn changes_only_the_view(control: &str) -> bool {
         // The bell notifies this browser; the farm does not hear of it.
         "Notify me about this job",
     ];
-    let sort_columns =
-        ["Name", "Status", "Type", "Priority", "Progress", "Updated", "Created", "Worker", "Worker tag"];
+    let sort_columns = [
+        "Name",
+        "Status",
+        "Type",
+        "Priority",
+        "Progress",
+        "Steps done",
+        "Submitter",
+        "Updated",
+        "Created",
+        "Worker",
+        "Worker tag",
+    ];
     // A status filter toggle: the status (or "all") and how many have it.
     let status_filter = |name: &str| {
         name.rsplit_once(' ').is_some_and(|(status, count)| {
