@@ -311,13 +311,11 @@ fn JobRow(id: String, ordered_ids: Memo<Vec<String>>, now: ReadSignal<f64>) -> i
         job.get().map(|job| {
             let tag = job.worker_tag.clone().filter(|tag| !tag.is_empty());
             let submitter = super::table::submitter(&job).map(str::to_owned);
-            let progress = format!("{:.0} %", job.progress() * 100.0);
+            let fraction = job.progress();
+            let progress = format!("{:.0} %", fraction * 100.0);
             let steps = steps_done_text(&job);
-            let Job {
-                name, job_type, priority, status, steps_completed, steps_total, created, updated, ..
-            } = job;
+            let Job { name, job_type, priority, status, created, updated, .. } = job;
             let status_text = status.as_str().to_owned();
-            let fraction = flamenco_api::progress_fraction(steps_completed, steps_total);
             let progress_label = format!("Progress of {name}");
             view! {
                 <td class="col-status">

@@ -136,12 +136,11 @@ return {
   scrolls: scroller.scrollHeight > scroller.clientHeight + 1,
   rows_end: Math.max(...rows.map(row => row.bottom)),
   scroll_top: scroller.scrollTop,
+  // What else reaches below the window, named in a failure's message.
   below: [...document.querySelectorAll('body *')]
     .filter(el => !scroller.contains(el) && el.getBoundingClientRect().bottom > window.innerHeight + 1)
     .slice(0, 6)
     .map(el => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().top)}-${Math.round(el.getBoundingClientRect().bottom)}`),
-  header: getComputedStyle(document.documentElement).getPropertyValue('--header-height'),
-  width: window.innerWidth,
 };
 "#;
 
