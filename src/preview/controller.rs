@@ -30,6 +30,7 @@ mod answers;
 mod compare;
 mod files;
 mod inspect;
+mod levels;
 mod measure;
 mod progressive;
 mod rectangle;
@@ -43,6 +44,7 @@ pub use compare::{
     ReferenceState,
 };
 pub use inspect::{Inspector, MetadataState, Subject};
+pub use levels::Levels;
 pub use measure::{HistogramShown, HistogramState, Measure, StatsShown, StatsState};
 pub use rectangle::{RectField, RectPointer};
 pub use render_time::{timed_tiles, TimedTile, RAMP};
@@ -126,6 +128,8 @@ pub struct Preview {
     pub measure: Measure,
     /// The A/B comparison: B, how it is shown, the figures.
     pub compare: Comparing,
+    /// A frame held as levels, and the detail drawn where the view zooms in.
+    pub levels: Levels,
     pool: StoredValue<Option<Pool>, LocalStorage>,
     session: StoredValue<SessionId>,
     /// The first worker's session holding every placed tile's file, for the export and the seam
@@ -178,6 +182,7 @@ impl Preview {
             inspector: Inspector::new(),
             measure: Measure::new(),
             compare: Comparing::new(),
+            levels: Levels::new(),
             pool: StoredValue::new_local(None),
             session: StoredValue::new(0),
             export_session: StoredValue::new(None),

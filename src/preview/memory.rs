@@ -3,6 +3,9 @@
 
 use tilemerge::Size;
 
+use super::levels::BASE_SIDE;
+use super::worker::engine::levels::FULL_CACHE_BYTES;
+
 /// A wasm32 worker can address 4 GiB at most, and a browser gives out its last gigabytes
 /// grudgingly: no worker is planned to hold more than this.
 pub const WORKER_LIMIT: u64 = 2 << 30;
@@ -120,6 +123,55 @@ pub fn refusal(plan: &MemoryPlan, budget: &Budget) -> Option<String> {
     ))
 }
 
+/// How the workers hold a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Every worker holds a canvas of the whole frame: every tool of the preview works.
+    Whole,
+    /// The frame is held as levels from `base` up and decoded at full size where the view
+    /// zooms in: a frame of any size fits, the tools that read every pixel do not work.
+    Levels { base: u8 },
+}
+
+impl MemoryPlan {
+    /// What one worker of a levels preview holds at most: its share of the base level and the
+    /// levels above it (a third more), the full-size tiles it keeps decoded, and one tile being
+    /// decoded (its file, its rendered pixels and its placed ones).
+    pub fn levels_per_worker(&self, base: u8, tile: Size) -> u64 {
+        let workers = self.workers.max(1) as u64;
+        let base_pixels = tilemerge::pyramid::level_size(self.image, base).area();
+        let levels = base_pixels.saturating_mul(self.pixel_bytes).saturating_mul(4) / 3 / workers;
+        let tile_pixels = tile.area().saturating_mul(self.pixel_bytes);
+        let tiles = (self.image.area() / tile.area().max(1)).max(1);
+        let file = self.file_bytes / tiles;
+        levels
+            .saturating_add(FULL_CACHE_BYTES)
+            .saturating_add(file)
+            .saturating_add(tile_pixels.saturating_mul(2))
+    }
+}
+
+/// How to hold the merge of `plan` within `budget`: whole when it fits and levels are not
+/// `preferred`, else as levels; refused with the figures when even its levels would not fit.
+pub fn choose(plan: &MemoryPlan, budget: &Budget, tile: Size, preferred: bool) -> Result<Hold, String> {
+    let whole = refusal(plan, budget);
+    if whole.is_none() && !preferred {
+        return Ok(Hold::Whole);
+    }
+    let base = tilemerge::pyramid::base_level(plan.image, BASE_SIDE);
+    let needs = plan.levels_per_worker(base, tile);
+    if needs <= budget.per_worker {
+        return Ok(Hold::Levels { base });
+    }
+    Err(whole.unwrap_or_else(|| {
+        format!(
+            "Previewing this tile set in levels needs about {} in one worker; this browser allows about {}.",
+            gb(needs),
+            gb(budget.per_worker)
+        )
+    }))
+}
+
 /// Bytes as `5.1 GB` (or MB below a tenth of a gigabyte).
 pub fn gb(bytes: u64) -> String {
     let value = bytes as f64 / GB;
@@ -172,5 +224,24 @@ mod tests {
         assert!(message.contains("2.0 GB per worker and 2.0 GB in all on this device"), "{message}");
         assert_eq!(Budget::for_browser(Some(f64::NAN)).device, None);
         assert_eq!(gb(3 << 20), "3.0 MB");
+    }
+
+    #[test]
+    fn a_frame_too_large_to_hold_is_held_as_levels_within_a_worker() {
+        let tile = Size { width: 1056, height: 1056 };
+        // The 16K benchmark set: 256 tiles, 1.4 GB of files, in two workers.
+        let huge = MemoryPlan { file_bytes: 1_400_000_000, ..plan(16384, 16384, 2, ASSUMED_PIXEL_BYTES) };
+        let budget = Budget::for_browser(None);
+        assert_eq!(choose(&huge, &budget, tile, false), Ok(Hold::Levels { base: 3 }));
+        // Its share of 2048² levels, the cache, one tile: well under half a gigabyte a worker.
+        let per_worker = huge.levels_per_worker(3, tile);
+        assert!(per_worker < 300 << 20, "{}", gb(per_worker));
+        let small = plan(320, 180, 4, 16);
+        assert_eq!(choose(&small, &budget, tile, false), Ok(Hold::Whole));
+        assert_eq!(choose(&small, &budget, tile, true), Ok(Hold::Levels { base: 0 }));
+        // A budget too small for even the levels is refused with the whole frame's figures.
+        let tiny = Budget { per_worker: 32 << 20, device: None };
+        let refused = choose(&huge, &tiny, tile, false).expect_err("refused");
+        assert!(refused.starts_with("This tile set needs about"), "{refused}");
     }
 }

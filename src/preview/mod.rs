@@ -6,6 +6,7 @@ mod controller;
 pub mod job;
 mod job_page;
 pub mod keys;
+pub mod levels;
 pub mod listing;
 pub mod memory;
 pub mod model;

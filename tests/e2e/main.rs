@@ -24,6 +24,7 @@ mod preview;
 mod preview_fuzz;
 mod preview_keys;
 mod preview_layout;
+mod preview_levels;
 mod problems;
 mod read_only;
 mod render_time;

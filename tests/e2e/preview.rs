@@ -300,7 +300,7 @@ pub async fn open_fixture(browser: &Browser, farm: &Simfarm) {
 }
 
 /// The probe's terms and their values, once it shows pixel `x`, `y` read from a tile.
-async fn probe(browser: &Browser, x: u32, y: u32) -> Vec<(String, String)> {
+pub async fn probe(browser: &Browser, x: u32, y: u32) -> Vec<(String, String)> {
     browser.fill("Probe x", &x.to_string()).await;
     browser.fill("Probe y", &y.to_string()).await;
     let panel = "//details[summary/h3[normalize-space()='Pixel probe']]";

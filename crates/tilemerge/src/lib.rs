@@ -29,6 +29,7 @@ pub mod folder;
 pub mod job;
 pub mod layout;
 pub mod passes;
+pub mod pyramid;
 pub mod seams;
 pub mod stitch;
 pub mod stream;

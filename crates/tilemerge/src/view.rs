@@ -13,7 +13,10 @@ use crate::stitch::{Canvas, TileState};
 mod half_colour;
 mod render;
 
-pub use render::{pass_range, render_packed_rgba8, render_regions_rgba8, render_rgba8};
+pub use render::{
+    pass_range, plane_range, render_packed_rgba8, render_plane_packed_rgba8, render_regions_rgba8,
+    render_rgba8, PassPlane,
+};
 
 /// Which part of a pass is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -15,9 +15,16 @@ impl Preview {
         let exporting = self.export_session.try_get_value().flatten();
         match response {
             Response::Ready => {}
-            Response::Placed { session, tile, placed, passes, pixel_bytes, drawn, render_seconds }
-                if Some(session) == current =>
-            {
+            Response::Placed {
+                session,
+                tile,
+                placed,
+                passes,
+                pixel_bytes,
+                drawn,
+                render_seconds,
+                drawn_at,
+            } if Some(session) == current => {
                 self.refine_memory(pixel_bytes);
                 self.note_render_time(tile, render_seconds);
                 if !self.live.get_untracked() {
@@ -31,7 +38,7 @@ impl Preview {
                     self.pass.set(self.passes.with_untracked(|p| p.default_pass().cloned()));
                 }
                 if let (Some(drawn), Some(pixels)) = (drawn, buffer) {
-                    self.placed_drawn(session, placed, drawn, pixels);
+                    self.placed_drawn(session, drawn_at.unwrap_or(placed), *drawn, pixels);
                 }
                 self.settle(session, tile, TileStatus::Placed);
             }
@@ -53,6 +60,9 @@ impl Preview {
                     self.problem.set(Some(format!("Cannot draw the image: {e}")));
                 }
                 self.note_drawn();
+            }
+            Response::Detailed { session, ticket, regions, .. } if Some(session) == current => {
+                self.detailed(ticket, regions, buffer);
             }
             Response::Ranged { session, ticket, kind, range } if Some(session) == current => {
                 self.ranged(ticket, kind, range);

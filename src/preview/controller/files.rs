@@ -44,6 +44,16 @@ impl Preview {
     /// tile's file (read again) when it is not filled yet: the export and the seam check share it.
     pub(super) fn with_files(self, request: impl Fn(SessionId) -> Request + 'static) {
         let Some(Some(Ok(plan))) = self.plan.try_get_untracked() else { return };
+        if self.levels.base.get_untracked().is_some() {
+            // The first worker would hold every file and a whole pass: what levels avoid.
+            let size = plan.grid.image;
+            return self.fail_files_work(format!(
+                "This {}x{} frame is previewed in levels, and exporting or checking its seams reads \
+                 every pixel at full size, which the browser does not do for a frame previewed in \
+                 levels. Merge it with the tilemerge command line (tilemerge merge).",
+                size.width, size.height
+            ));
+        }
         if let (Some(session), true) = (self.export_session.get_value(), self.files_sent.get_value()) {
             return self.with_pool(|pool| pool.send(0, &request(session), None));
         }

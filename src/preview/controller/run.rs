@@ -9,7 +9,7 @@ use tilemerge::TileId;
 
 use super::{ExportState, Preview, TileSource, SETTLE_EVERY_MS};
 use crate::preview::browser;
-use crate::preview::memory::{self, Budget, MemoryPlan, ASSUMED_PIXEL_BYTES};
+use crate::preview::memory::{self, Budget, Hold, MemoryPlan, ASSUMED_PIXEL_BYTES};
 use crate::preview::model::{FrameFigures, Passes, Plan, PlanError, TileStatus};
 use crate::preview::timing::FrameTimes;
 use crate::preview::worker::pool::{pool_size, Pool};
@@ -29,6 +29,7 @@ impl Preview {
             *state = ExportState::Idle;
         });
         self.viewing.restart();
+        self.levels.restart(None);
         self.inspector.restart();
         self.passes.set(Passes::default());
         self.pass.set(None);
@@ -45,20 +46,36 @@ impl Preview {
             file_bytes: plan.progress().bytes_total,
             pixel_bytes: ASSUMED_PIXEL_BYTES,
         };
-        // Refused before a single file is read: a merge too large would crash the tab.
-        if let Some(refusal) = memory::refusal(&needs, &Budget::for_browser(browser::device_memory())) {
-            plan.cancel();
-            self.plan.set(Some(Ok(plan)));
-            return self.problem.set(Some(refusal));
-        }
-        self.memory.set_value(Some(needs));
+        // Decided before a single file is read: a merge too large to hold whole would crash the
+        // tab, so it is held as levels, or refused when even those would not fit.
+        let budget = Budget::for_browser(browser::device_memory());
+        let preferred = self.levels.preferred.get_untracked() || self.levels.forced.get_value();
+        let overscan = plan.grid.overscan.saturating_mul(2);
+        let tile = tilemerge::Size {
+            width: plan.grid.tile.width.saturating_add(overscan),
+            height: plan.grid.tile.height.saturating_add(overscan),
+        };
+        let holding = match memory::choose(&needs, &budget, tile, preferred) {
+            Ok(Hold::Whole) => {
+                self.memory.set_value(Some(needs));
+                Holding::Picture
+            }
+            Ok(Hold::Levels { base }) => {
+                self.memory.set_value(None);
+                self.levels.restart(Some(base));
+                Holding::Levels { base }
+            }
+            Err(refusal) => {
+                plan.cancel();
+                self.plan.set(Some(Ok(plan)));
+                return self.problem.set(Some(refusal));
+            }
+        };
         let session = self.next_session();
         self.session.set_value(session);
         self.warm_up();
         let begun = self.pool.with_value(|pool| match pool {
-            Some(pool) => {
-                pool.broadcast(&Request::Begin { session, grid: plan.grid, holding: Holding::Picture })
-            }
+            Some(pool) => pool.broadcast(&Request::Begin { session, grid: plan.grid, holding }),
             None => Err("there are no preview workers".into()),
         });
         if let Err(e) = begun {
@@ -169,9 +186,10 @@ impl Preview {
         let Some(Some(needs)) = self.memory.try_get_value() else { return };
         self.memory.set_value(None);
         let needs = MemoryPlan { pixel_bytes: pixel_bytes.max(1), ..needs };
-        if let Some(refusal) = memory::refusal(&needs, &Budget::for_browser(browser::device_memory())) {
-            self.stop();
-            self.problem.set(Some(refusal));
+        if memory::refusal(&needs, &Budget::for_browser(browser::device_memory())).is_some() {
+            // Too large to hold whole after all: merged again, as levels.
+            self.levels.forced.set_value(true);
+            self.start();
         }
     }
 

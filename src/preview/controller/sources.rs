@@ -43,6 +43,7 @@ impl Preview {
     }
 
     pub(super) fn pick_files(self, files: Vec<File>) {
+        self.levels.forced.set_value(false);
         self.files.set(files.iter().map(|f| PickedFile { name: f.name(), bytes: f.size() as u64 }).collect());
         self.sources.set_value(files.into_iter().map(TileSource::File).collect());
         self.start();
@@ -50,6 +51,7 @@ impl Preview {
 
     /// Takes the files a folder URL's listing names, and merges them.
     pub fn pick_urls(self, listed: Vec<Listed>) {
+        self.levels.forced.set_value(false);
         self.files.set(listed.iter().map(|l| PickedFile { name: l.name.clone(), bytes: 0 }).collect());
         self.sources.set_value(listed.into_iter().map(|l| TileSource::Url(l.url)).collect());
         self.start();
@@ -94,6 +96,7 @@ impl Preview {
 
     /// Starts the merge of a job's tiles: `plan` says which are ready, `urls` where each is.
     pub fn start_job(self, plan: Plan, urls: Vec<String>) {
+        self.levels.forced.set_value(false);
         self.stop();
         self.problem.set(None);
         self.files.set(plan.rows.iter().map(|r| PickedFile { name: r.name.clone(), bytes: 0 }).collect());

@@ -134,7 +134,7 @@ impl Default for Viewing {
 }
 
 impl Preview {
-    fn image_size(self) -> Option<Size> {
+    pub(super) fn image_size(self) -> Option<Size> {
         self.plan.with_untracked(|p| match p {
             Some(Ok(plan)) => Some(plan.grid.image),
             _ => None,
@@ -198,8 +198,10 @@ impl Preview {
         } else {
             // The view drawn over the canvas replaces whatever tiles were drawn as placed.
             self.forget_drawn_as_placed();
-            self.with_pool(|pool| pool.broadcast(&Request::Render { session, pass, channel, mapping }));
+            let render = Request::Render { session, pass: pass.clone(), channel, mapping };
+            self.with_pool(|pool| pool.broadcast(&render));
         }
+        self.drawn_with(&pass, channel, mapping);
         // Tiles may have arrived since the probe last read.
         self.request_probe();
     }
@@ -214,6 +216,7 @@ impl Preview {
         let (Some(canvas), Some(size)) = (self.canvas.get_untracked(), self.image_size()) else {
             return false;
         };
+        let size = self.canvas_size(size);
         match browser::reset_canvas(&canvas, size.width, size.height) {
             Ok(()) => {
                 self.viewing.drawn.set_value(Some(session));
@@ -295,7 +298,7 @@ impl Preview {
 
     /// The size on screen of the pane the image is shown in: the viewport, or its left half side by
     /// side (B's pane on the right shows the same part of the image with the same transform).
-    fn viewport_extent(self) -> Option<Extent> {
+    pub(super) fn viewport_extent(self) -> Option<Extent> {
         let rect = self.viewing.viewport.get_untracked()?.get_bounding_client_rect();
         let width = if self.side_by_side() { rect.width() / 2.0 } else { rect.width() };
         Some(Extent { width, height: rect.height() })

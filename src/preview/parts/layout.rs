@@ -24,6 +24,7 @@ pub fn LayoutFields(preview: Preview) -> impl IntoView {
             <PixelField id="preview-width" label="Image width (px)" min=1 hint=Signal::derive(width_hint) value=preview.width />
             <PixelField id="preview-height" label="Image height (px)" min=1 hint=Signal::derive(height_hint) value=preview.height />
             <PixelField id="preview-overscan" label="Overscan (px)" min=0 hint=Signal::derive(String::new) value=preview.overscan />
+            <super::levels::LevelsChoice preview />
             <button
                 type="button"
                 disabled=move || preview.files.with(Vec::is_empty)

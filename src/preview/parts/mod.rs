@@ -7,6 +7,7 @@ mod export;
 mod folder;
 mod histogram;
 mod layout;
+mod levels;
 mod merge_view;
 mod metadata;
 mod picker;

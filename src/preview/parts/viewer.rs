@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::levels::LevelsNote;
 use super::view_toolbar::{ViewToolbar, ZoomBar};
 use super::viewport::Viewport;
 use crate::preview::controller::Preview;
@@ -30,6 +31,11 @@ pub fn Viewer(preview: Preview) -> impl IntoView {
             preview.fit();
         }
     });
+    // A view of a frame held as levels gets its detail once it rests.
+    Effect::new(move |_| {
+        viewing.transform.track();
+        preview.view_changed();
+    });
     // The probe reads again where it is, for the pass on screen.
     Effect::new(move |_| {
         viewing.probe.track();
@@ -49,6 +55,7 @@ pub fn Viewer(preview: Preview) -> impl IntoView {
                 <ViewToolbar preview />
                 <ZoomBar preview />
             </div>
+            <LevelsNote preview />
             <Viewport preview />
             <p class="tile-hover muted">{hovered}</p>
         </div>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use web_sys::{PointerEvent, WheelEvent};
 
+use super::levels::DetailLayer;
 use super::rect_stats::RectMark;
 use super::render_time::RenderTimeOverlay;
 use super::tile_overlay::{ProbeMark, TileOverlay};
@@ -77,6 +78,7 @@ pub fn Viewport(preview: Preview) -> impl IntoView {
                 style:transform=move || viewing.transform.get().css()
             >
                 <canvas class="preview-canvas" node_ref=preview.canvas aria-label="Merged image"></canvas>
+                <DetailLayer preview />
                 <CompareLayers preview />
                 // Overlays: absolutely positioned children at image size.
                 <SeamOverlay preview />

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use tilemerge::view::{pass_range, pixel_values, placed_tile_at, render_packed_rgba8, Channel, Mapping};
 use tilemerge::{
-    check_blocks, export_exr_from_files, read_info, Canvas, CanvasOptions, ExrOptions, Grid, PassInfo,
-    PassKind, PassSelection, Rect, Resolution, TileError, TileId, TileState,
+    check_blocks, export_exr_from_files, read_info, Canvas, CanvasOptions, ExrInfo, ExrOptions, Grid,
+    PassInfo, PassKind, PassSelection, Rect, Resolution, TileError, TileId, TileState,
 };
 
 use tilemerge::decode::DEFAULT_MAX_DECODED_BYTES;
@@ -21,17 +21,43 @@ use crate::preview::view::ProbeReading;
 pub type Reply = (Response, Option<Vec<u8>>);
 
 /// The sessions one worker holds.
-#[derive(Default)]
 pub struct Engine {
     sessions: HashMap<SessionId, Session>,
+    levels: HashMap<SessionId, LevelsSession>,
+    /// Where levels sessions keep their tiles' files.
+    files: Box<dyn TileFiles>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::with_files(Box::new(HeldFiles::default()))
+    }
 }
 
 impl Engine {
+    /// An engine whose levels sessions keep their files in `files`.
+    pub fn with_files(files: Box<dyn TileFiles>) -> Engine {
+        Engine { sessions: HashMap::new(), levels: HashMap::new(), files }
+    }
+
     /// Carries out a request; `bytes` is the buffer that came with it. Returns the answer and the
     /// bytes to send back with it, or `None` for requests that need no answer (`Begin`, `End`).
     /// Every failure becomes a response: nothing here panics.
     pub fn handle(&mut self, request: Request, bytes: Option<Vec<u8>>) -> Option<Reply> {
+        let id = request.session();
+        if matches!(request, Request::Begin { .. } | Request::End { .. }) {
+            self.sessions.remove(&id);
+            if self.levels.remove(&id).is_some() {
+                self.files.forget(id);
+            }
+        } else if let Some(held) = self.levels.get_mut(&id) {
+            return Some(held.handle(request, bytes, self.files.as_mut()));
+        }
         let reply = match request {
+            Request::Begin { session, grid, holding: Holding::Levels { base } } => {
+                self.levels.insert(session, LevelsSession::new(session, grid, base));
+                return None;
+            }
             Request::Begin { session, grid, holding } => {
                 self.sessions.insert(session, Session::new(grid, holding));
                 return None;
@@ -47,7 +73,8 @@ impl Engine {
                 match held.add(tile, bytes) {
                     Ok(added) => {
                         let pixels = held.draw_placed(added.placed, draw);
-                        let (drawn, pixels) = pixels.map_or((None, None), |(d, p)| (Some(d), Some(p)));
+                        let (drawn, pixels) =
+                            pixels.map_or((None, None), |(d, p)| (Some(Box::new(d)), Some(p)));
                         let Added { placed, passes, pixel_bytes, render_seconds } = added;
                         let response = Response::Placed {
                             session,
@@ -57,6 +84,7 @@ impl Engine {
                             pixel_bytes,
                             drawn,
                             render_seconds,
+                            drawn_at: None,
                         };
                         (response, pixels)
                     }
@@ -75,6 +103,13 @@ impl Engine {
                 Ok(canvas) => (probe(canvas, session, &pass, x, y), None),
                 Err(response) => (response, None),
             },
+            Request::Detail { session, .. } => (
+                Response::Error {
+                    session: Some(session),
+                    reason: "a detail is drawn only for a frame previewed in levels".into(),
+                },
+                None,
+            ),
             Request::Export { session, layout, compression } => {
                 let Some(held) = self.sessions.get(&session) else {
                     return Some((unknown(session), None));
@@ -169,10 +204,7 @@ impl Engine {
                 };
                 compare::take_job_tile(held, session, (job, grid, tile), bytes)
             }
-            Request::End { session } => {
-                self.sessions.remove(&session);
-                return None;
-            }
+            Request::End { .. } => return None,
         };
         Some(reply)
     }
@@ -237,30 +269,13 @@ impl Session {
     /// words, when the tile cannot be used.
     pub fn add(&mut self, tile: TileId, bytes: Vec<u8>) -> Result<Added, String> {
         let refuse = |error: TileError| error.to_string();
-        if !self.grid.contains(tile) {
-            return Err(refuse(TileError::NotInGrid { image: self.grid.image, tile: self.grid.tile }));
-        }
-        let info = read_info(&bytes).map_err(|e| refuse(TileError::Decode(e)))?;
-        let placed = match self.grid.resolve(tile, info.size) {
-            Resolution::Exact { placed, .. } | Resolution::Explained { placed, .. } => placed,
-            Resolution::Unplaceable(mismatch) => return Err(refuse(TileError::Size(mismatch))),
-        };
-        // One pass of the tile is decoded at a time: refused here when even that could not be.
-        let pixel_bytes = info.passes.iter().map(pixel_bytes).max().unwrap_or(0);
-        let decoded = info.size.area().saturating_mul(pixel_bytes);
-        if decoded > DEFAULT_MAX_DECODED_BYTES {
-            return Err(refuse(TileError::Decode(DecodeError::TooLarge {
-                width: info.size.width.into(),
-                height: info.size.height.into(),
-                bytes: decoded,
-                limit: DEFAULT_MAX_DECODED_BYTES,
-            })));
-        }
+        let (info, placed, pixel_bytes) = checked(&self.grid, tile, &bytes)?;
         if self.passes.is_empty() {
             self.passes = info.passes.clone();
         }
         let placed = match self.holding {
-            Holding::Files => placed,
+            // A levels session is held by a `LevelsSession`, never by this one.
+            Holding::Files | Holding::Levels { .. } => placed,
             Holding::Picture => {
                 // Only one pass is decoded: the rest of the file is checked for its blocks, so a
                 // tile cut short fails now rather than when another pass is shown or exported.
@@ -342,6 +357,33 @@ impl Session {
         let files: Vec<(TileId, &[u8])> = self.files.iter().map(|(t, b)| (*t, b.as_slice())).collect();
         export_exr_from_files(&self.grid, &files, options).map_err(|e| e.to_string())
     }
+}
+
+/// A tile's header, where its file goes and what a pixel of its largest pass takes, checked
+/// from the header alone: a file that is not one of the grid's tiles, not the size Blender
+/// renders for it, or whose one pass could not be decoded, is refused before any decoding.
+fn checked(grid: &Grid, tile: TileId, bytes: &[u8]) -> Result<(ExrInfo, Rect, u64), String> {
+    let refuse = |error: TileError| error.to_string();
+    if !grid.contains(tile) {
+        return Err(refuse(TileError::NotInGrid { image: grid.image, tile: grid.tile }));
+    }
+    let info = read_info(bytes).map_err(|e| refuse(TileError::Decode(e)))?;
+    let placed = match grid.resolve(tile, info.size) {
+        Resolution::Exact { placed, .. } | Resolution::Explained { placed, .. } => placed,
+        Resolution::Unplaceable(mismatch) => return Err(refuse(TileError::Size(mismatch))),
+    };
+    // One pass of the tile is decoded at a time: refused here when even that could not be.
+    let pixel_bytes = info.passes.iter().map(pixel_bytes).max().unwrap_or(0);
+    let decoded = info.size.area().saturating_mul(pixel_bytes);
+    if decoded > DEFAULT_MAX_DECODED_BYTES {
+        return Err(refuse(TileError::Decode(DecodeError::TooLarge {
+            width: info.size.width.into(),
+            height: info.size.height.into(),
+            bytes: decoded,
+            limit: DEFAULT_MAX_DECODED_BYTES,
+        })));
+    }
+    Ok((info, placed, pixel_bytes))
 }
 
 /// Canvas options decoding `pass` alone.
@@ -435,7 +477,10 @@ fn placed_regions(canvas: &Canvas) -> Vec<Rect> {
 
 mod compare;
 mod inspect;
+pub mod levels;
 mod measure;
+
+use levels::{HeldFiles, LevelsSession, TileFiles};
 
 #[cfg(test)]
 mod tests;

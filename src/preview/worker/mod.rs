@@ -2,6 +2,7 @@
 //! inside a worker (plain Rust, tested natively), the worker's message loop ([`serve`]) and the
 //! page's [`pool`] of workers.
 
+mod blob_files;
 pub mod engine;
 pub mod pool;
 pub mod protocol;

@@ -25,6 +25,10 @@ pub enum Holding {
     Picture,
     /// Checks each tile's header and keeps its file; decodes only for an export or a seam check.
     Files,
+    /// For a frame too large to hold: keeps each tile's pass on screen reduced, as levels from
+    /// `base` up (see `tilemerge::pyramid`), and its file outside the WebAssembly memory; the
+    /// full-size pixels are decoded again where a view zooms in (`Detail`) or probes.
+    Levels { base: u8 },
 }
 
 /// How a tile is drawn the moment it is placed: the channel and exposure on screen. Only a colour
@@ -70,6 +74,17 @@ pub enum Request {
     Range { session: SessionId, ticket: u32, pass: String, channel: Channel },
     /// Every channel of `pass` at image pixel `x`, `y` (rows from the top).
     Probe { session: SessionId, pass: String, x: u32, y: u32 },
+    /// Draw `region` (image pixels) of this worker's tiles at `level` (0: full size) from their
+    /// full-size pixels, for a view of a levels session zoomed in past its base.
+    Detail {
+        session: SessionId,
+        ticket: u32,
+        pass: String,
+        channel: Channel,
+        mapping: Mapping,
+        level: u8,
+        region: Rect,
+    },
     /// Write the merged image as an EXR, from the session's files, one pass at a time.
     Export { session: SessionId, layout: ExrLayout, compression: Compression },
     /// Compare neighbouring tiles' overscan in `pass` (full name).
@@ -123,6 +138,31 @@ pub enum Request {
     End { session: SessionId },
 }
 
+impl Request {
+    /// The session the request is for.
+    pub fn session(&self) -> SessionId {
+        match self {
+            Request::Begin { session, .. }
+            | Request::Tile { session, .. }
+            | Request::Render { session, .. }
+            | Request::Range { session, .. }
+            | Request::Probe { session, .. }
+            | Request::Detail { session, .. }
+            | Request::Export { session, .. }
+            | Request::CheckSeams { session, .. }
+            | Request::Metadata { session, .. }
+            | Request::HistogramRange { session, .. }
+            | Request::HistogramCounts { session, .. }
+            | Request::RegionSums { session, .. }
+            | Request::Reference { session }
+            | Request::Compare { session, .. }
+            | Request::RenderOther { session, .. }
+            | Request::OtherJobTile { session, .. }
+            | Request::End { session } => *session,
+        }
+    }
+}
+
 /// What a worker answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
@@ -139,15 +179,23 @@ pub enum Response {
         placed: Rect,
         passes: Vec<String>,
         pixel_bytes: u64,
-        drawn: Option<DrawnTile>,
+        drawn: Option<Box<DrawnTile>>,
         #[serde(default)]
         render_seconds: Option<f64>,
+        /// Where on the canvas the drawn pixels go, when not at `placed` (a levels session
+        /// draws a tile reduced, on a canvas of its base level).
+        #[serde(default)]
+        drawn_at: Option<Rect>,
     },
     /// The tile could not be placed, and why (shown to the user).
     Failed { session: SessionId, tile: TileId, reason: String },
     /// The RGBA pixels of `regions` (this worker's placed tiles) travel as the buffer, one region
-    /// after another (see `tilemerge::view::render_packed_rgba8`).
+    /// after another (see `tilemerge::view::render_packed_rgba8`); in a levels session, in pixels
+    /// of its base level.
     Rendered { session: SessionId, regions: Vec<Rect> },
+    /// The answer to a `Detail`: the pixels of `regions` (in pixels of `level`) travel as the
+    /// buffer, packed like `Rendered`'s.
+    Detailed { session: SessionId, ticket: u32, level: u8, regions: Vec<Rect> },
     /// The EXR file travels as the buffer.
     Exported { session: SessionId },
     /// The seam check of a pass; the seam map travels as the buffer (`width * height` RGBA).
@@ -383,6 +431,7 @@ mod tests {
                 pixel_bytes: 16,
                 drawn: None,
                 render_seconds: Some(1.25),
+                drawn_at: Some(Rect { x: 1, y: 2, width: 3, height: 4 }),
             },
             Response::HistogramRanged { session: 1, ticket: 6, series: vec![Series::Luminance], range },
             Response::HistogramCounted {
@@ -415,11 +464,12 @@ mod tests {
                 placed: Rect { x: 0, y: 0, width: 64, height: 64 },
                 passes: vec!["ViewLayer.Combined".into()],
                 pixel_bytes: 8,
-                drawn: Some(DrawnTile {
+                drawn: Some(Box::new(DrawnTile {
                     pass: "ViewLayer.Combined".into(),
                     draw: TileDraw { channel: Channel::G, exposure: 0.0 },
-                }),
+                })),
                 render_seconds: None,
+                drawn_at: None,
             },
             Response::Rendered { session: 1, regions: vec![Rect { x: 64, y: 0, width: 36, height: 64 }] },
             Response::Ranged { session: 1, ticket: 3, kind: Some(PassKind::Data), range },

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use super::blob_files::{BlobFiles, PickedSlot};
 use super::engine::Engine;
 use super::protocol::{
     describe, from_buffer, pack, set_busy, set_memory, to_buffer, unpack, Request, Response,
@@ -19,6 +20,8 @@ use crate::preview::browser::{now, wasm_memory_bytes};
 struct Queued {
     request: Request,
     bytes: Bytes,
+    /// The picked file the bytes are read from: a levels session keeps it rather than a copy.
+    file: Option<web_sys::File>,
 }
 
 /// A request's bytes: moved here from the page, or being read from a picked file.
@@ -54,6 +57,8 @@ impl Bytes {
 struct Inbox {
     scope: DedicatedWorkerGlobalScope,
     engine: RefCell<Engine>,
+    /// Shared with the engine's [`BlobFiles`].
+    picked: PickedSlot,
     queue: RefCell<VecDeque<Queued>>,
     draining: Cell<bool>,
 }
@@ -63,7 +68,8 @@ impl Inbox {
         match unpack::<Request>(&event.data()) {
             Ok(envelope) => {
                 let bytes = Bytes::of(envelope.buffer.as_ref(), envelope.file.as_ref());
-                self.queue.borrow_mut().push_back(Queued { request: envelope.message, bytes });
+                let file = envelope.file;
+                self.queue.borrow_mut().push_back(Queued { request: envelope.message, bytes, file });
                 if !self.draining.replace(true) {
                     spawn_local(Rc::clone(self).drain());
                 }
@@ -75,17 +81,19 @@ impl Inbox {
     async fn drain(self: Rc<Self>) {
         loop {
             let next = self.queue.borrow_mut().pop_front();
-            let Some(Queued { request, bytes }) = next else {
+            let Some(Queued { request, bytes, file }) = next else {
                 self.draining.set(false);
                 return;
             };
             let bytes = bytes.arrived().await;
             let started = now();
+            *self.picked.borrow_mut() = file;
             let reply = match bytes {
                 // Only this loop borrows the engine, one request at a time.
                 Ok(bytes) => self.engine.borrow_mut().handle(request, bytes),
                 Err(reason) => Some((unreadable(request, reason), None)),
             };
+            self.picked.borrow_mut().take();
             if let Some((response, bytes)) = reply {
                 post(&self.scope, &response, bytes.as_deref(), now() - started);
             }
@@ -100,9 +108,11 @@ pub fn serve() {
         web_sys::console::error_1(&"preview_worker must run in a dedicated Web Worker".into());
         return;
     };
+    let picked = PickedSlot::default();
     let inbox = Rc::new(Inbox {
         scope: scope.clone(),
-        engine: RefCell::new(Engine::default()),
+        engine: RefCell::new(Engine::with_files(Box::new(BlobFiles::new(picked.clone())))),
+        picked,
         queue: RefCell::new(VecDeque::new()),
         draining: Cell::new(false),
     });

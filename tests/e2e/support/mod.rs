@@ -5,6 +5,9 @@ pub mod cockpit;
 mod farm;
 pub mod fault_proxy;
 mod hosting;
+// The 16K run is examples/bench_preview_big.rs; the tests run it on a small set.
+#[allow(dead_code)]
+pub mod levels_bench;
 // The benchmark's whole matrix runs in examples/bench_load.rs; the tests run one cell of it.
 #[allow(dead_code)]
 pub mod load;

@@ -16,8 +16,19 @@ pub(super) struct Sources<'a> {
     pub(super) single: bool,
 }
 
-impl<'a> Sources<'a> {
-    fn of(canvas: &'a Canvas, pass: &str) -> Result<Sources<'a>, ExportError> {
+/// A pass's buffers over `size` pixels: a canvas's, or one tile's at one level.
+pub struct PassPlane<'a> {
+    /// The pixels the buffers cover.
+    pub size: Size,
+    /// The pass and its channels.
+    pub info: &'a PassInfo,
+    /// One buffer per channel, `size.width * size.height` samples, rows from the top.
+    pub buffers: &'a [Samples],
+}
+
+impl<'a> PassPlane<'a> {
+    /// `pass` of `canvas`, or why it has none.
+    pub fn of_canvas(canvas: &'a Canvas, pass: &str) -> Result<PassPlane<'a>, ExportError> {
         let Some((info, buffers)) = canvas.pass_samples(pass) else {
             if canvas.passes().is_empty() {
                 return Err(ExportError::Empty);
@@ -27,6 +38,13 @@ impl<'a> Sources<'a> {
                 available: canvas.passes().iter().map(PassInfo::display_name).collect(),
             });
         };
+        Ok(PassPlane { size: canvas.size(), info, buffers })
+    }
+}
+
+impl<'a> Sources<'a> {
+    fn of(plane: &PassPlane<'a>) -> Result<Sources<'a>, ExportError> {
+        let (info, buffers) = (plane.info, plane.buffers);
         let find = |c: &str| info.component_index(c).and_then(|i| buffers.get(i));
         let alpha = find("A");
         let triple = |a: &str, b: &str, c: &str| Some([find(a)?, find(b)?, find(c)?]);
@@ -91,7 +109,16 @@ pub fn pass_range(
     channel: Channel,
     regions: &[Rect],
 ) -> Result<Option<ValueRange>, ExportError> {
-    let sources = Sources::of(canvas, pass)?;
+    plane_range(&PassPlane::of_canvas(canvas, pass)?, channel, regions)
+}
+
+/// Like [`pass_range`], over the pixels of `regions` of `plane`.
+pub fn plane_range(
+    plane: &PassPlane,
+    channel: Channel,
+    regions: &[Rect],
+) -> Result<Option<ValueRange>, ExportError> {
+    let sources = Sources::of(plane)?;
     let mut range = None;
     let mut include = |v: f32| {
         if v.is_finite() && v.abs() < NO_HIT {
@@ -99,7 +126,7 @@ pub fn pass_range(
             range = Some(range.map_or(here, |r: ValueRange| r.merge(here)));
         }
     };
-    for i in pixels_in(canvas.size(), regions) {
+    for i in pixels_in(plane.size, regions) {
         match sources.at(i).pick(channel, sources.single) {
             Picked::Colour(c) => c.into_iter().for_each(&mut include),
             Picked::Scalar(v) => include(v),
@@ -137,8 +164,9 @@ pub fn render_regions_rgba8(
     mapping: Mapping,
     regions: &[Rect],
 ) -> Result<Vec<u8>, ExportError> {
-    let sources = Sources::of(canvas, pass)?;
-    let size = canvas.size();
+    let plane = PassPlane::of_canvas(canvas, pass)?;
+    let sources = Sources::of(&plane)?;
+    let size = plane.size;
     let gain = match mapping {
         Mapping::Srgb { exposure } => exposure.exp2(),
         Mapping::FalseColour { .. } => 1.0,
@@ -168,8 +196,18 @@ pub fn render_packed_rgba8(
     mapping: Mapping,
     regions: &[Rect],
 ) -> Result<(Vec<Rect>, Vec<u8>), ExportError> {
-    let sources = Sources::of(canvas, pass)?;
-    let size = canvas.size();
+    render_plane_packed_rgba8(&PassPlane::of_canvas(canvas, pass)?, channel, mapping, regions)
+}
+
+/// Like [`render_packed_rgba8`], for the pixels of `regions` of `plane`.
+pub fn render_plane_packed_rgba8(
+    plane: &PassPlane,
+    channel: Channel,
+    mapping: Mapping,
+    regions: &[Rect],
+) -> Result<(Vec<Rect>, Vec<u8>), ExportError> {
+    let sources = Sources::of(plane)?;
+    let size = plane.size;
     let gain = match mapping {
         Mapping::Srgb { exposure } => exposure.exp2(),
         Mapping::FalseColour { .. } => 1.0,

@@ -23,9 +23,7 @@ impl Session {
         let Some((_, bytes)) = self.files.iter().find(|(t, _)| *t == tile) else {
             return Ok(None);
         };
-        let attributes =
-            header_attributes(bytes).map_err(|e| format!("cannot read the header of {tile}: {e}"))?;
-        Ok(Some((tile, attributes.into_iter().take(MAX_ATTRIBUTES).map(bounded).collect())))
+        Ok(Some((tile, attributes_of(tile, bytes)?)))
     }
 
     /// The tile whose attributes the merge carries, among this session's.
@@ -36,6 +34,13 @@ impl Session {
             self.files.iter().map(|(t, _)| *t).min_by_key(|t| order.iter().position(|o| o == t))
         })
     }
+}
+
+/// The header attributes of `tile`'s file, as many and as long as a panel shows.
+pub fn attributes_of(tile: TileId, bytes: &[u8]) -> Result<Vec<HeaderAttribute>, String> {
+    let attributes =
+        header_attributes(bytes).map_err(|e| format!("cannot read the header of {tile}: {e}"))?;
+    Ok(attributes.into_iter().take(MAX_ATTRIBUTES).map(bounded).collect())
 }
 
 /// The attribute with its name and value cut to [`MAX_TEXT_CHARS`] (marked with an ellipsis).

@@ -62,7 +62,7 @@ fn render(engine: &mut Engine, pass: &str, size: Size) -> (Response, Option<Vec<
 }
 
 /// Packed regions' pixels painted where they belong on a transparent `size` frame.
-fn paint(size: Size, regions: &[Rect], packed: &[u8]) -> Vec<u8> {
+pub(super) fn paint(size: Size, regions: &[Rect], packed: &[u8]) -> Vec<u8> {
     let mut whole = vec![0u8; size.area() as usize * 4];
     let mut at = 0;
     for r in regions {
@@ -147,7 +147,7 @@ fn tiles_of_a_colour_pass_come_back_drawn_and_those_of_a_data_pass_do_not() {
         let request = Request::Tile { session: 1, tile, draw: Some(draw) };
         match engine.handle(request, Some(bytes.clone())).expect("an answer") {
             (Response::Placed { placed, drawn: Some(d), .. }, Some(pixels)) => {
-                assert_eq!(d, DrawnTile { pass: "ViewLayer.Combined".into(), draw });
+                assert_eq!(*d, DrawnTile { pass: "ViewLayer.Combined".into(), draw });
                 drawn.push((placed, pixels));
             }
             other => panic!("{other:?}"),
