@@ -2,9 +2,9 @@
 //! tile of a `tilemerge gen-bench` set (16384x16384 in 1024-pixel tiles by default) and prints:
 //! - the time from picking the files to the fitted full view on screen,
 //! - the time to a 1:1 view of the top-left corner (the wheel turned over it from the fitted view,
-//!   to the last worker's full-size pixels on screen), and of the bottom-right corner,
+//!   to the last worker's full-size pixels on screen), of the bottom-right corner and of the centre,
 //! - the workers' peak WebAssembly memory (summed) and the page's,
-//! - and checks that the probe at both corners reads the source tiles' values bit for bit (the run
+//! - and checks that the probe at each of them reads the source tiles' values bit for bit (the run
 //!   fails when not).
 //!
 //! Run with `scripts/bench-preview-big` (it builds everything and makes the tile set first).
@@ -43,7 +43,7 @@ async fn main() {
     );
     for corner in &run.corners {
         println!(
-            "  1:1 view of the {} corner: {:.1} s from the first wheel turn ({:.0} ms for the detail of {}x{} pixels); \
+            "  1:1 view at the {}: {:.1} s from the first wheel turn ({:.0} ms for the detail of {}x{} pixels); \
              probe at {}, {} equals the source tile's values bit for bit; workers' peak WebAssembly memory so far {:.0} MB",
             corner.name,
             corner.seconds,

@@ -176,7 +176,7 @@ async fn the_levels_benchmark_views_both_corners_at_full_size_with_exact_probes(
     assert_eq!((run.image, run.held), ((2304, 384), (1152, 192)), "{run:?}");
     assert!(run.fitted_ms.is_finite() && run.fitted_ms > 0.0, "{run:?}");
     let names: Vec<_> = run.corners.iter().map(|c| (c.name, c.pixel)).collect();
-    assert_eq!(names, [("top-left", (0, 0)), ("bottom-right", (2303, 383))]);
+    assert_eq!(names, [("top-left", (0, 0)), ("bottom-right", (2303, 383)), ("centre", (1152, 192))]);
     for corner in &run.corners {
         assert!(corner.detail.0 > 0 && corner.detail.1 > 0 && corner.detail_ms.is_finite(), "{corner:?}");
         assert!(corner.peak_bytes > 0.0 && corner.peak_bytes < 1e9, "{corner:?}");

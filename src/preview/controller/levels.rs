@@ -11,6 +11,7 @@ use tilemerge::{Rect, Size};
 use super::Preview;
 use crate::preview::browser;
 use crate::preview::levels::Detail;
+use crate::preview::model::Plan;
 use crate::preview::view::Channel;
 use crate::preview::worker::protocol::Request;
 
@@ -52,6 +53,8 @@ pub struct Levels {
     pub canvas: NodeRef<leptos::html::Canvas>,
     /// Set when a merge begun whole turned out too large: the next start holds it as levels.
     pub(super) forced: StoredValue<bool>,
+    /// The plan the merge on screen began with, to begin it again as levels.
+    pub(super) begun: StoredValue<Option<Plan>>,
     drawing: StoredValue<Option<Drawing>>,
     gather: StoredValue<DetailGather>,
     /// Counts view changes, so only the last of a burst asks for a detail.
@@ -68,6 +71,7 @@ impl Levels {
             peak_bytes: RwSignal::new(None),
             canvas: NodeRef::new(),
             forced: StoredValue::new(false),
+            begun: StoredValue::new(None),
             drawing: StoredValue::new(None),
             gather: StoredValue::new(DetailGather::default()),
             changes: StoredValue::new(0),

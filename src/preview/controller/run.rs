@@ -39,6 +39,7 @@ impl Preview {
         self.started_at.set_value(browser::now());
         self.plan.set(Some(plan.clone()));
         let Ok(mut plan) = plan else { return };
+        self.levels.begun.set_value(Some(plan.clone()));
         let workers = pool_size(browser::cores());
         let needs = MemoryPlan {
             workers,
@@ -187,9 +188,12 @@ impl Preview {
         self.memory.set_value(None);
         let needs = MemoryPlan { pixel_bytes: pixel_bytes.max(1), ..needs };
         if memory::refusal(&needs, &Budget::for_browser(browser::device_memory())).is_some() {
-            // Too large to hold whole after all: merged again, as levels.
+            // Too large to hold whole after all: the same tiles are merged again, as levels.
             self.levels.forced.set_value(true);
-            self.start();
+            if let Some(plan) = self.levels.begun.get_value() {
+                self.stop();
+                self.begin(Ok(plan));
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! The levels benchmark's run (examples/bench_preview_big.rs on a 16K set; the end-to-end smoke on
 //! a small one): a tile set picked in the preview, held as levels; the fitted view, then 1:1 views
-//! of the top-left and bottom-right corners by the wheel, each probed against its source tile.
+//! of the top-left and bottom-right corners and the centre by the wheel, each probed against its
+//! source tile.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -134,10 +135,10 @@ pub async fn check_probe(browser: &Browser, tiles: &Path, x: u32, y: u32) {
     }
 }
 
-/// One corner's 1:1 view.
+/// One 1:1 view.
 #[derive(Debug)]
 pub struct CornerRun {
-    /// "top-left" or "bottom-right", and its pixel.
+    /// "top-left", "bottom-right" or "centre", and its pixel.
     pub name: &'static str,
     pub pixel: (u32, u32),
     /// From the first wheel turn to the detail on screen, in seconds.
@@ -166,9 +167,11 @@ pub struct LevelsRun {
 }
 
 /// Opens the preview of `site`, picks the `.exr` files of `tiles` (choosing "Preview in levels"
-/// first when `prefer_levels`), waits for the fitted view, then views each corner at 1:1 and
-/// checks the probe there against the source tile (panicking on a difference).
+/// first when `prefer_levels`), waits for the fitted view, then views each corner and the centre
+/// at 1:1 and checks the probe there against the source tile (panicking on a difference).
 pub async fn run(browser: &Browser, site: &str, tiles: &Path, prefer_levels: bool) -> LevelsRun {
+    // chromedriver takes absolute paths only.
+    let tiles = &tiles.canonicalize().unwrap_or_else(|e| panic!("no tiles at {}: {e}", tiles.display()));
     let mut paths: Vec<String> = std::fs::read_dir(tiles)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", tiles.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -196,7 +199,12 @@ pub async fn run(browser: &Browser, site: &str, tiles: &Path, prefer_levels: boo
         .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
         .expect("the image size in the note");
     let mut corners = Vec::new();
-    for (name, x, y) in [("top-left", 0, 0), ("bottom-right", image.0 - 1, image.1 - 1)] {
+    let corners_and_centre = [
+        ("top-left", 0, 0),
+        ("bottom-right", image.0 - 1, image.1 - 1),
+        ("centre", image.0 / 2, image.1 / 2),
+    ];
+    for (name, x, y) in corners_and_centre {
         // Fitted first (the `0` key), then the wheel over the corner.
         let view = browser.wait_xpath("//*[@role='group'][@aria-label='Image view']", "the image view").await;
         view.send_keys("0").await.expect("the view is fitted");

@@ -177,3 +177,31 @@ fn the_cache_of_full_size_tiles_stays_within_its_budget() {
     assert!(session.held_bytes() <= FULL_CACHE_BYTES, "{} bytes held", session.held_bytes());
     assert_eq!(session.full.len(), (FULL_CACHE_BYTES / (4 << 20)) as usize);
 }
+
+#[test]
+fn a_detail_between_full_size_and_the_base_is_the_level_a_session_with_that_base_holds() {
+    // Level 1 drawn as a detail of a session based at 2, and as the view of one based at 1.
+    let (mut based_at_2, mut based_at_1) = (levels(2), levels(1));
+    let mapping = Mapping::Srgb { exposure: -0.5 };
+    let whole = Rect { x: 0, y: 0, width: SIZE.width, height: SIZE.height };
+    let detail = Request::Detail {
+        session: 1,
+        ticket: 1,
+        pass: "ViewLayer.Combined".into(),
+        channel: Channel::Rgb,
+        mapping,
+        level: 1,
+        region: whole,
+    };
+    let (Response::Detailed { level: 1, regions, .. }, Some(packed)) = ask(&mut based_at_2, detail) else {
+        panic!("the detail is drawn")
+    };
+    let level_1 = level_size(SIZE, 1);
+    let detail = paint(level_1, &regions, &packed);
+    let render =
+        Request::Render { session: 1, pass: "ViewLayer.Combined".into(), channel: Channel::Rgb, mapping };
+    let (Response::Rendered { regions, .. }, Some(packed)) = ask(&mut based_at_1, render) else {
+        panic!("the view is drawn")
+    };
+    assert_eq!(detail, paint(level_1, &regions, &packed));
+}
