@@ -280,3 +280,33 @@ async fn callback_result(
     });
     JsFuture::from(promise).await.map_err(describe)
 }
+
+/// The room the origin's storage has left (quota less usage), in bytes, when the browser says.
+pub async fn storage_room() -> Option<u64> {
+    let storage = web_sys::window()?.navigator().storage();
+    let estimate = JsFuture::from(storage.estimate().ok()?).await.ok()?;
+    let estimate: web_sys::StorageEstimate = estimate.unchecked_into();
+    let (quota, usage) = (estimate.get_quota()?, estimate.get_usage().unwrap_or(0.0));
+    Some((quota - usage).max(0.0) as u64)
+}
+
+/// A `blob:` URL of file `name` of the origin's private file system: the browser reads it from
+/// disk when it is downloaded.
+pub async fn private_file_url(name: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let directory: web_sys::FileSystemDirectoryHandle =
+        JsFuture::from(window.navigator().storage().get_directory())
+            .await
+            .map_err(describe)?
+            .unchecked_into();
+    let handle: web_sys::FileSystemFileHandle =
+        JsFuture::from(directory.get_file_handle(name)).await.map_err(describe)?.unchecked_into();
+    let file: File = JsFuture::from(handle.get_file()).await.map_err(describe)?.unchecked_into();
+    Url::create_object_url_with_blob(&file).map_err(describe)
+}
+
+/// `url` resolved against the page's address (a worker resolves against its script's).
+pub fn absolute_url(url: &str) -> String {
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    Url::new_with_base(url, &base).map(|u| u.href()).unwrap_or_else(|_| url.to_string())
+}

@@ -28,6 +28,7 @@ pub enum TileSource {
 
 mod answers;
 mod compare;
+mod export_stream;
 mod files;
 mod inspect;
 mod levels;

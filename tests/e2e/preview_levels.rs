@@ -8,26 +8,34 @@ use std::path::Path;
 use serde_json::{json, Value};
 use tilemerge::synth::Frame;
 use tilemerge::view::{render_rgba8, Channel, Mapping};
-use tilemerge::{Canvas, CanvasOptions, ExrOptions, Grid, Size};
+use tilemerge::{
+    export_exr_from_files, Canvas, CanvasOptions, Compression, ExrLayout, ExrOptions, Grid, Size, TileId,
+};
 
-use crate::preview::{probe, tiles_in_state};
+use crate::preview::{fetch_bytes, probe, tiles_in_state};
 use crate::support::{levels_bench, Browser, Simfarm, StaticSite};
 
 const SIZE: Size = Size { width: 2304, height: 384 };
 
 /// Writes the strip's 18 tiles (256 px, 16 px of overscan) as Blender names them; returns the
 /// frame and the whole-frame drawing of its Combined pass.
-fn write_tiles(dir: &Path) -> (Frame, Vec<u8>) {
+fn write_tiles(dir: &Path) -> (Frame, Vec<u8>, Vec<u8>) {
     let grid = Grid::new(SIZE, Size { width: 256, height: 256 }, 16).expect("a grid");
     let frame = Frame::blender_like(SIZE, 11);
     let mut canvas = Canvas::new(grid, CanvasOptions::default());
-    for (tile, bytes) in frame.tile_files(&grid, &ExrOptions::DEFAULT).expect("tiles") {
-        std::fs::write(dir.join(tile.file_name()), &bytes).expect("a tile written");
-        canvas.add(tile, &bytes).expect("placed");
+    let files = frame.tile_files(&grid, &ExrOptions::DEFAULT).expect("tiles");
+    for (tile, bytes) in &files {
+        std::fs::write(dir.join(tile.file_name()), bytes).expect("a tile written");
+        canvas.add(*tile, bytes).expect("placed");
     }
+    // What the page exports by default: multi-part, ZIP.
+    let borrowed: Vec<(TileId, &[u8])> = files.iter().map(|(t, b)| (*t, b.as_slice())).collect();
+    let exr =
+        ExrOptions { layout: ExrLayout::MultiPart, compression: Compression::Zip, ..ExrOptions::DEFAULT };
+    let whole_export = export_exr_from_files(&grid, &borrowed, &exr).expect("the whole-frame export");
     let drawing = render_rgba8(&canvas, "ViewLayer.Combined", Channel::Rgb, Mapping::Srgb { exposure: 0.0 })
         .expect("drawn");
-    (frame, drawing)
+    (frame, drawing, whole_export)
 }
 
 /// `canvas.<class>`'s width and height, its `data-*` and its pixels at `points` (canvas pixels).
@@ -78,7 +86,7 @@ async fn a_frame_in_levels_shows_its_corner_at_full_size_and_probes_full_values(
     use fantoccini::actions::{InputSource, WheelAction, WheelActions};
 
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let (frame, drawing) = write_tiles(dir.path());
+    let (frame, drawing, whole_export) = write_tiles(dir.path());
     let farm = Simfarm::start(&[]).await;
     let browser = Browser::start().await;
     browser.open(&format!("{}/preview", farm.url)).await;
@@ -153,12 +161,24 @@ async fn a_frame_in_levels_shows_its_corner_at_full_size_and_probes_full_values(
         }
     }
 
-    // What levels do not do says why, and names what does.
+    // The export is written a band at a time into the browser's storage and downloaded from
+    // there: the whole-frame export's bytes.
     browser.unfold("Export").await;
     browser.button("Export EXR").await.click().await.expect("the export is asked for");
-    let refused = browser.alert("Export failed").await.text().await.expect("the reason");
+    let link = browser.wait_xpath("//a[@data-export-url]", "the exported file").await;
+    let url = link.attr("data-export-url").await.expect("an attribute").expect("the file's URL");
+    let exported = fetch_bytes(&browser, &url).await;
+    assert!(
+        exported == whole_export,
+        "the streamed export is the whole-frame export ({} bytes)",
+        exported.len()
+    );
+    // What levels do not do says why, and names what does.
+    browser.unfold("Seam check").await;
+    browser.button("Check seams").await.click().await.expect("the check is asked for");
+    let refused = browser.alert("Seam check failed").await.text().await.expect("the reason");
     assert!(refused.contains("This 2304x384 frame is previewed in levels"), "{refused}");
-    assert!(refused.contains("tilemerge merge"), "{refused}");
+    assert!(refused.contains("tilemerge check"), "{refused}");
     browser.close().await;
 }
 
@@ -177,6 +197,7 @@ async fn the_levels_benchmark_views_both_corners_at_full_size_with_exact_probes(
     assert!(run.fitted_ms.is_finite() && run.fitted_ms > 0.0, "{run:?}");
     let names: Vec<_> = run.corners.iter().map(|c| (c.name, c.pixel)).collect();
     assert_eq!(names, [("top-left", (0, 0)), ("bottom-right", (2303, 383)), ("centre", (1152, 192))]);
+    assert!(run.export_seconds > 0.0 && run.export_peak_bytes < 1e9, "{run:?}");
     for corner in &run.corners {
         assert!(corner.detail.0 > 0 && corner.detail.1 > 0 && corner.detail_ms.is_finite(), "{corner:?}");
         assert!(corner.peak_bytes > 0.0 && corner.peak_bytes < 1e9, "{corner:?}");

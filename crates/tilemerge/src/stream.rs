@@ -22,6 +22,8 @@ use crate::layout::{Grid, TileId};
 use crate::passes::{PassInfo, Samples};
 use crate::stitch::{Canvas, CanvasOptions, Placement, TileError, TileProblem};
 
+pub mod written;
+
 /// One row of tiles, as a streamed merge takes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Band {

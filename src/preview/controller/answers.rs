@@ -3,7 +3,7 @@
 use js_sys::ArrayBuffer;
 use leptos::prelude::*;
 
-use super::{ExportState, Preview, SeamState, EXR_FILE_NAME};
+use super::{Preview, SeamState};
 use crate::preview::browser;
 use crate::preview::model::TileStatus;
 use crate::preview::worker::protocol::Response;
@@ -103,23 +103,18 @@ impl Preview {
             Response::OtherJobTile { session, job, tile, outcome } if Some(session) == current => {
                 self.other_job_tile(session, job, tile, outcome);
             }
+            Response::ExportProgress { session, placed, total } if Some(session) == current => {
+                self.export_progressed(placed, total);
+            }
+            Response::ExportWritten { session, outcome } if Some(session) == current => {
+                self.export_written(outcome);
+            }
             Response::Exported { session } if Some(session) == exporting => {
                 // The session stays: a seam check or another export reuses its files.
                 let url = buffer
                     .ok_or_else(|| "the worker sent no file".to_string())
                     .and_then(|exr| browser::blob_url(&exr, "image/x-exr"));
-                self.export.update(|state| {
-                    if let ExportState::Ready { url: old, .. } = state {
-                        browser::revoke(old);
-                    }
-                    *state = match url {
-                        Ok(url) => {
-                            let started = browser::start_download(&url, EXR_FILE_NAME).is_ok();
-                            ExportState::Ready { url, started }
-                        }
-                        Err(e) => ExportState::Failed(e),
-                    };
-                });
+                self.offer_export(url);
             }
             Response::Seams { session, check, width, height } if Some(session) == exporting => {
                 let wanted =

@@ -12,6 +12,9 @@ impl Preview {
     /// Writes the merged EXR in the first worker, from the placed tiles' files.
     pub fn export(self) {
         self.export.set(ExportState::Working);
+        if self.levels.base.get_untracked().is_some() {
+            return self.export_streamed();
+        }
         let (layout, compression) = (self.layout.get_untracked(), self.compression.get_untracked());
         self.with_files(move |session| Request::Export { session, layout, compression });
     }
@@ -48,9 +51,9 @@ impl Preview {
             // The first worker would hold every file and a whole pass: what levels avoid.
             let size = plan.grid.image;
             return self.fail_files_work(format!(
-                "This {}x{} frame is previewed in levels, and exporting or checking its seams reads \
-                 every pixel at full size, which the browser does not do for a frame previewed in \
-                 levels. Merge it with the tilemerge command line (tilemerge merge).",
+                "This {}x{} frame is previewed in levels, and checking its seams compares every \
+                 tile's overscan at full size, which the browser does not do for a frame previewed \
+                 in levels. Check it with the tilemerge command line (tilemerge check).",
                 size.width, size.height
             ));
         }

@@ -49,6 +49,8 @@ pub struct Levels {
     pub detail_ms: RwSignal<Option<f64>>,
     /// The workers' peak WebAssembly memory, in bytes and summed, once that detail was drawn.
     pub peak_bytes: RwSignal<Option<f64>>,
+    /// A streamed export's tiles placed and their number, while it is written.
+    pub export_progress: RwSignal<Option<(usize, usize)>>,
     /// The detail canvas.
     pub canvas: NodeRef<leptos::html::Canvas>,
     /// Set when a merge begun whole turned out too large: the next start holds it as levels.
@@ -69,6 +71,7 @@ impl Levels {
             shown: RwSignal::new(None),
             detail_ms: RwSignal::new(None),
             peak_bytes: RwSignal::new(None),
+            export_progress: RwSignal::new(None),
             canvas: NodeRef::new(),
             forced: StoredValue::new(false),
             begun: StoredValue::new(None),

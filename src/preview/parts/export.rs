@@ -38,7 +38,13 @@ pub fn ExportPanel(preview: Preview) -> impl IntoView {
     };
     let status = move || match preview.export.get() {
         ExportState::Idle => None,
-        ExportState::Working => Some(view! { <p class="muted">"Writing the EXR…"</p> }.into_any()),
+        ExportState::Working => {
+            let progress = move || match preview.levels.export_progress.get() {
+                Some((placed, total)) => format!("Writing the EXR… {placed} of {total} tiles merged"),
+                None => "Writing the EXR…".to_string(),
+            };
+            Some(view! { <p class="muted">{progress}</p> }.into_any())
+        }
         ExportState::Ready { url, started } => Some(
             view! {
                 <span class="muted">{started_text(started, EXR_FILE_NAME)}</span>

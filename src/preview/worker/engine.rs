@@ -103,6 +103,13 @@ impl Engine {
                 Ok(canvas) => (probe(canvas, session, &pass, x, y), None),
                 Err(response) => (response, None),
             },
+            Request::ExportStreamed { session, .. } => (
+                Response::Error {
+                    session: Some(session),
+                    reason: "a streamed export is written by the worker's message loop".into(),
+                },
+                None,
+            ),
             Request::Detail { session, .. } => (
                 Response::Error {
                     session: Some(session),

@@ -7,5 +7,6 @@ pub mod engine;
 pub mod pool;
 pub mod protocol;
 mod serve;
+mod stream_export;
 
 pub use serve::serve;

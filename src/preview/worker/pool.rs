@@ -9,7 +9,7 @@ use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::protocol::{busy, describe, memory, pack, set_file, unpack, Request, Response};
+use super::protocol::{busy, describe, memory, pack, set_file, set_files, unpack, Request, Response};
 
 /// The script Trunk writes for the `preview_worker` binary (`data-loader-shim`): it loads the
 /// worker's JavaScript and WebAssembly.
@@ -187,6 +187,14 @@ impl Pool {
     /// Sends worker `index` a request about a picked `file`, which the worker reads itself.
     pub fn send_file(&self, index: usize, request: &Request, file: &web_sys::File) -> Result<(), String> {
         self.post(index, request, None, Some(file))
+    }
+
+    /// Sends worker `index` a streamed export with the picked `files` it reads itself.
+    pub fn send_files(&self, index: usize, request: &Request, files: &js_sys::Array) -> Result<(), String> {
+        let slot = self.slots.get(index).ok_or("no such preview worker")?;
+        let (message, transfer) = pack(request, None)?;
+        set_files(&message, files)?;
+        slot.post(message, transfer)
     }
 
     fn post(

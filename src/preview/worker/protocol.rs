@@ -59,6 +59,13 @@ pub enum Other {
     Job { job: String, pass: String },
 }
 
+/// How a streamed export writes the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamedExport {
+    pub layout: ExrLayout,
+    pub compression: Compression,
+}
+
 /// What the page asks of a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
@@ -87,6 +94,16 @@ pub enum Request {
     },
     /// Write the merged image as an EXR, from the session's files, one pass at a time.
     Export { session: SessionId, layout: ExrLayout, compression: Compression },
+    /// Merge `tiles` again band by band into a file of the origin's private file system (for a
+    /// frame previewed in levels): each tile read from its URL, or with `None` from the picked
+    /// file at the same place in the envelope's list of files. Answered with `ExportProgress`
+    /// as tiles are placed, then `ExportWritten`.
+    ExportStreamed {
+        session: SessionId,
+        grid: Grid,
+        tiles: Vec<(TileId, Option<String>)>,
+        export: StreamedExport,
+    },
     /// Compare neighbouring tiles' overscan in `pass` (full name).
     CheckSeams { session: SessionId, pass: String },
     /// The header attributes of `tile`'s file, or with `None` of the tile whose header the merge
@@ -149,6 +166,7 @@ impl Request {
             | Request::Probe { session, .. }
             | Request::Detail { session, .. }
             | Request::Export { session, .. }
+            | Request::ExportStreamed { session, .. }
             | Request::CheckSeams { session, .. }
             | Request::Metadata { session, .. }
             | Request::HistogramRange { session, .. }
@@ -198,6 +216,11 @@ pub enum Response {
     Detailed { session: SessionId, ticket: u32, level: u8, regions: Vec<Rect> },
     /// The EXR file travels as the buffer.
     Exported { session: SessionId },
+    /// A streamed export has placed `placed` of its `total` tiles.
+    ExportProgress { session: SessionId, placed: usize, total: usize },
+    /// A streamed export is written: the file's name in the origin's private file system and
+    /// its size in bytes, or why it could not be.
+    ExportWritten { session: SessionId, outcome: Result<(String, u64), String> },
     /// The seam check of a pass; the seam map travels as the buffer (`width * height` RGBA).
     Seams { session: SessionId, check: SeamCheck, width: u32, height: u32 },
     /// The answer to a `Range`: `None`s when this worker has no tile placed.
@@ -254,11 +277,14 @@ pub struct Envelope<T> {
     /// A picked file whose bytes the worker reads itself (a `File` is cloned by reference, so
     /// the page never holds its bytes).
     pub file: Option<web_sys::File>,
+    /// The picked files of an `ExportStreamed`, by reference too.
+    pub files: Option<js_sys::Array>,
 }
 
 const MESSAGE: &str = "msg";
 const BUFFER: &str = "buf";
 const FILE: &str = "file";
+const FILES: &str = "files";
 /// The sender's WebAssembly memory in bytes, on every answer: the page shows the workers' peak.
 const MEMORY: &str = "mem";
 /// The milliseconds the worker spent on the request answered: the page tells where time goes.
@@ -289,12 +315,18 @@ pub fn unpack<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T
     let message = parse(&json)?;
     let buffer = js_sys::Reflect::get(data, &BUFFER.into()).ok().and_then(|b| b.dyn_into().ok());
     let file = js_sys::Reflect::get(data, &FILE.into()).ok().and_then(|f| f.dyn_into().ok());
-    Ok(Envelope { message, buffer, file })
+    let files = js_sys::Reflect::get(data, &FILES.into()).ok().and_then(|f| f.dyn_into().ok());
+    Ok(Envelope { message, buffer, file, files })
 }
 
 /// Adds a picked file to a packed envelope, for the worker to read.
 pub fn set_file(envelope: &JsValue, file: &web_sys::File) -> Result<(), String> {
     js_sys::Reflect::set(envelope, &FILE.into(), file).map(|_| ()).map_err(describe)
+}
+
+/// Adds the picked files of a streamed export to a packed envelope.
+pub fn set_files(envelope: &JsValue, files: &js_sys::Array) -> Result<(), String> {
+    js_sys::Reflect::set(envelope, &FILES.into(), files).map(|_| ()).map_err(describe)
 }
 
 /// Adds the sender's memory size to a packed envelope.

@@ -12,8 +12,10 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use super::blob_files::{BlobFiles, PickedSlot};
 use super::engine::Engine;
 use super::protocol::{
-    describe, from_buffer, pack, set_busy, set_memory, to_buffer, unpack, Request, Response,
+    describe, from_buffer, pack, set_busy, set_memory, to_buffer, unpack, Request, Response, SessionId,
+    StreamedExport,
 };
+use super::stream_export::{self, TileSource};
 use crate::preview::browser::{now, wasm_memory_bytes};
 
 /// A request waiting its turn, with its bytes.
@@ -22,6 +24,8 @@ struct Queued {
     bytes: Bytes,
     /// The picked file the bytes are read from: a levels session keeps it rather than a copy.
     file: Option<web_sys::File>,
+    /// The picked files of a streamed export.
+    files: Option<js_sys::Array>,
 }
 
 /// A request's bytes: moved here from the page, or being read from a picked file.
@@ -68,8 +72,8 @@ impl Inbox {
         match unpack::<Request>(&event.data()) {
             Ok(envelope) => {
                 let bytes = Bytes::of(envelope.buffer.as_ref(), envelope.file.as_ref());
-                let file = envelope.file;
-                self.queue.borrow_mut().push_back(Queued { request: envelope.message, bytes, file });
+                let (file, files) = (envelope.file, envelope.files);
+                self.queue.borrow_mut().push_back(Queued { request: envelope.message, bytes, file, files });
                 if !self.draining.replace(true) {
                     spawn_local(Rc::clone(self).drain());
                 }
@@ -81,10 +85,16 @@ impl Inbox {
     async fn drain(self: Rc<Self>) {
         loop {
             let next = self.queue.borrow_mut().pop_front();
-            let Some(Queued { request, bytes, file }) = next else {
+            let Some(Queued { request, bytes, file, files }) = next else {
                 self.draining.set(false);
                 return;
             };
+            if let Request::ExportStreamed { session, grid, tiles, export } = request {
+                let started = now();
+                let outcome = export_streamed(&self.scope, session, grid, tiles, export, files).await;
+                post(&self.scope, &Response::ExportWritten { session, outcome }, None, now() - started);
+                continue;
+            }
             let bytes = bytes.arrived().await;
             let started = now();
             *self.picked.borrow_mut() = file;
@@ -122,6 +132,37 @@ pub fn serve() {
     // The handler lives as long as the worker does.
     on_message.forget();
     post(&scope, &Response::Ready, None, 0.0);
+}
+
+/// Writes a streamed export (see [`stream_export`]), telling the page how far it is.
+async fn export_streamed(
+    scope: &DedicatedWorkerGlobalScope,
+    session: SessionId,
+    grid: tilemerge::Grid,
+    tiles: Vec<(tilemerge::TileId, Option<String>)>,
+    export: StreamedExport,
+    files: Option<js_sys::Array>,
+) -> Result<(String, u64), String> {
+    let total = tiles.len();
+    let sources = tiles
+        .into_iter()
+        .enumerate()
+        .map(|(i, (tile, url))| {
+            let source = match url {
+                Some(url) => TileSource::Url(url),
+                None => {
+                    let file = files.as_ref().map(|f| f.get(i as u32)).and_then(|f| f.dyn_into().ok());
+                    TileSource::Picked(file.ok_or_else(|| format!("the file of {tile} did not come"))?)
+                }
+            };
+            Ok((tile, source))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut progress = |placed: usize| {
+        post(scope, &Response::ExportProgress { session, placed, total }, None, 0.0);
+    };
+    let bytes = stream_export::export(&export, grid, sources, &mut progress).await?;
+    Ok((stream_export::EXPORT_NAME.to_string(), bytes))
 }
 
 /// The answer to a request whose file could not be read: the tile fails with the reason.

@@ -164,7 +164,43 @@ pub struct LevelsRun {
     pub corners: Vec<CornerRun>,
     /// The page's WebAssembly memory at the fitted view.
     pub page_bytes: f64,
+    /// From Export EXR to the file's link, in seconds, and the workers' peak WebAssembly memory
+    /// then (summed, bytes).
+    pub export_seconds: f64,
+    pub export_peak_bytes: f64,
+    /// Where the browser saves the exported file (`merged.exr`, once its download is complete).
+    pub downloads: std::path::PathBuf,
 }
+
+/// Waits until `folder/name` is completely saved (not read: it may be gigabytes).
+pub async fn wait_for_download(folder: &Path, name: &str) -> std::path::PathBuf {
+    let (file, partial) = (folder.join(name), folder.join(format!("{name}.crdownload")));
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    while !file.exists() || partial.exists() {
+        assert!(Instant::now() < deadline, "{name} was not downloaded");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    file
+}
+
+/// Clicks Export EXR and resolves with the workers' peak memory once the file's link is there
+/// (or the failure's text).
+const EXPORT: &str = r#"
+const done = arguments[arguments.length - 1];
+const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Export EXR');
+if (!button || button.disabled) { done('Export EXR is not available'); return; }
+button.click();
+const poll = () => {
+  const failed = [...document.querySelectorAll('[role=alert]')].find(a => a.textContent.includes('Export failed'));
+  if (failed) { done(failed.textContent); return; }
+  if (document.querySelector('a[data-export-url]')) {
+    done(Number(document.querySelector('canvas.preview-detail').dataset.workerPeakBytes));
+    return;
+  }
+  setTimeout(poll, 50);
+};
+poll();
+"#;
 
 /// Opens the preview of `site`, picks the `.exr` files of `tiles` (choosing "Preview in levels"
 /// first when `prefer_levels`), waits for the fitted view, then views each corner and the centre
@@ -223,7 +259,16 @@ pub async fn run(browser: &Browser, site: &str, tiles: &Path, prefer_levels: boo
             peak_bytes: figure(&detail, "peak"),
         });
     }
+    browser.unfold("Export").await;
+    let downloads = browser.allow_downloads().await;
+    let started = Instant::now();
+    let exported = browser.client.execute_async(EXPORT, vec![]).await.expect("the page answers");
+    let export_seconds = started.elapsed().as_secs_f64();
+    let export_peak_bytes = exported.as_f64().unwrap_or_else(|| panic!("the export failed: {exported}"));
     LevelsRun {
+        downloads,
+        export_seconds,
+        export_peak_bytes,
         note,
         workers: figure(&frame, "workers"),
         image,

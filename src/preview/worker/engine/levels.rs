@@ -150,6 +150,8 @@ impl LevelsSession {
             Request::RegionSums { ticket, .. } => {
                 unavailable(session, ticket, Measurement::Region, "Statistics")
             }
+            // Written by the worker's message loop, which holds the private file system.
+            Request::ExportStreamed { .. } => error("a streamed export is not a session's".into()),
             other => error(format!(
                 "{} is not available for a frame previewed in levels ({}x{}); the tilemerge command line \
                  does it at any size",
