@@ -219,8 +219,27 @@ async fn a_truncated_tile_and_a_wrong_sized_tile_are_shown_failed_and_the_others
     browser.close().await;
 }
 
+/// The seam check's verdict on the b42 fixture's denoised Combined, once shown: seams just under
+/// 1.0, the worst edge first in the table. Returns the verdict and the table rows' XPath.
+pub async fn b42_combined_seams(browser: &Browser) -> (String, &'static str) {
+    let found = browser.wait_xpath(&verdict("Seams up to"), "the seams found").await;
+    let text = found.text().await.expect("the verdict");
+    assert!(text.ends_with("edges") && text.contains("on ViewLayer.Combined"), "{text}");
+    let figure: f64 = text
+        .trim_start_matches("Seams up to ")
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no figure in {text:?}"));
+    assert!((0.9..1.0).contains(&figure), "{text}");
+    let rows = "//table[caption[normalize-space()='Worst tile edges']]/tbody/tr";
+    let first = browser.wait_xpath(&format!("{rows}[1]/td[3]"), "the worst edge").await;
+    assert_eq!(first.text().await.expect("its difference").parse::<f64>().ok(), Some(figure));
+    (text, rows)
+}
+
 /// The seam verdict once it says `start`.
-fn verdict(start: &str) -> String {
+pub fn verdict(start: &str) -> String {
     format!("//p[contains(@class,'seam-verdict')][starts-with(normalize-space(), '{start}')]")
 }
 
@@ -235,19 +254,7 @@ async fn the_seam_check_shows_the_denoised_combined_seams_and_a_clean_depth() {
 
     let check = "//button[normalize-space()='Check seams'][not(@disabled)]";
     browser.wait_xpath(check, "Check seams enabled").await.click().await.expect("seams can be checked");
-    let found = browser.wait_xpath(&verdict("Seams up to"), "the seams found").await;
-    let text = found.text().await.expect("the verdict");
-    assert!(text.ends_with("edges") && text.contains("on ViewLayer.Combined"), "{text}");
-    let figure: f64 = text
-        .trim_start_matches("Seams up to ")
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no figure in {text:?}"));
-    assert!((0.9..1.0).contains(&figure), "{text}");
-    let rows = "//table[caption[normalize-space()='Worst tile edges']]/tbody/tr";
-    let first = browser.wait_xpath(&format!("{rows}[1]/td[3]"), "the worst edge").await;
-    assert_eq!(first.text().await.expect("its difference").parse::<f64>().ok(), Some(figure));
+    let (_, rows) = b42_combined_seams(&browser).await;
     let shown = browser.client.find_all(fantoccini::Locator::XPath(rows)).await.expect("the rows").len();
     assert!((2..=10).contains(&shown), "{shown} edges listed");
     assert!(drawn_pixels(&browser, "canvas[aria-label='Seam map']", 1).await > 0, "the seams are drawn");

@@ -56,5 +56,5 @@ pub use stitch::{
     decode_for_grid, Canvas, CanvasOptions, Coverage, PassImage, Placement, TileCoverage, TileError,
     TileProblem, TileState,
 };
-pub use stream::written::{write_streamed, MemorySpool, Spool};
+pub use stream::written::{check_seams_streamed, write_streamed, MemorySpool, Spool};
 pub use stream::{Band, MemoryPlan, StreamMerge};

@@ -172,3 +172,25 @@ fn two_whole_frame_merges_write_the_same_bytes_header_attributes_included() {
     let exr = ExrOptions::DEFAULT;
     assert!(whole(grid, &files, &exr, 1).0 == whole(grid, &files, &exr, 2).0);
 }
+
+#[test]
+fn the_seams_checked_a_band_at_a_time_are_the_whole_frames() {
+    for fixture in [B5, B42] {
+        let grid = job(fixture).grid(DEFAULT_OVERSCAN).expect("the job's grid");
+        let files = tiles(fixture);
+        let by_tile: HashMap<TileId, &Vec<u8>> = files.iter().map(|(t, b)| (*t, b)).collect();
+        let passes = tilemerge::read_info(&files[0].1).expect("a header").passes;
+        for pass in passes.iter().map(tilemerge::PassInfo::full_name) {
+            let only = tilemerge::PassSelection::Only(vec![pass.clone()]);
+            let mut canvas = Canvas::new(grid, CanvasOptions::only(only, true));
+            for (tile, bytes) in &files {
+                canvas.add(*tile, bytes).expect("placed");
+            }
+            let listed: Vec<TileId> = shuffled(files.iter().map(|(t, _)| *t).collect(), 7);
+            let mut read = |tile: TileId| Ok(by_tile[&tile].to_vec());
+            let streamed = tilemerge::check_seams_streamed(grid, &listed, &mut read, &pass, &mut |_| {})
+                .expect("checked");
+            assert_eq!(streamed, canvas.seam_report(), "{fixture} {pass}");
+        }
+    }
+}

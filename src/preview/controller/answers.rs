@@ -106,6 +106,9 @@ impl Preview {
             Response::ExportProgress { session, placed, total } if Some(session) == current => {
                 self.export_progressed(placed, total);
             }
+            Response::SeamsChecked { session, outcome } if Some(session) == current => {
+                self.seams_checked(outcome);
+            }
             Response::ExportWritten { session, outcome } if Some(session) == current => {
                 self.export_written(outcome);
             }

@@ -24,6 +24,9 @@ impl Preview {
         let Some(pass) = self.pass.get_untracked() else { return };
         self.clear_seams();
         self.seams.set(SeamState::Working(pass.clone()));
+        if self.levels.base.get_untracked().is_some() {
+            return self.check_seams_streamed(pass);
+        }
         self.with_files(move |session| Request::CheckSeams { session, pass: pass.clone() });
     }
 
@@ -47,16 +50,6 @@ impl Preview {
     /// tile's file (read again) when it is not filled yet: the export and the seam check share it.
     pub(super) fn with_files(self, request: impl Fn(SessionId) -> Request + 'static) {
         let Some(Some(Ok(plan))) = self.plan.try_get_untracked() else { return };
-        if self.levels.base.get_untracked().is_some() {
-            // The first worker would hold every file and a whole pass: what levels avoid.
-            let size = plan.grid.image;
-            return self.fail_files_work(format!(
-                "This {}x{} frame is previewed in levels, and checking its seams compares every \
-                 tile's overscan at full size, which the browser does not do for a frame previewed \
-                 in levels. Check it with the tilemerge command line (tilemerge check).",
-                size.width, size.height
-            ));
-        }
         if let (Some(session), true) = (self.export_session.get_value(), self.files_sent.get_value()) {
             return self.with_pool(|pool| pool.send(0, &request(session), None));
         }

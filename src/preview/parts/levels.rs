@@ -45,9 +45,10 @@ pub fn LevelsNote(
         let held = level_size(image, base);
         Some(format!(
             "Previewed in levels: the whole {}x{} frame is held at {}x{} and tiles are decoded at full size \
-             where you zoom in; the probe reads full-size values, and Export writes the file a band at a time \
-             through the browser's storage. The seam check, comparisons and histograms need the whole \
-             frame: use the tilemerge command line for those.",
+             where you zoom in; the probe reads full-size values, Export writes the file a band at a time \
+             through the browser's storage, and the seam check reads the tiles a band at a time (its \
+             table, without a map). Comparisons and histograms need the whole frame: use the tilemerge \
+             command line for those.",
             image.width, image.height, held.width, held.height
         ))
     };

@@ -103,10 +103,10 @@ impl Engine {
                 Ok(canvas) => (probe(canvas, session, &pass, x, y), None),
                 Err(response) => (response, None),
             },
-            Request::ExportStreamed { session, .. } => (
+            Request::ExportStreamed { session, .. } | Request::CheckSeamsStreamed { session, .. } => (
                 Response::Error {
                     session: Some(session),
-                    reason: "a streamed export is written by the worker's message loop".into(),
+                    reason: "a streamed export or seam check is made by the worker's message loop".into(),
                 },
                 None,
             ),

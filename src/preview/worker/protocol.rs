@@ -104,6 +104,10 @@ pub enum Request {
         tiles: Vec<(TileId, Option<String>)>,
         export: StreamedExport,
     },
+    /// Compare neighbouring tiles' overscan in `pass` (full name) a band of tile rows at a time,
+    /// reading `tiles` as `ExportStreamed` does (for a frame previewed in levels); answered with
+    /// `SeamsChecked`.
+    CheckSeamsStreamed { session: SessionId, grid: Grid, tiles: Vec<(TileId, Option<String>)>, pass: String },
     /// Compare neighbouring tiles' overscan in `pass` (full name).
     CheckSeams { session: SessionId, pass: String },
     /// The header attributes of `tile`'s file, or with `None` of the tile whose header the merge
@@ -167,6 +171,7 @@ impl Request {
             | Request::Detail { session, .. }
             | Request::Export { session, .. }
             | Request::ExportStreamed { session, .. }
+            | Request::CheckSeamsStreamed { session, .. }
             | Request::CheckSeams { session, .. }
             | Request::Metadata { session, .. }
             | Request::HistogramRange { session, .. }
@@ -216,6 +221,9 @@ pub enum Response {
     Detailed { session: SessionId, ticket: u32, level: u8, regions: Vec<Rect> },
     /// The EXR file travels as the buffer.
     Exported { session: SessionId },
+    /// The answer to a `CheckSeamsStreamed`: the check (no map: it would be the frame's size),
+    /// or why it could not be made.
+    SeamsChecked { session: SessionId, outcome: Result<SeamCheck, String> },
     /// A streamed export has placed `placed` of its `total` tiles.
     ExportProgress { session: SessionId, placed: usize, total: usize },
     /// A streamed export is written: the file's name in the origin's private file system and

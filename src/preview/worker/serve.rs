@@ -95,6 +95,13 @@ impl Inbox {
                 post(&self.scope, &Response::ExportWritten { session, outcome }, None, now() - started);
                 continue;
             }
+            if let Request::CheckSeamsStreamed { session, grid, tiles, pass } = request {
+                let started = now();
+                let outcome = sources(tiles, files.as_ref())
+                    .and_then(|sources| stream_export::check_seams(grid, sources, &pass));
+                post(&self.scope, &Response::SeamsChecked { session, outcome }, None, now() - started);
+                continue;
+            }
             let bytes = bytes.arrived().await;
             let started = now();
             *self.picked.borrow_mut() = file;
@@ -144,25 +151,34 @@ async fn export_streamed(
     files: Option<js_sys::Array>,
 ) -> Result<(String, u64), String> {
     let total = tiles.len();
-    let sources = tiles
+    let sources = sources(tiles, files.as_ref())?;
+    let mut progress = |placed: usize| {
+        post(scope, &Response::ExportProgress { session, placed, total }, None, 0.0);
+    };
+    let bytes = stream_export::export(&export, grid, sources, &mut progress).await?;
+    Ok((stream_export::EXPORT_NAME.to_string(), bytes))
+}
+
+/// Where each tile of a streamed export or seam check is read from: its URL, or the picked file
+/// at its place in `files`.
+fn sources(
+    tiles: Vec<(tilemerge::TileId, Option<String>)>,
+    files: Option<&js_sys::Array>,
+) -> Result<Vec<(tilemerge::TileId, TileSource)>, String> {
+    tiles
         .into_iter()
         .enumerate()
         .map(|(i, (tile, url))| {
             let source = match url {
                 Some(url) => TileSource::Url(url),
                 None => {
-                    let file = files.as_ref().map(|f| f.get(i as u32)).and_then(|f| f.dyn_into().ok());
+                    let file = files.map(|f| f.get(i as u32)).and_then(|f| f.dyn_into().ok());
                     TileSource::Picked(file.ok_or_else(|| format!("the file of {tile} did not come"))?)
                 }
             };
             Ok((tile, source))
         })
-        .collect::<Result<Vec<_>, String>>()?;
-    let mut progress = |placed: usize| {
-        post(scope, &Response::ExportProgress { session, placed, total }, None, 0.0);
-    };
-    let bytes = stream_export::export(&export, grid, sources, &mut progress).await?;
-    Ok((stream_export::EXPORT_NAME.to_string(), bytes))
+        .collect()
 }
 
 /// The answer to a request whose file could not be read: the tile fails with the reason.

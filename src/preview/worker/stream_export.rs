@@ -7,7 +7,9 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use tilemerge::{read_info, write_streamed, ExrLayout, ExrOptions, Grid, Spool, TileId};
+use tilemerge::{
+    check_seams_streamed, read_info, write_streamed, ExrLayout, ExrOptions, Grid, Spool, TileId,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -17,6 +19,7 @@ use web_sys::{
 };
 
 use super::protocol::{describe, from_buffer, StreamedExport};
+use crate::preview::seams::SeamCheck;
 
 /// The name of the exported file in the origin's private file system: one at a time, replaced
 /// by the next export.
@@ -95,6 +98,18 @@ pub async fn export(
     }
     written?;
     Ok(size? as u64)
+}
+
+/// Compares neighbouring tiles' overscan in `pass` a band of tile rows at a time.
+pub fn check_seams(grid: Grid, sources: Vec<(TileId, TileSource)>, pass: &str) -> Result<SeamCheck, String> {
+    let tiles: Vec<TileId> = sources.iter().map(|(t, _)| *t).collect();
+    let mut read = |tile: TileId| {
+        let (_, source) = sources.iter().find(|(t, _)| *t == tile).ok_or("the tile is not in the check")?;
+        source.read()
+    };
+    let report =
+        check_seams_streamed(grid, &tiles, &mut read, pass, &mut |_| {}).map_err(|e| e.to_string())?;
+    Ok(SeamCheck::from_report(pass, &report))
 }
 
 /// The origin's private file system.

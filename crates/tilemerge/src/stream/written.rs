@@ -9,6 +9,8 @@ use std::io::{Read, Seek, Write};
 use super::StreamMerge;
 use crate::export::{EncodedBlock, ExportError, ExrOptions, Miniz};
 use crate::layout::{Grid, TileId};
+use crate::passes::PassSelection;
+use crate::seams::SeamReport;
 use crate::stitch::{decode_for_grid, CanvasOptions, TileError, TileProblem};
 
 /// Where the blocks of the parts after the first wait until the first part is written.
@@ -78,6 +80,44 @@ pub fn write_streamed<W: Write + Seek>(
     };
     writer.write_to(out, std::iter::from_fn(|| blocks.next_block().transpose()))?;
     blocks.merge.finish().map(drop)
+}
+
+/// The seam check of `pass` over `tiles` (each read with `read` when its band comes), a band of
+/// tile rows at a time: the report a whole-frame canvas of the same tiles makes, holding a band
+/// and the overscan above it. `progress` hears the tiles placed so far.
+pub fn check_seams_streamed(
+    grid: Grid,
+    tiles: &[TileId],
+    read: &mut dyn FnMut(TileId) -> Result<Vec<u8>, String>,
+    pass: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<SeamReport, ExportError> {
+    let wanted: HashSet<TileId> = tiles.iter().copied().collect();
+    let options = CanvasOptions::only(PassSelection::Only(vec![pass.to_string()]), true);
+    let first = grid.tiles().into_iter().find(|t| wanted.contains(t)).ok_or(ExportError::Empty)?;
+    let failed = |tile: TileId, error: TileError| ExportError::Tile(TileProblem { tile, error });
+    let bytes = read(first).map_err(|e| failed(first, TileError::Read(e)))?;
+    let decoded = decode_for_grid(&grid, first, &bytes, &options.decode).map_err(|e| failed(first, e))?;
+    if decoded.passes.is_empty() {
+        return Err(ExportError::UnknownPass { requested: pass.to_string(), available: Vec::new() });
+    }
+    let mut merge = StreamMerge::new(grid, options, first, &decoded, &ExrOptions::DEFAULT)?;
+    drop((bytes, decoded));
+    let decode = merge.canvas().options().decode.clone();
+    let mut placed = 0;
+    for band in 0..merge.bands().len() {
+        let band_tiles = merge.start_band(band).map_err(|e| ExportError::Exr(e.to_string()))?.tiles.clone();
+        for tile in band_tiles.into_iter().filter(|t| wanted.contains(t)) {
+            let bytes = read(tile).map_err(|e| failed(tile, TileError::Read(e)))?;
+            let decoded = decode_for_grid(&grid, tile, &bytes, &decode).map_err(|e| failed(tile, e))?;
+            merge.place(tile, decoded).map_err(ExportError::Tile)?;
+            placed += 1;
+            progress(placed);
+        }
+        // Nothing is written: the band's rows only move on.
+        merge.finish_band();
+    }
+    Ok(merge.finish()?.seam_report())
 }
 
 /// The file's blocks in its order, made as the writer asks for them.

@@ -151,7 +151,9 @@ impl LevelsSession {
                 unavailable(session, ticket, Measurement::Region, "Statistics")
             }
             // Written by the worker's message loop, which holds the private file system.
-            Request::ExportStreamed { .. } => error("a streamed export is not a session's".into()),
+            Request::ExportStreamed { .. } | Request::CheckSeamsStreamed { .. } => {
+                error("a streamed export or seam check is not a session's".into())
+            }
             other => error(format!(
                 "{} is not available for a frame previewed in levels ({}x{}); the tilemerge command line \
                  does it at any size",
