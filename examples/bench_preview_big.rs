@@ -64,6 +64,10 @@ async fn main() {
         run.export_seconds,
         run.export_peak_bytes / 1e6
     );
+    println!(
+        "  Check seams (a band at a time) to its verdict: {:.1} s: {}",
+        run.seams_seconds, run.seams_verdict
+    );
     // The native merge with the deflate the browser uses writes the same bytes.
     let native = set.join("native-miniz.exr");
     let merged = std::process::Command::new(&tilemerge)

@@ -198,6 +198,7 @@ async fn the_levels_benchmark_views_both_corners_at_full_size_with_exact_probes(
     let names: Vec<_> = run.corners.iter().map(|c| (c.name, c.pixel)).collect();
     assert_eq!(names, [("top-left", (0, 0)), ("bottom-right", (2303, 383)), ("centre", (1152, 192))]);
     assert!(run.export_seconds > 0.0 && run.export_peak_bytes < 1e9, "{run:?}");
+    assert_eq!(run.seams_verdict, "Clean: no seams on ViewLayer.Combined", "{run:?}");
     for corner in &run.corners {
         assert!(corner.detail.0 > 0 && corner.detail.1 > 0 && corner.detail_ms.is_finite(), "{corner:?}");
         assert!(corner.peak_bytes > 0.0 && corner.peak_bytes < 1e9, "{corner:?}");

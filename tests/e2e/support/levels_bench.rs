@@ -170,7 +170,26 @@ pub struct LevelsRun {
     pub export_peak_bytes: f64,
     /// Where the browser saves the exported file (`merged.exr`, once its download is complete).
     pub downloads: std::path::PathBuf,
+    /// From Check seams to the verdict, in seconds, and the verdict.
+    pub seams_seconds: f64,
+    pub seams_verdict: String,
 }
+
+/// Clicks Check seams and resolves with the verdict once it is shown (or the failure's text).
+const SEAMS: &str = r#"
+const done = arguments[arguments.length - 1];
+const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Check seams');
+if (!button || button.disabled) { done('Check seams is not available'); return; }
+button.click();
+const poll = () => {
+  const failed = [...document.querySelectorAll('[role=alert]')].find(a => a.textContent.includes('Seam check failed'));
+  if (failed) { done(failed.textContent); return; }
+  const verdict = document.querySelector('p.seam-verdict');
+  if (verdict && !verdict.textContent.startsWith('Checking')) { done(verdict.textContent.trim()); return; }
+  setTimeout(poll, 50);
+};
+poll();
+"#;
 
 /// Waits until `folder/name` is completely saved (not read: it may be gigabytes).
 pub async fn wait_for_download(folder: &Path, name: &str) -> std::path::PathBuf {
@@ -265,7 +284,18 @@ pub async fn run(browser: &Browser, site: &str, tiles: &Path, prefer_levels: boo
     let exported = browser.client.execute_async(EXPORT, vec![]).await.expect("the page answers");
     let export_seconds = started.elapsed().as_secs_f64();
     let export_peak_bytes = exported.as_f64().unwrap_or_else(|| panic!("the export failed: {exported}"));
+    browser.unfold("Seam check").await;
+    let started = Instant::now();
+    let verdict = browser.client.execute_async(SEAMS, vec![]).await.expect("the page answers");
+    let seams_seconds = started.elapsed().as_secs_f64();
+    let seams_verdict = verdict.as_str().unwrap_or_default().to_string();
+    assert!(
+        seams_verdict.starts_with("Clean") || seams_verdict.starts_with("Seams up to"),
+        "{seams_verdict}"
+    );
     LevelsRun {
+        seams_seconds,
+        seams_verdict,
         downloads,
         export_seconds,
         export_peak_bytes,
