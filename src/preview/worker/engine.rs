@@ -72,21 +72,8 @@ impl Engine {
                 };
                 match held.add(tile, bytes) {
                     Ok(added) => {
-                        let pixels = held.draw_placed(added.placed, draw);
-                        let (drawn, pixels) =
-                            pixels.map_or((None, None), |(d, p)| (Some(Box::new(d)), Some(p)));
-                        let Added { placed, passes, pixel_bytes, render_seconds } = added;
-                        let response = Response::Placed {
-                            session,
-                            tile,
-                            placed,
-                            passes,
-                            pixel_bytes,
-                            drawn,
-                            render_seconds,
-                            drawn_at: None,
-                        };
-                        (response, pixels)
+                        let drawn = held.draw_placed(added.placed, draw).map(|(d, p)| (d, added.placed, p));
+                        added.answer(session, tile, drawn)
                     }
                     Err(reason) => (Response::Failed { session, tile, reason }, None),
                 }
@@ -240,6 +227,26 @@ pub struct Added {
     pub pixel_bytes: u64,
     /// The render time in its header, in seconds.
     pub render_seconds: Option<f64>,
+}
+
+impl Added {
+    /// The answer for the tile, with its pixels when it was drawn as placed (the drawing, where
+    /// on the canvas they go, the pixels).
+    pub fn answer(
+        self,
+        session: SessionId,
+        tile: TileId,
+        drawn: Option<(DrawnTile, Rect, Vec<u8>)>,
+    ) -> Reply {
+        let Added { placed, passes, pixel_bytes, render_seconds } = self;
+        let (drawn, drawn_at, pixels) = match drawn {
+            Some((d, at, p)) => (Some(Box::new(d)), (at != placed).then_some(at), Some(p)),
+            None => (None, None, None),
+        };
+        let response =
+            Response::Placed { session, tile, placed, passes, pixel_bytes, drawn, render_seconds, drawn_at };
+        (response, pixels)
+    }
 }
 
 /// One merge in a worker: its tiles' files as they came (compressed) and, for the preview, a

@@ -82,22 +82,7 @@ impl LevelsSession {
                 match self.add(tile, &bytes, files) {
                     Ok(added) => {
                         let drawn = draw.and_then(|draw| self.draw_placed(tile, draw));
-                        let (drawn, drawn_at, pixels) = match drawn {
-                            Some((d, at, p)) => (Some(Box::new(d)), Some(at), Some(p)),
-                            None => (None, None, None),
-                        };
-                        let Added { placed, passes, pixel_bytes, render_seconds } = added;
-                        let response = Response::Placed {
-                            session,
-                            tile,
-                            placed,
-                            passes,
-                            pixel_bytes,
-                            drawn,
-                            render_seconds,
-                            drawn_at,
-                        };
-                        (response, pixels)
+                        added.answer(session, tile, drawn)
                     }
                     Err(reason) => (Response::Failed { session, tile, reason }, None),
                 }

@@ -62,6 +62,16 @@ fn render(engine: &mut Engine, pass: &str, size: Size) -> (Response, Option<Vec<
 }
 
 /// Packed regions' pixels painted where they belong on a transparent `size` frame.
+/// Every channel of a decoded pass at pixel `i`, as a probe reads them (component, f32 bits).
+pub(super) fn exr_values(pass: &tilemerge::DecodedPass, i: usize) -> Vec<(String, u32)> {
+    pass.info
+        .channels
+        .iter()
+        .zip(&pass.channels)
+        .map(|(c, s)| (c.component.clone(), s.get_f32(i).expect("a sample").to_bits()))
+        .collect()
+}
+
 pub(super) fn paint(size: Size, regions: &[Rect], packed: &[u8]) -> Vec<u8> {
     let mut whole = vec![0u8; size.area() as usize * 4];
     let mut at = 0;
@@ -287,15 +297,7 @@ fn probes_read_full_exr_s_values_and_name_the_tile() {
                 panic!("nothing at {x},{y}");
             };
             assert_eq!(reading.tile_name(), tile);
-            let expected = full.pass(pass).expect("the pass");
-            let i = (y * 320 + x) as usize;
-            let want: Vec<(String, u32)> = expected
-                .info
-                .channels
-                .iter()
-                .zip(&expected.channels)
-                .map(|(c, s)| (c.component.clone(), s.get_f32(i).expect("a sample").to_bits()))
-                .collect();
+            let want = exr_values(full.pass(pass).expect("the pass"), (y * 320 + x) as usize);
             assert_eq!(reading.values, want, "{pass} at {x},{y}");
         }
     }

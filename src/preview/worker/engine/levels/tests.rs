@@ -1,7 +1,7 @@
 //! A levels session against the whole-frame preview of the same real Blender tiles: the same
 //! values under the probe, the same pixels at full size, and tiles fed in any order.
 
-use super::super::tests::{begin, fixture, paint, tiles};
+use super::super::tests::{begin, exr_values, fixture, paint, tiles};
 use super::*;
 use crate::preview::worker::engine::Engine;
 use crate::preview::worker::protocol::Holding;
@@ -53,15 +53,7 @@ fn probes_read_the_full_exrs_values_in_every_pass() {
             let Response::Probed { reading: Some(reading), .. } = ask(&mut levels, probe).0 else {
                 panic!("nothing at {x},{y}");
             };
-            let expected = full.pass(pass).expect("the pass");
-            let i = (y * SIZE.width + x) as usize;
-            let want: Vec<(String, u32)> = expected
-                .info
-                .channels
-                .iter()
-                .zip(&expected.channels)
-                .map(|(c, s)| (c.component.clone(), s.get_f32(i).expect("a sample").to_bits()))
-                .collect();
+            let want = exr_values(full.pass(pass).expect("the pass"), (y * SIZE.width + x) as usize);
             assert_eq!(reading.values, want, "{pass} at {x},{y}");
         }
     }
