@@ -120,14 +120,6 @@ impl Farm {
         let task_id = best?.1.to_owned();
         let worker_name = worker.name.clone();
         let now = clock::now();
-        // A task requeued while a worker ran it is still held by that worker until it next
-        // reports (and hears it may not go on); given to another, it is that worker's alone.
-        let previous = self.tasks.get(&task_id)?.worker.clone().filter(|w| w != worker_id);
-        if let Some(worker) = previous.and_then(|w| self.worker_mut(&w)) {
-            if worker.task.as_deref() == Some(task_id.as_str()) {
-                worker.task = None;
-            }
-        }
         let task = self.tasks.get_mut(&task_id)?;
         task.worker = Some(worker_id.to_owned());
         task.last_touched = Some(now);
